@@ -1,0 +1,65 @@
+# Two commands: `make run` serves the app with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres install install-dev chromium lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) wg seed
+	@if $(FLASK) wg is-empty; then $(FLASK) wg demo --scale 1; else $(FLASK) wg demo-logins; fi
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Debian's Chromium for the browser tests; installed when missing and we may (root + apt).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || { echo "Could not install chromium; the browser tests will fail."; }; \
+	  else echo "chromium is missing and cannot be installed here (need root and apt-get)."; fi; }
+
+test: install-dev chromium
+	@$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	 else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped (.ci/run always sets it)."; fi
+
+test-sqlite:
+	@echo "== Test suite on SQLite =="
+	@env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	 if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit code 5): failing"; exit 1; fi; exit $$rc
+
+test-postgres:
+	@echo "== Test suite on PostgreSQL ($$TEST_DATABASE_URL) =="
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	 if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit code 5): failing"; exit 1; fi; exit $$rc
+
+lint: install-dev
+	$(BIN)/ruff check wg tests
+
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,177 @@
+"""The coalition working-group tracker: create_app() builds the Flask application."""
+
+import logging
+import os
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from wg import permissions
+from wg.config import Config, load_secret_key, normalize_database_url
+from wg.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config=None):
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(ROOT, "instance"),
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def register_config(app, config):
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_object(config or Config())
+    app.config.from_pyfile("config.py", silent=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = os.path.join(app.instance_path, "wg.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A SQLite connection must not carry pool_pre_ping semantics across threads issues;
+        # a longer busy timeout lets concurrent writers wait instead of failing.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: write-ahead log for concurrent readers, and enforced foreign keys."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+    # Importing the models registers them on the metadata (migrations compare against it).
+    from wg import models  # noqa: F401
+
+    @login_manager.user_loader
+    def load_person(person_id):
+        from wg.auth.models import Person
+
+        try:
+            return db.session.get(Person, int(person_id))
+        except (TypeError, ValueError):
+            return None
+
+
+def register_blueprints(app):
+    from wg.admin import bp as admin_bp
+    from wg.auth import bp as auth_bp
+    from wg.core import bp as core_bp
+    from wg.groups import bp as groups_bp
+    from wg.participants import bp as participants_bp
+
+    for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def register_request_hooks(app):
+    @app.before_request
+    def require_login():
+        """Every endpoint not on the public list needs a logged-in, active person."""
+        if request.endpoint is None or permissions.is_public_endpoint(request.endpoint):
+            return None
+        if current_user.is_authenticated:
+            return None
+        if _wants_json():
+            from flask import jsonify
+
+            return jsonify(error="login required"), 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def _wants_json():
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def register_errorhandlers(app):
+    from flask import jsonify, render_template
+    from flask_wtf.csrf import CSRFError
+
+    messages = {
+        400: "The request could not be understood.",
+        403: "You do not have permission to see or change this.",
+        404: "There is nothing here.",
+        405: "This address does not accept that kind of request.",
+        413: "The upload is too large.",
+        429: "Too many attempts. Please wait a moment and try again.",
+        500: "Something went wrong on our side. The secretariat has been told.",
+    }
+
+    def render_error(code, message=None):
+        message = message or messages.get(code, "Error")
+        if _wants_json():
+            return jsonify(error=message, status=code), code
+        template = f"errors/{code}.html" if code in (403, 404, 500) else "errors/generic.html"
+        return render_template(template, code=code, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, "The form expired or was not sent from this site. "
+                            "Please go back, reload the page and try again.")
+
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, lambda e, code=code: render_error(code))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500)
+
+
+def register_template_helpers(app):
+    from wg import formatting
+
+    app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
+    formatting.register(app)
+
+
+def register_cli(app):
+    from wg.cli import wg_cli
+
+    app.cli.add_command(wg_cli)

@@ -1,0 +1,359 @@
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from wg.admin import bp
+from wg.admin.forms import ConfirmForm, GroupForm, ParticipantForm, PersonForm, PledgeForm, RoleForm
+from wg.auth import services as auth
+from wg.auth.models import Person
+from wg.db_types import utcnow
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.groups import services as groups
+from wg.groups.models import Group, Membership, Role
+from wg.participants import services as participants
+from wg.participants.models import Participant, ParticipantKind
+
+
+def _all_participants():
+    return db.session.scalars(select(Participant).order_by(Participant.name)).all()
+
+
+def _all_groups():
+    return db.session.scalars(select(Group).order_by(Group.position, Group.code)).all()
+
+
+def _get_or_404(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _flash_rest(messages):
+    for message in messages:
+        flash(message, "danger")
+
+
+@bp.route("/")
+def index():
+    return redirect(url_for("admin.people"))
+
+
+# People
+
+
+@bp.route("/people")
+def people():
+    args = request.args
+    query = select(Person).join(Participant).order_by(Person.name)
+    q = (args.get("q") or "").strip()[:100]
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(Person.name).like(like), Person.email.like(like)))
+    if args.get("participant"):
+        query = query.where(Participant.code == args["participant"].upper())
+    status = args.get("status")
+    if status == "active":
+        query = query.where(Person.is_active_account.is_(True))
+    elif status == "inactive":
+        query = query.where(Person.is_active_account.is_(False))
+    elif status == "pending":
+        query = query.where(Person.password_hash.is_(None))
+    elif status == "coordinators":
+        query = query.where(Person.is_coordinator.is_(True))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template(
+        "admin/people.html", page=page, args=args, participants=_all_participants()
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+def person_new():
+    form = PersonForm(_all_participants())
+    if form.validate_on_submit():
+        try:
+            person = auth.create_person(
+                name=form.name.data,
+                email=form.email.data,
+                participant=auth.find_participant(form.participant.data),
+                timezone=form.timezone.data,
+                language=form.language.data,
+                is_coordinator=form.is_coordinator.data,
+                now=utcnow(),
+            )
+            if form.send_link.data:
+                auth.send_password_link(
+                    person, now=utcnow(), base_url=current_app.config["BASE_URL"], welcome=True
+                )
+        except ValidationError as exc:
+            db.session.rollback()
+            _flash_rest(exc.apply_to(form))
+        else:
+            db.session.commit()
+            flash(f"{person.name} is added."
+                  + (" A link to set a password is in the outbox." if form.send_link.data else ""),
+                  "success")
+            return redirect(url_for("admin.person", person_id=person.id))
+    return render_template("admin/person_form.html", form=form, person=None)
+
+
+@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+def person(person_id):
+    person = _get_or_404(Person, person_id)
+    form = PersonForm(_all_participants(), obj=person if request.method == "GET" else None)
+    if request.method == "GET":
+        form.participant.data = person.participant.code
+    if form.validate_on_submit():
+        try:
+            auth.update_person(
+                person,
+                name=form.name.data,
+                email=form.email.data,
+                participant=auth.find_participant(form.participant.data),
+                timezone=form.timezone.data,
+                language=form.language.data,
+            )
+            if person.id == current_user.id and not form.is_coordinator.data:
+                raise ValidationError(
+                    {"is_coordinator": "You cannot remove your own coordinator role."}
+                )
+            person.is_coordinator = form.is_coordinator.data
+        except ValidationError as exc:
+            db.session.rollback()
+            _flash_rest(exc.apply_to(form))
+        else:
+            db.session.commit()
+            flash("Saved.", "success")
+            return redirect(url_for("admin.person", person_id=person.id))
+    memberships = db.session.scalars(
+        select(Membership).join(Group).where(Membership.person_id == person.id)
+        .order_by(Group.position, Group.code)
+    ).all()
+    return render_template(
+        "admin/person.html",
+        person=person,
+        form=form,
+        role_form=RoleForm(_all_groups(), prefix="role"),
+        memberships=memberships,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/people/<int:person_id>/roles", methods=["POST"])
+def person_grant(person_id):
+    person = _get_or_404(Person, person_id)
+    form = RoleForm(_all_groups(), prefix="role")
+    if form.validate_on_submit():
+        group = auth.find_group(form.group.data)
+        try:
+            if group is None:
+                raise ValidationError({"group": "Choose a group."})
+            _, created = auth.grant_role(person, group, auth.parse_role(form.role.data))
+        except ValidationError as exc:
+            db.session.rollback()
+            for message in exc.errors.values():
+                flash(message, "danger")
+        else:
+            db.session.commit()
+            flash(f"{person.name} is {form.role.data} of {group.code}."
+                  if created else "That role was already given.", "success")
+    return redirect(url_for("admin.person", person_id=person.id) + "#roles")
+
+
+@bp.route("/memberships/<int:membership_id>/revoke", methods=["POST"])
+def revoke(membership_id):
+    membership = _get_or_404(Membership, membership_id)
+    person, group, role = membership.person, membership.group, membership.role
+    if ConfirmForm().validate_on_submit():
+        auth.revoke_role(person, group, role)
+        db.session.commit()
+        flash(f"{person.name} is no longer {role.value} of {group.code}.", "success")
+    back = auth.safe_next_url(request.form.get("next"))
+    return redirect(back or url_for("admin.person", person_id=person.id) + "#roles")
+
+
+@bp.route("/people/<int:person_id>/active", methods=["POST"])
+def person_active(person_id):
+    person = _get_or_404(Person, person_id)
+    if ConfirmForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        if person.id == current_user.id and not active:
+            flash("You cannot deactivate your own account.", "danger")
+        else:
+            auth.set_active(person, active)
+            db.session.commit()
+            flash(f"{person.name} is {'active' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.person", person_id=person.id))
+
+
+@bp.route("/people/<int:person_id>/send-link", methods=["POST"])
+def person_send_link(person_id):
+    person = _get_or_404(Person, person_id)
+    if ConfirmForm().validate_on_submit():
+        if not person.is_active_account:
+            flash("Activate the account before sending a link.", "danger")
+        else:
+            auth.send_password_link(
+                person, now=utcnow(), base_url=current_app.config["BASE_URL"],
+                welcome=person.password_hash is None,
+            )
+            db.session.commit()
+            flash(f"A set-password link for {person.email} is in the outbox.", "success")
+    return redirect(url_for("admin.person", person_id=person.id))
+
+
+# Roles overview
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+def roles():
+    all_groups = _all_groups()
+    form = RoleForm(all_groups, prefix="role")
+    email_error = None
+    if form.validate_on_submit():
+        person = auth.find_person_by_email(request.form.get("email"))
+        group = auth.find_group(form.group.data)
+        try:
+            if person is None:
+                raise ValidationError({"email": "No one has this e-mail address."})
+            if group is None:
+                raise ValidationError({"group": "Choose a group."})
+            auth.grant_role(person, group, auth.parse_role(form.role.data))
+        except ValidationError as exc:
+            db.session.rollback()
+            email_error = exc.errors.pop("email", None)
+            _flash_rest(exc.apply_to(form))
+        else:
+            db.session.commit()
+            flash(f"{person.name} is {form.role.data} of {group.code}.", "success")
+            return redirect(url_for("admin.roles"))
+    officers = db.session.execute(
+        select(Membership, Person, Group)
+        .join(Person, Person.id == Membership.person_id)
+        .join(Group, Group.id == Membership.group_id)
+        .where(Membership.role.in_([Role.chair, Role.lead]))
+        .order_by(Group.position, Group.code, Membership.role, Person.name)
+    ).all()
+    return render_template(
+        "admin/roles.html", form=form, officers=officers, groups=all_groups,
+        email_value=request.form.get("email", ""), email_error=email_error, confirm=ConfirmForm(),
+    )
+
+
+# Groups
+
+
+def _working_groups(exclude=None):
+    return [g for g in _all_groups() if g.parent_id is None and g is not exclude]
+
+
+@bp.route("/groups")
+def groups_list():
+    return render_template(
+        "admin/groups.html", working_groups=groups.structure(include_retired=True)
+    )
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+def group_form(group_id=None):
+    group = _get_or_404(Group, group_id) if group_id else None
+    form = GroupForm(_working_groups(exclude=group), obj=group if request.method == "GET" else None)
+    if request.method == "GET" and group is not None:
+        form.parent.data = group.parent.code if group.parent else ""
+    if form.validate_on_submit():
+        parent = auth.find_group(form.parent.data) if form.parent.data else None
+        try:
+            if group is None:
+                group = groups.create_group(code=form.code.data, title=form.title.data,
+                                            parent=parent, description=form.description.data)
+                if not form.is_active.data:
+                    group.is_active = False
+            else:
+                groups.update_group(group, code=form.code.data, title=form.title.data,
+                                    parent=parent, description=form.description.data,
+                                    is_active=form.is_active.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            _flash_rest(exc.apply_to(form))
+        else:
+            db.session.commit()
+            flash(f"{group.code} is saved.", "success")
+            return redirect(url_for("admin.groups_list"))
+    return render_template("admin/group_form.html", form=form, group=group)
+
+
+# Participants and pledges
+
+
+@bp.route("/participants")
+def participants_list():
+    rows = participants.directory()
+    return render_template("admin/participants.html", rows=rows)
+
+
+@bp.route("/participants/new", methods=["GET", "POST"])
+@bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
+def participant_form(participant_id=None):
+    participant = _get_or_404(Participant, participant_id) if participant_id else None
+    form = ParticipantForm(obj=participant if request.method == "GET" else None)
+    if participant is not None:
+        form.kind.data = participant.kind.value
+        form.code.data = participant.code
+        if participant.kind is ParticipantKind.country:
+            form.name.data = participant.name
+    if form.validate_on_submit():
+        try:
+            if participant is None:
+                participant = participants.create_participant(
+                    kind=form.kind.data, code=form.code.data, name=form.name.data,
+                    is_core=form.is_core.data, joined_date=form.joined_date.data,
+                    pledge_signed_date=form.pledge_signed_date.data,
+                )
+            else:
+                participants.update_participant(
+                    participant, name=form.name.data, is_core=form.is_core.data,
+                    joined_date=form.joined_date.data,
+                    pledge_signed_date=form.pledge_signed_date.data,
+                )
+        except ValidationError as exc:
+            db.session.rollback()
+            _flash_rest(exc.apply_to(form))
+            if participant_id is None:
+                participant = None
+        else:
+            db.session.commit()
+            flash(f"{participant.name} is saved.", "success")
+            return redirect(url_for("admin.participants_list"))
+    return render_template("admin/participant_form.html", form=form, participant=participant)
+
+
+@bp.route("/pledges", methods=["GET", "POST"])
+def pledges():
+    form = PledgeForm()
+    error_for = None
+    if request.method == "POST":
+        participant = _get_or_404(Participant, request.form.get("participant_id", type=int))
+        if request.form.get("withdraw") == "1":
+            if ConfirmForm().validate_on_submit():
+                participants.record_pledge(participant, None)
+                db.session.commit()
+                flash(f"The pledge record of {participant.name} is removed.", "success")
+                return redirect(url_for("admin.pledges"))
+        elif form.validate_on_submit():
+            participants.record_pledge(participant, form.signed_date.data)
+            db.session.commit()
+            flash(f"{participant.name} signed the Coalition Pledge on "
+                  f"{form.signed_date.data:%d %B %Y}.", "success")
+            return redirect(url_for("admin.pledges"))
+        else:
+            error_for = participant.id
+    rows = db.session.scalars(
+        select(Participant).order_by(Participant.pledge_signed_date.is_(None),
+                                     Participant.is_core.desc(), Participant.name)
+    ).all()
+    signed = [p for p in rows if p.pledge_signed_date]
+    unsigned = [p for p in rows if not p.pledge_signed_date]
+    return render_template("admin/pledges.html", signed=signed, unsigned=unsigned, form=form,
+                           error_for=error_for, confirm=ConfirmForm())

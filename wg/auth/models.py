@@ -1,0 +1,50 @@
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wg.db_types import UTCDateTime, utcnow
+from wg.extensions import db
+
+
+def new_calendar_token():
+    return secrets.token_urlsafe(24)
+
+
+class Person(UserMixin, db.Model):
+    """An expert taking part in the coalition's work; one account each."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Stored lower-cased, so uniqueness is case-insensitive on every backend.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    is_active_account: Mapped[bool] = mapped_column(
+        "is_active", Boolean, default=True, server_default="1"
+    )
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    calendar_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=new_calendar_token
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    participant: Mapped["Participant"] = relationship()  # noqa: F821
+    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self):
+        # Flask-Login refuses to log in (and drops the session of) inactive people.
+        return self.is_active_account
+
+    def __repr__(self):
+        return f"<Person {self.email}>"

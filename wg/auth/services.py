@@ -1,0 +1,337 @@
+"""Accounts: creating people, passwords, set-password links and roles."""
+
+import logging
+import re
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from wg.auth.models import Person, new_calendar_token
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.groups.models import Group, Membership, Role
+from wg.participants.models import Participant
+
+log = logging.getLogger(__name__)
+
+# The six official UN languages; the coalition's mail goes out in the person's language.
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("ar", "Arabic"),
+    ("ru", "Russian"),
+    ("zh", "Chinese"),
+]
+LANGUAGE_CODES = {code for code, _ in LANGUAGES}
+MIN_PASSWORD_LENGTH = 10
+NAME_MAX = 200
+EMAIL_MAX = 254
+_TIMEZONES = None
+
+
+def all_timezones():
+    """Every IANA zone name known to tzdata, sorted (computed once)."""
+    global _TIMEZONES
+    if _TIMEZONES is None:
+        _TIMEZONES = sorted(
+            z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+        ) + ["UTC"]
+    return _TIMEZONES
+
+
+def is_valid_timezone(name):
+    return bool(name) and name in set(all_timezones())
+
+
+def normalize_email(email):
+    """Lower-case and trim; e-mail addresses are unique regardless of case."""
+    return (email or "").strip().lower()
+
+
+def check_email(email):
+    """Return the normalized address or raise ValidationError for the `email` field."""
+    email = normalize_email(email)
+    if not email:
+        raise ValidationError({"email": "Enter an e-mail address."})
+    if len(email) > EMAIL_MAX:
+        raise ValidationError({"email": f"An e-mail address has at most {EMAIL_MAX} characters."})
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError({"email": f"This is not a valid e-mail address ({exc})."}) from None
+    return email
+
+
+def find_person_by_email(email):
+    return db.session.scalar(select(Person).where(Person.email == normalize_email(email)))
+
+
+def find_participant(code):
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    return db.session.scalar(select(Participant).where(func.upper(Participant.code) == code))
+
+
+def hash_password(password):
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def check_password_rules(password, field="password"):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError({field: f"Use at least {MIN_PASSWORD_LENGTH} characters."})
+    if len(password) > 200:
+        raise ValidationError({field: "Use at most 200 characters."})
+
+
+def validate_person_fields(name, email, participant, timezone, language, person=None):
+    """Check a person's editable fields together; raise one ValidationError naming each."""
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "Enter the person's name."
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"A name has at most {NAME_MAX} characters."
+    try:
+        email = check_email(email)
+        other = find_person_by_email(email)
+        if other is not None and other is not person:
+            errors["email"] = "Someone already has this e-mail address."
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if participant is None:
+        errors["participant"] = "Choose a known country or organization."
+    if not is_valid_timezone(timezone):
+        errors["timezone"] = "Choose a time zone from the list (for example Europe/Vienna)."
+    if language not in LANGUAGE_CODES:
+        errors["language"] = "Choose one of the offered languages."
+    if errors:
+        raise ValidationError(errors)
+    return name, email
+
+
+def create_person(
+    *, name, email, participant, timezone="UTC", language="en", is_coordinator=False,
+    password=None, now,
+):
+    """Create an account. Without a password the person sets one from an e-mailed link."""
+    name, email = validate_person_fields(name, email, participant, timezone, language)
+    if password is not None:
+        check_password_rules(password)
+    person = Person(
+        name=name,
+        email=email,
+        participant=participant,
+        timezone=timezone,
+        language=language,
+        is_coordinator=is_coordinator,
+        password_hash=hash_password(password) if password else None,
+        created_at=now,
+    )
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def update_person(person, *, name, email, participant, timezone, language):
+    name, email = validate_person_fields(name, email, participant, timezone, language, person)
+    person.name, person.email, person.participant = name, email, participant
+    person.timezone, person.language = timezone, language
+    db.session.flush()
+    return person
+
+
+def update_preferences(person, *, timezone, language):
+    """A person's own settings: time zone and language."""
+    errors = {}
+    if not is_valid_timezone(timezone):
+        errors["timezone"] = "Choose a time zone from the list (for example Europe/Vienna)."
+    if language not in LANGUAGE_CODES:
+        errors["language"] = "Choose one of the offered languages."
+    if errors:
+        raise ValidationError(errors)
+    person.timezone, person.language = timezone, language
+    db.session.flush()
+
+
+def set_password(person, password):
+    check_password_rules(password)
+    person.password_hash = hash_password(password)
+    db.session.flush()
+
+
+def change_password(person, current, new):
+    """Changing one's own password requires the current one."""
+    if not person.password_hash or not check_password_hash(person.password_hash, current or ""):
+        raise ValidationError({"current_password": "This is not your current password."})
+    set_password(person, new)
+
+
+_DUMMY_HASH = None
+
+
+def authenticate(email, password, now):
+    """The person for these credentials, or None; inactive people never authenticate.
+
+    A wrong e-mail costs the same hashing work as a wrong password, so timing does not
+    reveal which addresses exist.
+    """
+    global _DUMMY_HASH
+    person = find_person_by_email(email)
+    if person is None or not person.password_hash:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password("not-a-real-password")
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(person.password_hash, password or ""):
+        return None
+    if not person.is_active_account:
+        return None
+    person.last_login_at = now
+    return person
+
+
+def set_active(person, active):
+    person.is_active_account = bool(active)
+    db.session.flush()
+
+
+def reset_calendar_token(person):
+    """A new private feed address; the old one stops working at once."""
+    person.calendar_token = new_calendar_token()
+    db.session.flush()
+
+
+# Set-password links: signed, expiring, and single use because the signature covers
+# the current password hash, which changes as soon as the link is used.
+
+_TOKEN_SALT = "wg.set-password"
+
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_TOKEN_SALT)
+
+
+def _hash_fingerprint(person):
+    return (person.password_hash or "none")[-16:]
+
+
+def make_password_token(person):
+    return _serializer().dumps({"p": person.id, "h": _hash_fingerprint(person)})
+
+
+def person_for_password_token(token):
+    """The person a set-password link is for; ValidationError when tampered, used or expired."""
+    max_age = current_app.config.get("PASSWORD_TOKEN_MAX_AGE", 48 * 3600)
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ValidationError("This link has expired. Ask for a new one below.") from None
+    except BadSignature:
+        raise ValidationError("This link is not valid. Ask for a new one below.") from None
+    person = db.session.get(Person, data.get("p")) if isinstance(data, dict) else None
+    if person is None or data.get("h") != _hash_fingerprint(person):
+        raise ValidationError("This link has already been used. Ask for a new one below.")
+    if not person.is_active_account:
+        raise ValidationError("This account is deactivated. Contact the secretariat.")
+    return person
+
+
+def send_password_link(person, *, now, base_url, welcome=False):
+    """Queue the set-password (welcome) or reset message for the person."""
+    from flask import render_template
+
+    from wg.notify.services import enqueue
+
+    token = make_password_token(person)
+    link = f"{base_url}/set-password/{token}"
+    kind = "welcome" if welcome else "password-reset"
+    body = render_template(f"notify/email/{kind}.txt", person=person, link=link)
+    return enqueue(
+        key=f"{kind}:{person.id}:{_hash_fingerprint(person)}:{now:%Y%m%d%H%M%S%f}",
+        kind=kind,
+        recipient=person.email,
+        subject="Welcome to the coalition tracker" if welcome else "Reset your password",
+        body_text=body,
+        now=now,
+    )
+
+
+def request_password_reset(email, *, now, base_url):
+    """Send a reset link if the address belongs to an active person; say nothing otherwise."""
+    person = find_person_by_email(email)
+    if person is None or not person.is_active_account:
+        log.info("password reset asked for an unknown or inactive address")
+        return None
+    return send_password_link(person, now=now, base_url=base_url)
+
+
+# Roles
+
+
+def find_group(code):
+    code = (code or "").strip()
+    return db.session.scalar(select(Group).where(func.upper(Group.code) == code.upper()))
+
+
+def parse_role(value):
+    try:
+        return Role((value or "").strip().lower())
+    except ValueError:
+        raise ValidationError(
+            {"role": f"Unknown role {value!r}: use member, chair or lead."}
+        ) from None
+
+
+def grant_role(person, group, role):
+    """Give a role in a group; leads lead working groups only. Granting twice is harmless."""
+    if role is Role.lead and group.parent_id is not None:
+        raise ValidationError(
+            {"role": f"Leads lead a working group (line of effort); {group.code} is a sub-group."}
+        )
+    existing = db.session.scalar(
+        select(Membership).where(
+            Membership.person_id == person.id,
+            Membership.group_id == group.id,
+            Membership.role == role,
+        )
+    )
+    if existing:
+        return existing, False
+    membership = Membership(person=person, group=group, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    return membership, True
+
+
+def revoke_role(person, group, role):
+    """Take a role away; returns whether there was one to take."""
+    existing = db.session.scalar(
+        select(Membership).where(
+            Membership.person_id == person.id,
+            Membership.group_id == group.id,
+            Membership.role == role,
+        )
+    )
+    if existing is None:
+        return False
+    db.session.delete(existing)
+    db.session.flush()
+    return True
+
+
+def safe_next_url(target):
+    """Only same-site relative paths may be redirect targets (no open redirects)."""
+    if not target or not isinstance(target, str):
+        return None
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if re.search(r"[\x00-\x1f]", target):
+        return None
+    return target

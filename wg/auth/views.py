@@ -1,0 +1,132 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from wg.auth import bp
+from wg.auth import services as auth
+from wg.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PreferencesForm,
+    SetPasswordForm,
+)
+from wg.db_types import utcnow
+from wg.errors import ValidationError
+from wg.extensions import db, limiter
+
+GENERIC_LOGIN_ERROR = "That e-mail and password do not match an active account."
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_email_key():
+    return "login-email:" + auth.normalize_email(request.form.get("email"))
+
+
+def _failed(response):
+    # Only failed attempts count towards the limits; a successful login redirects.
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit("5 per minute", key_func=_login_email_key, methods=["POST"], deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(auth.safe_next_url(request.args.get("next")) or url_for("core.home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        person = auth.authenticate(form.email.data, form.password.data, now=utcnow())
+        if person is not None:
+            login_user(person, remember=form.remember.data)
+            db.session.commit()
+            return redirect(auth.safe_next_url(request.args.get("next")) or url_for("core.home"))
+        error = GENERIC_LOGIN_ERROR
+    elif request.method == "POST":
+        error = GENERIC_LOGIN_ERROR if not form.csrf_token.errors else None
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    # CSRFProtect guards the POST, so another site cannot log people out.
+    if request.method == "POST":
+        logout_user()
+        flash("You are logged out.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/logout.html")
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        auth.request_password_reset(
+            form.email.data, now=utcnow(), base_url=current_app.config["BASE_URL"]
+        )
+        db.session.commit()
+        flash(
+            "If this address belongs to an account, a link to set a new password is on its way. "
+            "It works once and expires in 48 hours.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token):
+    try:
+        person = auth.person_for_password_token(token)
+    except ValidationError as exc:
+        return render_template("auth/link_invalid.html", message=exc.errors[None]), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            auth.set_password(person, form.password.data)
+        except ValidationError as exc:
+            exc.apply_to(form)
+        else:
+            db.session.commit()
+            logout_user()
+            login_user(person)
+            flash("Your password is set. Welcome.", "success")
+            return redirect(url_for("core.home"))
+    return render_template("auth/set_password.html", form=form, person=person)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    prefs = PreferencesForm(prefix="prefs", obj=current_user if request.method == "GET" else None)
+    password_form = ChangePasswordForm(prefix="pw")
+    if prefs.submit.data and prefs.validate_on_submit():
+        try:
+            auth.update_preferences(
+                current_user, timezone=prefs.timezone.data, language=prefs.language.data
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            exc.apply_to(prefs)
+        else:
+            db.session.commit()
+            flash("Your settings are saved.", "success")
+            return redirect(url_for("auth.profile"))
+    elif password_form.submit.data and password_form.validate_on_submit():
+        try:
+            auth.change_password(
+                current_user, password_form.current_password.data, password_form.password.data
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            exc.apply_to(password_form)
+        else:
+            db.session.commit()
+            login_user(current_user)  # keep this session valid after the change
+            flash("Your password is changed.", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", prefs=prefs, password_form=password_form)

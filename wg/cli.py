@@ -1,0 +1,169 @@
+"""The `flask wg` commands: seed, demo, create-user, grant, revoke."""
+
+import sys
+import time
+
+import click
+from flask.cli import with_appcontext
+
+from wg.db_types import utcnow
+from wg.errors import ValidationError
+from wg.extensions import db
+
+
+@click.group("wg")
+def wg_cli():
+    """Coalition tracker commands."""
+
+
+def _fail(message):
+    db.session.rollback()
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@wg_cli.command("seed")
+@with_appcontext
+def seed_command():
+    """Load the real coalition structure (idempotent)."""
+    from wg.data.seed import seed_structure
+
+    added = seed_structure()
+    db.session.commit()
+    click.echo(f"Coalition structure: {added} rows added" if added
+               else "Coalition structure already present; nothing to add.")
+
+
+@wg_cli.command("demo")
+@click.option("--scale", type=float, default=1.0, show_default=True,
+              help="1 is about the real coalition (1,600 people); 10 is ten times that.")
+@click.option("--seed", "random_seed", type=int, default=2024, show_default=True)
+@with_appcontext
+def demo_command(scale, random_seed):
+    """Add believable demo people, roles and activity (once)."""
+    from wg.data import demo
+    from wg.data.seed import seed_structure
+
+    if scale <= 0 or scale > 100:
+        _fail("--scale must be above 0 and at most 100.")
+    seed_structure()
+    if demo.demo_already_loaded():
+        click.echo("Demo data is already loaded; nothing to add.")
+        db.session.commit()
+        return
+    started = time.monotonic()
+    with click.progressbar(length=demo.demo_size(scale), label="Generating demo data",
+                           file=sys.stderr) as bar:
+        stats = demo.load_demo(scale, now=utcnow(), seed=random_seed, progress=bar.update)
+    db.session.commit()
+    took = time.monotonic() - started
+    click.echo(", ".join(f"{v:,} {k}" for k, v in stats.items()) + f" in {took:.1f} s")
+    print_demo_logins()
+
+
+def print_demo_logins():
+    from wg.data.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+    click.echo("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+    for email, name, _, _, role in DEMO_LOGINS:
+        click.echo(f"  {email:<26} {name} — {role}")
+
+
+@wg_cli.command("demo-logins")
+def demo_logins_command():
+    """Print the demo accounts."""
+    print_demo_logins()
+
+
+@wg_cli.command("is-empty")
+@with_appcontext
+def is_empty_command():
+    """Exit 0 when the database has no people yet (used by `make run`)."""
+    from sqlalchemy import select
+
+    from wg.auth.models import Person
+
+    sys.exit(0 if db.session.scalar(select(Person.id).limit(1)) is None else 1)
+
+
+@wg_cli.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--participant", "participant_code", required=True,
+              help="Country (ISO alpha-3, e.g. MEX) or organization code (e.g. UNODC).")
+@click.option("--timezone", default="UTC", show_default=True)
+@click.option("--language", default="en", show_default=True)
+@click.option("--coordinator", is_flag=True, help="Make the person a coordinator.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user_command(email, name, participant_code, timezone, language, coordinator,
+                        password_stdin):
+    """Create a person with a password."""
+    from wg.auth import services as auth
+
+    participant = auth.find_participant(participant_code)
+    if participant is None:
+        _fail(f"unknown participant {participant_code!r}; run `flask wg seed` or add it first.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        person = auth.create_person(name=name, email=email, participant=participant,
+                                    timezone=timezone, language=language,
+                                    is_coordinator=coordinator, password=password, now=utcnow())
+    except ValidationError as exc:
+        _fail("; ".join(exc.errors.values()))
+    db.session.commit()
+    click.echo(f"Created {person.email}" + (" (coordinator)" if coordinator else ""))
+
+
+def _person_group_role(email, group_code, role_name):
+    from wg.auth import services as auth
+
+    person = auth.find_person_by_email(email)
+    if person is None:
+        _fail(f"no person with e-mail {email!r}.")
+    group = auth.find_group(group_code)
+    if group is None:
+        _fail(f"no group with code {group_code!r} (for example SWG1.1 or WG2).")
+    try:
+        role = auth.parse_role(role_name)
+    except ValidationError as exc:
+        _fail(exc.errors["role"])
+    return person, group, role
+
+
+@wg_cli.command("grant")
+@click.argument("email")
+@click.argument("group_code", metavar="GROUP")
+@click.argument("role_name", metavar="ROLE")
+@with_appcontext
+def grant_command(email, group_code, role_name):
+    """Give EMAIL the ROLE (member, chair, lead) in GROUP (e.g. SWG1.1)."""
+    from wg.auth import services as auth
+
+    person, group, role = _person_group_role(email, group_code, role_name)
+    try:
+        _, created = auth.grant_role(person, group, role)
+    except ValidationError as exc:
+        _fail("; ".join(exc.errors.values()))
+    db.session.commit()
+    click.echo(f"{person.email} is {role.value} of {group.code}"
+               + ("" if created else " (already was)"))
+
+
+@wg_cli.command("revoke")
+@click.argument("email")
+@click.argument("group_code", metavar="GROUP")
+@click.argument("role_name", metavar="ROLE")
+@with_appcontext
+def revoke_command(email, group_code, role_name):
+    """Take the ROLE in GROUP away from EMAIL."""
+    from wg.auth import services as auth
+
+    person, group, role = _person_group_role(email, group_code, role_name)
+    if not auth.revoke_role(person, group, role):
+        _fail(f"{person.email} is not {role.value} of {group.code}.")
+    db.session.commit()
+    click.echo(f"{person.email} is no longer {role.value} of {group.code}")

@@ -1,0 +1,87 @@
+"""Settings from the environment, with defaults that work with nothing set."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url):
+    """Accept the URLs hosting providers hand out and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_secret_key(instance_path):
+    """Use SECRET_KEY if set; otherwise generate one once and keep it in instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Create with owner-only permissions; never committed (instance/ is ignored by git).
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+class Config:
+    """Production-ready defaults; every value can be overridden by the environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    REMEMBER_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PASSWORD_TOKEN_MAX_AGE = 60 * 60 * 48  # set-password and reset links: 48 hours
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    PER_PAGE = 50
+
+    def __init__(self):
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.SERVER_NAME = os.environ.get("SERVER_NAME") or None
+        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.SMTP_HOST = os.environ.get("SMTP_HOST") or None
+        self.SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+        self.SMTP_USERNAME = os.environ.get("SMTP_USERNAME") or None
+        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+        self.SMTP_STARTTLS = _bool("SMTP_STARTTLS", True)
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "Coalition tracker <no-reply@localhost>")
+
+
+class TestConfig(Config):
+    """Settings for the test suite: the database comes from TEST_DATABASE_URL or a temp file."""
+
+    __test__ = False  # not a pytest test class
+    TESTING = True
+    RATELIMIT_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick
+
+    def __init__(self, database_url=None):
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = database_url
+        self.RATELIMIT_ENABLED = False
+        self.SECRET_KEY = "test-secret-key"
+        self.SMTP_HOST = None

@@ -1,0 +1,1 @@
+"""The coalition's real structure (seed) and believable demo data (demo)."""

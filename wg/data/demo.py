@@ -1,0 +1,276 @@
+"""Believable demo data: people from ~160 countries with names and time zones that fit.
+
+Scale 1 is about the real coalition (1,600 experts); scale 10 is the benchmark's data set.
+Steps are plain functions taking a DemoContext, so later features add their own.
+"""
+
+import random
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from importlib import resources
+
+import pycountry
+from faker import Faker
+from faker.config import AVAILABLE_LOCALES
+from sqlalchemy import insert, select
+
+from wg.auth.models import Person, new_calendar_token
+from wg.auth.services import hash_password
+from wg.data.seed import CORE_COUNTRIES, ORGANIZATIONS, PLEDGE_DATE
+from wg.extensions import db
+from wg.groups.models import Group, Membership, Role
+from wg.participants.models import Participant, ParticipantKind
+from wg.participants.services import country_name
+
+DEMO_PASSWORD = "coalition-demo"
+DEMO_LOGINS = [
+    # email, name, participant, time zone, role description
+    ("coordinator@example.org", "Grace Okafor", "USA", "America/New_York", "coordinator"),
+    ("lead@example.org", "Oliver Bennett", "GBR", "Europe/London", "lead of WG1"),
+    ("chair@example.org", "Lucía Hernández", "MEX", "America/Mexico_City", "chair of SWG1.1"),
+    ("member@example.org", "Kwame Mensah", "GHA", "Africa/Accra", "member of SWG1.1 and SWG2.1"),
+]
+
+ORG_ZONES = {
+    "UNODC": "Europe/Vienna", "INCB": "Europe/Vienna", "WHO": "Europe/Zurich",
+    "PAHO": "America/New_York", "INTERPOL": "Europe/Paris", "WCO": "Europe/Brussels",
+    "UPU": "Europe/Zurich", "ICAO": "America/Toronto", "IMO": "Europe/London",
+    "EUDA": "Europe/Lisbon", "EUROPOL": "Europe/Amsterdam", "CICAD": "America/New_York",
+    "AU": "Africa/Addis_Ababa", "ASEAN": "Asia/Jakarta", "COLOMBO": "Asia/Colombo",
+}
+REGION_LOCALES = {
+    "Africa": ["en_NG", "yo_NG", "tw_GH", "zu_ZA", "sw", "fr_FR", "en_KE"],
+    "America": ["es_MX", "es_CO", "es_AR", "es_CL"],
+    "Asia": ["en_IN", "id_ID", "ar_SA", "en_PH", "th_TH"],
+    "Europe": ["en_GB", "de_DE", "fr_FR", "pl_PL"],
+    "Pacific": ["en_NZ", "en_AU"],
+    "Australia": ["en_AU"],
+    "Indian": ["en_IN", "fr_FR"],
+    "Atlantic": ["pt_PT", "en_GB"],
+}
+MAIL_LANGUAGES = {"es", "fr", "ar", "ru", "zh"}
+
+
+@dataclass
+class DemoContext:
+    scale: float
+    now: datetime
+    rng: random.Random
+    progress: callable = lambda n=1: None
+    stats: dict = field(default_factory=dict)
+    people_ids: list = field(default_factory=list)
+
+
+def _zone_table():
+    """Country alpha-2 -> its IANA zones, from the tzdata package's zone1970 and zone tables."""
+    zones = {}
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        parts = line.split("\t")
+        zones.setdefault(parts[0], []).append(parts[2])
+    return zones
+
+
+def _locale_table():
+    table = {}
+    for loc in AVAILABLE_LOCALES:
+        if "_" in loc:
+            table.setdefault(loc.split("_")[1], []).append(loc)
+    return table
+
+
+def _ascii_slug(text):
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]+", ".", text.lower()).strip(".")
+
+
+class _Names:
+    def __init__(self, seed):
+        self.seed = seed
+        self.fakers = {}
+
+    def name(self, locale):
+        faker = self.fakers.get(locale)
+        if faker is None:
+            faker = self.fakers[locale] = Faker(locale)
+            faker.seed_instance(self.seed + len(self.fakers))
+        return f"{faker.first_name()} {faker.last_name()}"
+
+
+def demo_already_loaded():
+    return db.session.scalar(select(Person.id).where(Person.email == DEMO_LOGINS[0][0])) is not None
+
+
+def ensure_participants(ctx):
+    """About 160 countries at scale 1 (fewer at small scales) plus the organizations."""
+    rng = ctx.rng
+    existing = {p.code: p for p in db.session.scalars(select(Participant))}
+    target = max(14, min(165, round(160 * ctx.scale)))
+    zones = _zone_table()
+    candidates = [c for c in pycountry.countries if c.alpha_2 in zones]
+    rng.shuffle(candidates)
+    countries = [c for c in existing.values() if c.kind is ParticipantKind.country]
+    for country in candidates:
+        if len(countries) >= target:
+            break
+        if country.alpha_3 in existing:
+            continue
+        joined = date(2023, 7, 7) + timedelta(days=rng.randint(0, 700))
+        pledge = None
+        if rng.random() < 0.3:
+            pledge = max(joined, PLEDGE_DATE) + timedelta(days=rng.randint(0, 300))
+        p = Participant(code=country.alpha_3, name=country_name(country), alpha2=country.alpha_2,
+                        kind=ParticipantKind.country, joined_date=joined, pledge_signed_date=pledge)
+        db.session.add(p)
+        existing[p.code] = p
+        countries.append(p)
+    db.session.flush()
+    ctx.stats["participants"] = len(existing)
+    return existing
+
+
+def _country_profile(participant, zones, locales):
+    """(time zones, name locales) for a participant."""
+    if participant.kind is ParticipantKind.organization:
+        return [ORG_ZONES.get(participant.code, "Europe/Vienna")], ["en_GB", "fr_FR", "es_ES"]
+    country_zones = zones.get(participant.alpha2 or "", ["UTC"])
+    country_locales = locales.get(participant.alpha2 or "")
+    if not country_locales:
+        region = country_zones[0].split("/")[0]
+        country_locales = REGION_LOCALES.get(region, ["en_GB"])
+    return country_zones, country_locales
+
+
+def add_people(ctx):
+    """People spread over participants (core countries send larger delegations)."""
+    rng = ctx.rng
+    participants = ensure_participants(ctx)
+    zones, locales = _zone_table(), _locale_table()
+    names = _Names(seed=rng.randint(0, 10**6))
+    password_hash = hash_password(DEMO_PASSWORD)
+
+    weighted = []
+    for p in participants.values():
+        weight = 6 if p.code in CORE_COUNTRIES or p.code == "USA" else 1
+        if p.kind is ParticipantKind.organization:
+            weight = 3
+        weighted.append((p, weight))
+    population, weights = zip(*weighted, strict=True)
+
+    total = max(len(DEMO_LOGINS) + 20, round(1600 * ctx.scale))
+    rows, used = [], set(db.session.scalars(select(Person.email)))
+    for email, name, code, zone, _ in DEMO_LOGINS:
+        rows.append(dict(name=name, email=email, participant_id=participants[code].id,
+                         timezone=zone, language="es" if code == "MEX" else "en",
+                         password_hash=password_hash, is_coordinator=email.startswith("coord"),
+                         calendar_token=new_calendar_token(), created_at=ctx.now,
+                         is_active_account=True))
+        used.add(email)
+    profiles = {}
+    for i, p in enumerate(rng.choices(population, weights=weights, k=total - len(rows))):
+        if p.id not in profiles:
+            profiles[p.id] = _country_profile(p, zones, locales)
+        country_zones, country_locales = profiles[p.id]
+        locale = rng.choice(country_locales)
+        name = names.name(locale)
+        email = f"{_ascii_slug(name) or 'expert'}.{i}@{p.code.lower()}.example.org"
+        if email in used:
+            continue
+        used.add(email)
+        language = locale.split("_")[0]
+        rows.append(dict(
+            name=name, email=email, participant_id=p.id, timezone=rng.choice(country_zones),
+            language=language if language in MAIL_LANGUAGES else "en",
+            password_hash=password_hash, is_coordinator=False,
+            calendar_token=new_calendar_token(),
+            created_at=ctx.now - timedelta(days=rng.randint(0, 540)),
+            # A few accounts wait for their owner to set a password; a few have left.
+            is_active_account=rng.random() > 0.01,
+        ))
+        if len(rows) % 500 == 0:
+            ctx.progress(500)
+    for start in range(0, len(rows), 2000):
+        db.session.execute(insert(Person), rows[start:start + 2000])
+    ctx.progress(len(rows) % 500)
+    db.session.flush()
+    ctx.stats["people"] = len(rows)
+
+
+def add_memberships(ctx):
+    """Everyone joins one or two sub-groups; co-chairs from core countries; two leads per WG."""
+    rng = ctx.rng
+    groups = {g.code: g for g in db.session.scalars(select(Group).where(Group.is_active.is_(True)))}
+    subgroups = [g for g in groups.values() if g.parent_id is not None]
+    working = [g for g in groups.values() if g.parent_id is None]
+    people = db.session.execute(
+        select(Person.id, Person.email, Participant.code, Person.is_coordinator)
+        .join(Participant, Participant.id == Person.participant_id)
+        .order_by(Person.id)
+    ).all()
+    fixed = {email: pid for pid, email, _, _ in people}
+    rows = set()
+    demo_roles = [
+        ("lead@example.org", "WG1", Role.lead),
+        ("chair@example.org", "SWG1.1", Role.chair),
+        ("chair@example.org", "WG1", Role.member),
+        ("member@example.org", "SWG1.1", Role.member),
+        ("member@example.org", "SWG2.1", Role.member),
+    ]
+    for email, code, role in demo_roles:
+        if code in groups:
+            rows.add((fixed[email], groups[code].id, role))
+    fixed_ids = set(fixed[e] for e, *_ in DEMO_LOGINS)
+    core_people = [pid for pid, _, code, _ in people if code in CORE_COUNTRIES and pid not in fixed_ids]
+    rng.shuffle(core_people)
+    for group in subgroups + working:
+        existing_chairs = sum(1 for r in rows if r[1] == group.id and r[2] is Role.chair)
+        for _ in range(2 - existing_chairs):
+            if core_people:
+                rows.add((core_people.pop(), group.id, Role.chair))
+    for group in working:
+        existing_leads = sum(1 for r in rows if r[1] == group.id and r[2] is Role.lead)
+        for _ in range(2 - existing_leads):
+            if core_people:
+                rows.add((core_people.pop(), group.id, Role.lead))
+    for pid, email, code, is_coordinator in people:
+        if pid in fixed_ids or is_coordinator:
+            continue
+        picks = rng.sample(subgroups, k=1 if rng.random() < 0.7 else 2)
+        for g in picks:
+            rows.add((pid, g.id, Role.member))
+        if rng.random() < 0.25:
+            rows.add((pid, picks[0].parent_id, Role.member))
+    # A chair is also counted as a member; drop the duplicate member row.
+    chairs = {(p, g) for p, g, r in rows if r is Role.chair}
+    rows = [r for r in rows if not (r[2] is Role.member and (r[0], r[1]) in chairs)]
+    rows.sort(key=lambda r: (r[0], r[1], r[2].value))
+    payload = [dict(person_id=p, group_id=g, role=r) for p, g, r in rows]
+    for start in range(0, len(payload), 5000):
+        db.session.execute(insert(Membership), payload[start:start + 5000])
+    db.session.flush()
+    ctx.stats["memberships"] = len(payload)
+    ctx.progress(1)
+
+
+DEMO_STEPS = [add_people, add_memberships]
+
+
+def demo_size(scale):
+    """An estimate of progress units, for the progress bar."""
+    return max(len(DEMO_LOGINS) + 20, round(1600 * scale)) + 1
+
+
+def load_demo(scale, now, seed=2024, progress=None):
+    """Run every demo step; the caller commits. Returns counts of what was added."""
+    ctx = DemoContext(scale=scale, now=now, rng=random.Random(seed),
+                      progress=progress or (lambda n=1: None))
+    for step in DEMO_STEPS:
+        step(ctx)
+    return ctx.stats
+
+
+ORGANIZATION_CODES = [code for code, _ in ORGANIZATIONS]

@@ -1,0 +1,97 @@
+"""The real coalition structure. Idempotent: running it twice changes nothing."""
+
+from datetime import date
+
+from sqlalchemy import select
+
+from wg.extensions import db
+from wg.groups.models import Group
+from wg.groups.services import slug_for_code
+from wg.participants.models import Participant, ParticipantKind
+from wg.participants.services import country_participant
+
+PLEDGE_DATE = date(2024, 9, 24)
+LAUNCH_DATE = date(2023, 7, 7)
+
+WORKING_GROUPS = [
+    ("WG1", "Disrupt the supply: prevent illicit manufacture and trafficking of synthetic drugs", [
+        ("SWG1.1", "Manufacturing of synthetic drugs and their precursors"),
+        ("SWG1.2", "Trafficking of synthetic drugs and their precursors"),
+    ]),
+    ("WG2", "Detect emerging drug threats and use patterns", [
+        ("SWG2.1", "Data collection, analysis and trends, including early warning"),
+        ("SWG2.2", "Information sharing, interagency collaboration and policy formulation"),
+    ]),
+    ("WG3", "Prevent and treat: public health interventions and services", [
+        ("SWG3.1", "Preventing drug use"),
+        ("SWG3.2", "Engaging people with substance use and substance use disorders"),
+        ("SWG3.3", "Populations in contact with the criminal justice system, "
+                   "including alternatives to incarceration"),
+    ]),
+]
+
+# Alpha-3 codes; names come from pycountry.
+CORE_COUNTRIES = ["AUS", "BEL", "CAN", "DOM", "GHA", "IND", "ITA", "MEX", "NLD", "ARE", "GBR"]
+OTHER_SEED_COUNTRIES = ["USA"]
+
+ORGANIZATIONS = [
+    ("UNODC", "United Nations Office on Drugs and Crime"),
+    ("INCB", "International Narcotics Control Board"),
+    ("WHO", "World Health Organization"),
+    ("PAHO", "Pan American Health Organization"),
+    ("INTERPOL", "International Criminal Police Organization"),
+    ("WCO", "World Customs Organization"),
+    ("UPU", "Universal Postal Union"),
+    ("ICAO", "International Civil Aviation Organization"),
+    ("IMO", "International Maritime Organization"),
+    ("EUDA", "European Union Drugs Agency"),
+    ("EUROPOL", "European Union Agency for Law Enforcement Cooperation"),
+    ("CICAD", "Inter-American Drug Abuse Control Commission (OAS)"),
+    ("AU", "African Union Commission"),
+    ("ASEAN", "ASEAN Secretariat"),
+    ("COLOMBO", "Colombo Plan Drug Advisory Programme"),
+]
+
+
+def seed_structure():
+    """Create the working groups, core countries and organizations that are missing.
+
+    Returns the number of rows added; existing rows (possibly edited by coordinators) are kept.
+    """
+    added = 0
+    existing_groups = {g.code: g for g in db.session.scalars(select(Group))}
+    position = 0
+    for wg_code, wg_title, subgroups in WORKING_GROUPS:
+        position += 1
+        parent = existing_groups.get(wg_code)
+        if parent is None:
+            parent = Group(code=wg_code, slug=slug_for_code(wg_code), title=wg_title,
+                           position=position * 10)
+            db.session.add(parent)
+            existing_groups[wg_code] = parent
+            added += 1
+        for i, (code, title) in enumerate(subgroups, start=1):
+            if code not in existing_groups:
+                group = Group(code=code, slug=slug_for_code(code), title=title, parent=parent,
+                              position=position * 10 + i)
+                db.session.add(group)
+                existing_groups[code] = group
+                added += 1
+
+    existing_codes = set(db.session.scalars(select(Participant.code)))
+    for code in CORE_COUNTRIES:
+        if code not in existing_codes:
+            db.session.add(country_participant(code, is_core=True, joined_date=LAUNCH_DATE,
+                                               pledge_signed_date=PLEDGE_DATE))
+            added += 1
+    for code in OTHER_SEED_COUNTRIES:
+        if code not in existing_codes:
+            db.session.add(country_participant(code, is_core=False, joined_date=LAUNCH_DATE))
+            added += 1
+    for code, name in ORGANIZATIONS:
+        if code not in existing_codes:
+            db.session.add(Participant(code=code, name=name, kind=ParticipantKind.organization,
+                                       joined_date=LAUNCH_DATE))
+            added += 1
+    db.session.flush()
+    return added

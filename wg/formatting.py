@@ -1,0 +1,46 @@
+"""Jinja filters for dates, times and numbers."""
+
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+import pycountry
+
+
+def to_zone(value, zone_name):
+    try:
+        zone = ZoneInfo(zone_name or "UTC")
+    except (KeyError, ValueError):
+        zone = UTC
+    return value.astimezone(zone)
+
+
+def format_datetime(value, zone_name="UTC", fmt="%a %d %b %Y, %H:%M"):
+    if value is None:
+        return ""
+    local = to_zone(value, zone_name)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def format_date(value, fmt="%d %b %Y"):
+    if value is None:
+        return ""
+    return value.strftime(fmt)
+
+
+def flag(alpha2):
+    """The regional-indicator emoji for a country code (purely decorative, aria-hidden)."""
+    if not alpha2 or len(alpha2) != 2:
+        return ""
+    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in alpha2.upper())
+
+
+def language_name(code):
+    lang = pycountry.languages.get(alpha_2=code) if code else None
+    return lang.name if lang else code
+
+
+def register(app):
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["flag"] = flag
+    app.jinja_env.filters["language_name"] = language_name

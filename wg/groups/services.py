@@ -1,0 +1,201 @@
+"""Groups: the coalition's structure, rosters, and the coordinators' group edits."""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import distinct, func, select
+
+from wg.auth.models import Person
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.groups.models import Group, Membership, Role
+from wg.participants.models import Participant
+
+CODE_RE = re.compile(r"^(WG\d+|SWG\d+\.\d+)$")
+
+
+def slug_for_code(code):
+    """WG1 -> wg1, SWG1.1 -> swg1-1."""
+    return code.lower().replace(".", "-")
+
+
+@dataclass
+class GroupSummary:
+    group: Group
+    chairs: list = field(default_factory=list)
+    leads: list = field(default_factory=list)
+    member_count: int = 0
+    country_count: int = 0
+    children: list = field(default_factory=list)
+
+
+def structure(include_retired=False):
+    """Working groups with their sub-groups, chairs, leads and member and country counts.
+
+    Three queries whatever the size of the coalition.
+    """
+    query = select(Group).order_by(Group.position, Group.code)
+    if not include_retired:
+        query = query.where(Group.is_active.is_(True))
+    groups = list(db.session.scalars(query))
+    summaries = {g.id: GroupSummary(group=g) for g in groups}
+
+    counts = db.session.execute(
+        select(
+            Membership.group_id,
+            func.count(distinct(Membership.person_id)),
+            func.count(distinct(Person.participant_id)),
+        )
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.role.in_([Role.member, Role.chair]), Person.is_active_account.is_(True))
+        .group_by(Membership.group_id)
+    )
+    for group_id, members, countries in counts:
+        if group_id in summaries:
+            summaries[group_id].member_count = members
+            summaries[group_id].country_count = countries
+
+    officers = db.session.execute(
+        select(Membership.group_id, Membership.role, Person)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.role.in_([Role.chair, Role.lead]))
+        .order_by(Person.name)
+    )
+    for group_id, role, person in officers:
+        if group_id in summaries:
+            target = summaries[group_id].chairs if role is Role.chair else summaries[group_id].leads
+            target.append(person)
+
+    roots = []
+    for g in groups:
+        summary = summaries[g.id]
+        if g.parent_id is None:
+            roots.append(summary)
+        elif g.parent_id in summaries:
+            summaries[g.parent_id].children.append(summary)
+    return roots
+
+
+@dataclass
+class Roster:
+    chairs: list
+    leads: list
+    by_participant: list  # [(participant, [people])], largest delegation first
+    member_count: int
+    country_count: int
+
+
+def roster(group):
+    """A group's chairs, its line of effort's leads, and its members grouped by participant."""
+    rows = db.session.execute(
+        select(Membership.role, Person, Participant)
+        .join(Person, Person.id == Membership.person_id)
+        .join(Participant, Participant.id == Person.participant_id)
+        .where(Membership.group_id == group.id, Person.is_active_account.is_(True))
+        .order_by(Participant.name, Person.name)
+    ).all()
+    chairs, members = [], {}
+    grouped = defaultdict(list)
+    participants = {}
+    for role, person, participant in rows:
+        if role is Role.chair:
+            chairs.append(person)
+        if role in (Role.member, Role.chair) and person.id not in members:
+            members[person.id] = person
+            grouped[participant.id].append(person)
+            participants[participant.id] = participant
+    working_group_id = group.parent_id or group.id
+    leads = list(
+        db.session.scalars(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.group_id == working_group_id, Membership.role == Role.lead)
+            .order_by(Person.name)
+        )
+    )
+    by_participant = sorted(
+        ((participants[pid], people) for pid, people in grouped.items()),
+        key=lambda item: (-len(item[1]), item[0].name),
+    )
+    return Roster(
+        chairs=chairs,
+        leads=leads,
+        by_participant=by_participant,
+        member_count=len(members),
+        country_count=len(participants),
+    )
+
+
+def groups_of(person):
+    """The person's groups with their roles: [(group, {roles})], working groups first."""
+    rows = db.session.execute(
+        select(Group, Membership.role)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.person_id == person.id)
+        .order_by(Group.position, Group.code)
+    ).all()
+    result = {}
+    for group, role in rows:
+        result.setdefault(group.id, (group, set()))[1].add(role)
+    return list(result.values())
+
+
+def validate_group_fields(code, title, parent, group=None):
+    errors = {}
+    code = (code or "").strip().upper()
+    title = (title or "").strip()
+    if not CODE_RE.match(code):
+        errors["code"] = "Use WG followed by a number (WG4) or SWG with two numbers (SWG1.3)."
+    else:
+        other = db.session.scalar(select(Group).where(Group.code == code))
+        if other is not None and other is not group:
+            errors["code"] = f"{code} already exists."
+        is_sub = code.startswith("SWG")
+        if is_sub and parent is None:
+            errors["parent"] = "A sub-working group belongs to a working group."
+        if not is_sub and parent is not None:
+            errors["parent"] = "A working group has no parent."
+        if parent is not None and parent.parent_id is not None:
+            errors["parent"] = "The parent must be a working group."
+        if group is not None and parent is not None and parent.id == group.id:
+            errors["parent"] = "A group cannot be its own parent."
+        if group is not None and not is_sub and group.children:
+            pass  # a working group keeps its children when renamed
+        if group is not None and is_sub and group.children:
+            errors["code"] = "This group has sub-groups, so it must stay a working group."
+    if not title:
+        errors["title"] = "Enter the group's title."
+    elif len(title) > 300:
+        errors["title"] = "A title has at most 300 characters."
+    if errors:
+        raise ValidationError(errors)
+    return code, title
+
+
+def create_group(*, code, title, parent=None, description=""):
+    """Coordinators add groups; the slug follows the code."""
+    code, title = validate_group_fields(code, title, parent)
+    position = db.session.scalar(select(func.coalesce(func.max(Group.position), 0))) + 1
+    group = Group(
+        code=code,
+        slug=slug_for_code(code),
+        title=title,
+        parent=parent,
+        description=(description or "").strip(),
+        position=position,
+    )
+    db.session.add(group)
+    db.session.flush()
+    return group
+
+
+def update_group(group, *, code, title, parent, description, is_active):
+    """Rename, re-parent, or retire a group (retired groups leave the structure page)."""
+    code, title = validate_group_fields(code, title, parent, group)
+    group.code, group.slug, group.title = code, slug_for_code(code), title
+    group.parent = parent
+    group.description = (description or "").strip()
+    group.is_active = bool(is_active)
+    db.session.flush()
+    return group

@@ -1,0 +1,36 @@
+import enum
+from datetime import date
+
+from sqlalchemy import Boolean, Date, Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wg.extensions import db
+
+
+class ParticipantKind(enum.Enum):
+    country = "country"
+    organization = "organization"
+
+
+class Participant(db.Model):
+    """A country (ISO 3166 alpha-3) or an international organization (short code)."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[ParticipantKind] = mapped_column(
+        Enum(ParticipantKind, name="participant_kind", native_enum=False, length=20)
+    )
+    alpha2: Mapped[str | None] = mapped_column(String(2))
+    is_core: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    joined_date: Mapped[date | None] = mapped_column(Date)
+    pledge_signed_date: Mapped[date | None] = mapped_column(Date)
+
+    @property
+    def has_signed_pledge(self):
+        return self.pledge_signed_date is not None
+
+    def __repr__(self):
+        return f"<Participant {self.code}>"

@@ -1,0 +1,185 @@
+"""Participants: countries (from pycountry) and international organizations."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pycountry
+from sqlalchemy import func, or_, select
+
+from wg.auth.models import Person
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.groups.models import Group, Membership, Role
+from wg.participants.models import Participant, ParticipantKind
+
+ORG_CODE_RE = re.compile(r"^[A-Z][A-Z0-9\-]{1,15}$")
+
+
+def country_name(country):
+    """The short common name where pycountry has one (Bolivia rather than its long form)."""
+    return getattr(country, "common_name", None) or country.name
+
+
+def lookup_country(code):
+    code = (code or "").strip().upper()
+    if len(code) == 3:
+        return pycountry.countries.get(alpha_3=code)
+    if len(code) == 2:
+        return pycountry.countries.get(alpha_2=code)
+    return None
+
+
+def country_participant(code, **fields):
+    """A new, unsaved participant for the ISO 3166 country with this alpha-3 (or alpha-2) code."""
+    country = lookup_country(code)
+    if country is None:
+        raise ValidationError({"code": f"{code!r} is not an ISO 3166 country code."})
+    return Participant(
+        code=country.alpha_3,
+        name=country_name(country),
+        alpha2=country.alpha_2,
+        kind=ParticipantKind.country,
+        **fields,
+    )
+
+
+@dataclass
+class DirectoryRow:
+    participant: Participant
+    people: int
+    group_codes: list
+
+
+def directory(*, kind=None, core=None, pledge=None, group=None, q=None):
+    """Participants with their people count and the groups they take part in, filtered.
+
+    kind: 'country' | 'organization'; core / pledge: True/False/None; group: a Group (its
+    sub-groups count for a working group); q: text in the name or code.
+    """
+    query = select(Participant).order_by(Participant.kind, Participant.name)
+    if kind in ("country", "organization"):
+        query = query.where(Participant.kind == ParticipantKind(kind))
+    if core is not None:
+        query = query.where(Participant.is_core.is_(core))
+    if pledge is True:
+        query = query.where(Participant.pledge_signed_date.is_not(None))
+    elif pledge is False:
+        query = query.where(Participant.pledge_signed_date.is_(None))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        query = query.where(
+            or_(func.lower(Participant.name).like(like), func.lower(Participant.code).like(like))
+        )
+    if group is not None:
+        group_ids = [group.id] + [c.id for c in group.children]
+        query = query.where(
+            Participant.id.in_(
+                select(Person.participant_id)
+                .join(Membership, Membership.person_id == Person.id)
+                .where(Membership.group_id.in_(group_ids))
+            )
+        )
+    participants = list(db.session.scalars(query))
+
+    people = dict(
+        db.session.execute(
+            select(Person.participant_id, func.count(Person.id))
+            .where(Person.is_active_account.is_(True))
+            .group_by(Person.participant_id)
+        ).all()
+    )
+    groups_by = {}
+    for participant_id, code in db.session.execute(
+        select(Person.participant_id, Group.code)
+        .join(Membership, Membership.person_id == Person.id)
+        .join(Group, Group.id == Membership.group_id)
+        .where(Membership.role.in_([Role.member, Role.chair]), Group.is_active.is_(True))
+        .distinct()
+    ):
+        groups_by.setdefault(participant_id, []).append(code)
+    return [
+        DirectoryRow(p, people.get(p.id, 0), sorted(set(groups_by.get(p.id, []))))
+        for p in participants
+    ]
+
+
+def participant_people(participant):
+    """Active people of a participant with their groups and roles."""
+    rows = db.session.execute(
+        select(Person, Group, Membership.role)
+        .outerjoin(Membership, Membership.person_id == Person.id)
+        .outerjoin(Group, Group.id == Membership.group_id)
+        .where(Person.participant_id == participant.id, Person.is_active_account.is_(True))
+        .order_by(Person.name, Group.code)
+    ).all()
+    people = {}
+    for person, group, role in rows:
+        entry = people.setdefault(person.id, (person, []))
+        if group is not None:
+            entry[1].append((group, role))
+    return list(people.values())
+
+
+def _parse_date(value, field):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError({field: "Use a date like 2024-09-24."}) from None
+
+
+def create_participant(*, kind, code, name=None, is_core=False, joined_date=None,
+                       pledge_signed_date=None):
+    """Add a country (name from pycountry) or an organization (short upper-case code)."""
+    joined = _parse_date(joined_date, "joined_date")
+    pledged = _parse_date(pledge_signed_date, "pledge_signed_date")
+    code = (code or "").strip().upper()
+    if kind == ParticipantKind.country or kind == "country":
+        participant = country_participant(code, is_core=is_core, joined_date=joined,
+                                          pledge_signed_date=pledged)
+    else:
+        name = (name or "").strip()
+        errors = {}
+        if not ORG_CODE_RE.match(code):
+            errors["code"] = "Use 2 to 16 capital letters, digits or hyphens (for example UNODC)."
+        if not name:
+            errors["name"] = "Enter the organization's name."
+        elif len(name) > 200:
+            errors["name"] = "A name has at most 200 characters."
+        if errors:
+            raise ValidationError(errors)
+        participant = Participant(code=code, name=name, kind=ParticipantKind.organization,
+                                  is_core=is_core, joined_date=joined, pledge_signed_date=pledged)
+    if db.session.scalar(select(Participant).where(Participant.code == participant.code)):
+        raise ValidationError({"code": f"{participant.code} is already a participant."})
+    db.session.add(participant)
+    db.session.flush()
+    return participant
+
+
+def update_participant(participant, *, name=None, is_core, joined_date, pledge_signed_date):
+    """Countries keep their ISO name; organizations may be renamed."""
+    joined = _parse_date(joined_date, "joined_date")
+    pledged = _parse_date(pledge_signed_date, "pledge_signed_date")
+    if participant.kind is ParticipantKind.organization:
+        name = (name or "").strip()
+        if not name:
+            raise ValidationError({"name": "Enter the organization's name."})
+        if len(name) > 200:
+            raise ValidationError({"name": "A name has at most 200 characters."})
+        participant.name = name
+    participant.is_core = bool(is_core)
+    participant.joined_date = joined
+    participant.pledge_signed_date = pledged
+    db.session.flush()
+    return participant
+
+
+def record_pledge(participant, signed_date):
+    """Record (or, with None, withdraw) the date a participant signed the Coalition Pledge."""
+    participant.pledge_signed_date = _parse_date(signed_date, "signed_date")
+    db.session.flush()

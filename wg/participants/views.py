@@ -1,0 +1,54 @@
+from flask import abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from wg import permissions
+from wg.extensions import db
+from wg.groups.models import Group
+from wg.participants import bp
+from wg.participants import services as participants
+from wg.participants.models import Participant
+
+
+def _tristate(value):
+    return {"yes": True, "no": False}.get(value)
+
+
+@bp.route("/participants")
+def directory():
+    args = request.args
+    group = None
+    if args.get("group"):
+        group = db.session.scalar(select(Group).where(Group.slug == args["group"]))
+    rows = participants.directory(
+        kind=args.get("kind") or None,
+        core=_tristate(args.get("core")),
+        pledge=_tristate(args.get("pledge")),
+        group=group,
+        q=(args.get("q") or "").strip()[:100] or None,
+    )
+    all_groups = db.session.scalars(
+        select(Group).where(Group.is_active.is_(True)).order_by(Group.position, Group.code)
+    ).all()
+    return render_template(
+        "participants/list.html", rows=rows, groups=all_groups, args=args, group=group
+    )
+
+
+@bp.route("/participants/<code>")
+def detail(code):
+    participant = db.session.scalar(select(Participant).where(Participant.code == code.upper()))
+    if participant is None:
+        abort(404)
+    people = participants.participant_people(participant)
+    visible = permissions.visible_group_ids(current_user)
+    shown, hidden = [], 0
+    for person, roles in people:
+        roles = [(g, r) for g, r in roles if visible is None or g.id in visible]
+        if roles or visible is None:
+            shown.append((person, roles))
+        else:
+            hidden += 1
+    return render_template(
+        "participants/detail.html", participant=participant, people=shown, hidden=hidden
+    )

@@ -1,0 +1,164 @@
+"""Every "may this person do this to that" answer, in one place.
+
+Predicates return True/False and never raise; loaders fetch by key and raise 404 or 403.
+Views call a loader first; templates call the predicates (registered as Jinja globals).
+"""
+
+from flask import abort
+from sqlalchemy import select
+
+from wg.extensions import db
+from wg.groups.models import Group, Membership, Role
+
+# Endpoints that answer without a session. Everything else needs a logged-in person.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "bootstrap.static",
+        "auth.login",
+        "auth.forgot_password",
+        "auth.set_password",
+        "core.healthz",
+    }
+)
+
+
+def is_public_endpoint(endpoint):
+    return endpoint in PUBLIC_ENDPOINTS
+
+
+def _roles(person):
+    """Map group id -> set of Role for the person, loaded once per request."""
+    cached = getattr(person, "_wg_roles", None)
+    if cached is None:
+        cached = {}
+        if person is not None and getattr(person, "id", None) is not None:
+            rows = db.session.execute(
+                select(Membership.group_id, Membership.role).where(
+                    Membership.person_id == person.id
+                )
+            )
+            for group_id, role in rows:
+                cached.setdefault(group_id, set()).add(role)
+        try:
+            person._wg_roles = cached
+        except AttributeError:  # anonymous user objects may refuse attributes
+            pass
+    return cached
+
+
+def forget_roles(person):
+    """Drop the per-request role cache after the person's memberships change."""
+    if hasattr(person, "_wg_roles"):
+        del person._wg_roles
+
+
+def _authenticated(person):
+    return person is not None and getattr(person, "is_authenticated", False)
+
+
+def is_coordinator(person):
+    """Coordinators administer the coalition and read everything."""
+    return _authenticated(person) and bool(getattr(person, "is_coordinator", False))
+
+
+def roles_in(person, group):
+    if not _authenticated(person):
+        return set()
+    return _roles(person).get(group.id, set())
+
+
+def is_member(person, group):
+    """Members and chairs of this very group take part in it."""
+    return bool(roles_in(person, group) & {Role.member, Role.chair})
+
+
+def is_chair(person, group):
+    return Role.chair in roles_in(person, group)
+
+
+def is_lead(person, group):
+    """A lead of a working group leads its whole line of effort, sub-groups included."""
+    if not _authenticated(person):
+        return False
+    working_group_id = group.parent_id or group.id
+    return Role.lead in _roles(person).get(working_group_id, set())
+
+
+def can_view_group(person, group):
+    """Members, chairs, the line of effort's leads and coordinators see a group's pages.
+
+    Members of a sub-group also see their working group's page.
+    """
+    if not _authenticated(person):
+        return False
+    if is_coordinator(person) or is_lead(person, group) or is_member(person, group):
+        return True
+    if group.parent_id is None:
+        roles = _roles(person)
+        return any(child.id in roles for child in group.children)
+    return False
+
+
+def can_manage_group(person, group):
+    """Chairs schedule meetings and manage the actions of their own group."""
+    return _authenticated(person) and is_chair(person, group)
+
+
+def can_view_rollups(person, group=None):
+    """Leads see their line of effort's rollups; coordinators see every rollup."""
+    if is_coordinator(person):
+        return True
+    if group is None:
+        return _authenticated(person) and any(
+            Role.lead in roles for roles in _roles(person).values()
+        )
+    return is_lead(person, group)
+
+
+def can_administer(person):
+    """Only coordinators administer people, participants, groups, roles and pledges."""
+    return is_coordinator(person)
+
+
+def visible_group_ids(person):
+    """Ids of every group whose pages the person may see (None means all of them)."""
+    if is_coordinator(person):
+        return None
+    roles = _roles(person)
+    ids = set(roles)
+    lead_of = {gid for gid, r in roles.items() if Role.lead in r}
+    if lead_of:
+        ids |= set(db.session.scalars(select(Group.id).where(Group.parent_id.in_(lead_of))))
+    parents = db.session.scalars(
+        select(Group.parent_id).where(Group.id.in_(roles), Group.parent_id.is_not(None))
+    )
+    ids |= set(parents)
+    return ids
+
+
+# Loaders: fetch, then check; 404 when it does not exist, 403 when it may not be seen.
+
+
+def group_for_view(person, slug):
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None:
+        abort(404)
+    if not can_view_group(person, group):
+        abort(403)
+    return group
+
+
+def require_coordinator(person):
+    if not can_administer(person):
+        abort(403)
+
+
+JINJA_GLOBALS = {
+    "is_coordinator": is_coordinator,
+    "can_view_group": can_view_group,
+    "can_manage_group": can_manage_group,
+    "can_view_rollups": can_view_rollups,
+    "can_administer": can_administer,
+    "roles_in": roles_in,
+}
