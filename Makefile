@@ -41,6 +41,7 @@ chromium:
 	  else echo "chromium is missing and cannot be installed here (need root and apt-get)."; fi; }
 
 test: install-dev chromium
+	$(BIN)/ruff check wg tests
 	@$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	 else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped (.ci/run always sets it)."; fi

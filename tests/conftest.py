@@ -108,8 +108,8 @@ class CSRFClient:
         self.client = client
 
     def token(self, path="/login"):
-        page = self.client.get(path).get_data(as_text=True)
-        match = self.TOKEN_RE.search(page)
+        html = self.client.get(path).get_data(as_text=True)
+        match = self.TOKEN_RE.search(html)
         assert match, f"no CSRF token on {path}"
         return match.group(1) or match.group(2)
 
@@ -129,10 +129,11 @@ def web(client):
 
 @pytest.fixture()
 def login(web):
-    """login(person, password=...) logs the test client in through the real form."""
+    """login(email_or_person, password=...) logs the test client in through the real form."""
 
     def _login(person, password="correct-horse-battery"):
-        response = web.post("/login", {"email": person.email, "password": password})
+        email = person if isinstance(person, str) else person.email
+        response = web.post("/login", {"email": email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return web
 
@@ -147,3 +148,6 @@ def live_server(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+from tests.browser import browser, page  # noqa: E402,F401  (shared browser fixtures)

@@ -64,7 +64,7 @@ def demo_command(scale, random_seed):
 def print_demo_logins():
     from wg.data.demo import DEMO_LOGINS, DEMO_PASSWORD
 
-    click.echo("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for email, name, _, _, role in DEMO_LOGINS:
         click.echo(f"  {email:<26} {name} — {role}")
 

@@ -78,5 +78,7 @@ class ParticipantForm(FlaskForm):
 
 
 class PledgeForm(FlaskForm):
-    signed_date = DateField("Signed on", validators=[DataRequired()])
+    signed_date = DateField(
+        "Signed on", validators=[DataRequired("Enter the date it was signed, like 2025-03-01.")]
+    )
     submit = SubmitField("Record signature")

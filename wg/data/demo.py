@@ -236,7 +236,7 @@ def add_memberships(ctx):
         for _ in range(2 - existing_leads):
             if core_people:
                 rows.add((core_people.pop(), group.id, Role.lead))
-    for pid, email, code, is_coordinator in people:
+    for pid, _email, _code, is_coordinator in people:
         if pid in fixed_ids or is_coordinator:
             continue
         picks = rng.sample(subgroups, k=1 if rng.random() < 0.7 else 2)
