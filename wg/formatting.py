@@ -27,13 +27,6 @@ def format_date(value, fmt="%d %b %Y"):
     return value.strftime(fmt)
 
 
-def flag(alpha2):
-    """The regional-indicator emoji for a country code (purely decorative, aria-hidden)."""
-    if not alpha2 or len(alpha2) != 2:
-        return ""
-    return "".join(chr(0x1F1E6 + ord(c) - ord("A")) for c in alpha2.upper())
-
-
 def language_name(code):
     lang = pycountry.languages.get(alpha_2=code) if code else None
     return lang.name if lang else code
@@ -42,5 +35,4 @@ def language_name(code):
 def register(app):
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["flag"] = flag
     app.jinja_env.filters["language_name"] = language_name

@@ -51,6 +51,11 @@ REGION_LOCALES = {
     "Atlantic": ["pt_PT", "en_GB"],
 }
 MAIL_LANGUAGES = {"es", "fr", "ar", "ru", "zh"}
+# ISO 3166 entries that are territories, not states that could join a coalition of countries.
+NOT_STATES = set(
+    "AS AI AQ AW AX BL BM BQ BV CC CK CW CX EH FK FO GF GG GI GL GP GS GU HK HM IM IO JE KY MF MO "
+    "MP MQ MS NC NF NU PF PM PN PR PS RE SH SJ SX TC TF TK TW UM VA VG VI WF YT".split()
+)
 
 
 @dataclass
@@ -111,7 +116,7 @@ def ensure_participants(ctx):
     existing = {p.code: p for p in db.session.scalars(select(Participant))}
     target = max(14, min(165, round(160 * ctx.scale)))
     zones = _zone_table()
-    candidates = [c for c in pycountry.countries if c.alpha_2 in zones]
+    candidates = [c for c in pycountry.countries if c.alpha_2 in zones and c.alpha_2 not in NOT_STATES]
     rng.shuffle(candidates)
     countries = [c for c in existing.values() if c.kind is ParticipantKind.country]
     for country in candidates:
