@@ -28,8 +28,9 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) wg seed
 	@if $(FLASK) wg is-empty; then $(FLASK) wg demo --scale 1; else $(FLASK) wg demo-logins; fi
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it  (Ctrl+C to stop)"
+	@$(FLASK) wg scheduler & sched=$$!; trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
+	 $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Debian's Chromium for the browser tests; installed when missing and we may (root + apt).
 chromium:

@@ -151,3 +151,4 @@ def live_server(app):
 
 
 from tests.browser import browser, page  # noqa: E402,F401  (shared browser fixtures)
+from tests.smtp import smtp_server  # noqa: E402,F401  (real SMTP server on loopback)

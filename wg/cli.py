@@ -167,3 +167,31 @@ def revoke_command(email, group_code, role_name):
         _fail(f"{person.email} is not {role.value} of {group.code}.")
     db.session.commit()
     click.echo(f"{person.email} is no longer {role.value} of {group.code}")
+
+
+@wg_cli.command("scheduler")
+def scheduler_command():
+    """Run the scheduler process (reminders, digests, outbox delivery) until stopped."""
+    from flask import current_app
+
+    from wg.notify.scheduler import run_forever
+
+    run_forever(current_app._get_current_object())
+
+
+@wg_cli.command("run-job")
+@click.argument("name")
+def run_job_command(name):
+    """Run one scheduled job once, now (for operators and tests)."""
+    from flask import current_app
+
+    from wg.notify.scheduler import job_list, run_job
+
+    app = current_app._get_current_object()
+    jobs = {j.name: j for j in job_list(app.config)}
+    if name not in jobs:
+        _fail(f"unknown job {name!r}; jobs: {', '.join(sorted(jobs))}")
+    result = run_job(app, jobs[name])
+    if result is None:
+        _fail(f"job {name} failed; see the log")
+    click.echo(f"{name}: " + (", ".join(f"{k}: {v}" for k, v in result.items()) or "done"))

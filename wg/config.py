@@ -69,6 +69,8 @@ class Config:
         self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
         self.SMTP_STARTTLS = _bool("SMTP_STARTTLS", True)
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "Coalition tracker <no-reply@localhost>")
+        self.OUTBOX_DELIVERY_SECONDS = int(os.environ.get("OUTBOX_DELIVERY_SECONDS", "60"))
+        self.OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 
 
 class TestConfig(Config):

@@ -1,0 +1,108 @@
+"""Every scheduled job with its trigger, in one place, and the process that runs them.
+
+Jobs are coalesced: after downtime each job runs once, not once per missed interval. Several
+scheduler processes may run at once: jobs are idempotent and deliveries are claimed.
+"""
+
+import logging
+import signal
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import IntegrityError
+
+from wg.extensions import db
+from wg.notify import jobs
+from wg.notify.models import JobRun
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: callable
+    interval: timedelta
+    description: str
+
+
+def job_list(config):
+    """The jobs and how often each runs; intervals can be shortened in config (tests, demos)."""
+    delivery = timedelta(seconds=int(config.get("OUTBOX_DELIVERY_SECONDS", 60)))
+    return [
+        Job("deliver-outbox", jobs.deliver_outbox, delivery,
+            "Send queued e-mail, with retries and backoff"),
+    ]
+
+
+def _record(name, **values):
+    """Upsert the job's run record; two schedulers may race on the first insert."""
+    for _ in range(2):
+        row = db.session.get(JobRun, name)
+        if row is None:
+            row = JobRun(name=name)
+            db.session.add(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        try:
+            db.session.commit()
+            return
+        except IntegrityError:
+            db.session.rollback()
+
+
+def run_job(app, job, now=None):
+    """Run one job in an app context and record how it went; never raises."""
+    with app.app_context():
+        started = now or datetime.now(UTC)
+        t0 = time.monotonic()
+        try:
+            _record(job.name, last_started_at=started)
+            result = job.func(started)
+            db.session.commit()
+        except Exception as exc:  # a job must never stop the scheduler
+            db.session.rollback()
+            log.error("job %s failed: %s", job.name, traceback.format_exc())
+            _record(job.name, last_error_at=datetime.now(UTC), last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                    last_duration_ms=int((time.monotonic() - t0) * 1000))
+            return None
+        summary = ", ".join(f"{k}: {v}" for k, v in (result or {}).items())[:300]
+        _record(job.name, last_success_at=datetime.now(UTC), last_result=summary or "done",
+                last_duration_ms=int((time.monotonic() - t0) * 1000))
+        if result and any(v for k, v in result.items() if k not in ("queued", "smtp")):
+            log.info("job %s: %s", job.name, summary)
+        return result
+
+
+def build_scheduler(app):
+    """A BlockingScheduler with every job; overdue jobs (after downtime) start at once, once."""
+    scheduler = BlockingScheduler(
+        timezone=UTC,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    now = datetime.now(UTC)
+    with app.app_context():
+        last = {r.name: r.last_success_at for r in db.session.query(JobRun)}
+    for job in job_list(app.config):
+        previous = last.get(job.name)
+        first = now if previous is None or previous + job.interval <= now else previous + job.interval
+        scheduler.add_job(run_job, IntervalTrigger(seconds=job.interval.total_seconds(), start_date=first),
+                          args=[app, job], id=job.name, name=job.description, next_run_time=first)
+    return scheduler
+
+
+def run_forever(app):
+    scheduler = build_scheduler(app)
+
+    def stop(signum, frame):
+        log.info("scheduler: stopping (signal %s)", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler: started with %s", ", ".join(j.id for j in scheduler.get_jobs()))
+    scheduler.start()
