@@ -42,7 +42,7 @@ chromium:
 	  else echo "chromium is missing and cannot be installed here (need root and apt-get)."; fi; }
 
 test: install-dev chromium
-	$(BIN)/ruff check wg tests
+	$(BIN)/ruff check wg tests bench
 	@$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	 else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped (.ci/run always sets it)."; fi
@@ -58,7 +58,7 @@ test-postgres:
 	 if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit code 5): failing"; exit 1; fi; exit $$rc
 
 lint: install-dev
-	$(BIN)/ruff check wg tests
+	$(BIN)/ruff check wg tests bench
 
 bench: install-dev
 	$(BIN)/python -m bench.run

@@ -26,6 +26,7 @@ def create_app(config=None):
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
+    register_query_counter(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_cli(app)
@@ -118,6 +119,33 @@ def register_request_hooks(app):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def register_query_counter(app):
+    """With QUERY_COUNT_HEADER on (WG_QUERY_COUNT_HEADER=1), answer X-Query-Count per request.
+
+    The benchmark reads it; it stays off in normal operation.
+    """
+    if not (app.config.get("QUERY_COUNT_HEADER") or os.environ.get("WG_QUERY_COUNT_HEADER")):
+        return
+    from flask import g
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(conn, cursor, statement, parameters, context, executemany):
+        try:
+            g.query_count = g.get("query_count", 0) + 1
+        except RuntimeError:  # outside a request or app context
+            pass
+
+    @app.after_request
+    def add_header(response):
+        from flask import g
+
+        response.headers["X-Query-Count"] = str(g.get("query_count", 0))
         return response
 
 
