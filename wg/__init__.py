@@ -92,9 +92,10 @@ def register_blueprints(app):
     from wg.auth import bp as auth_bp
     from wg.core import bp as core_bp
     from wg.groups import bp as groups_bp
+    from wg.meetings import bp as meetings_bp
     from wg.participants import bp as participants_bp
 
-    for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp):
+    for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, meetings_bp):
         app.register_blueprint(bp)
 
 

@@ -4,3 +4,13 @@ from wg.auth.models import Person  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.notify.models import OutboxMessage  # noqa: F401
 from wg.participants.models import Participant, ParticipantKind  # noqa: F401
+from wg.meetings.models import (  # noqa: F401
+    AgendaItem,
+    Attendance,
+    CalendarPreference,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    Representation,
+    Rsvp,
+)
