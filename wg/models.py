@@ -2,8 +2,6 @@
 
 from wg.auth.models import Person  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
-from wg.notify.models import OutboxMessage  # noqa: F401
-from wg.participants.models import Participant, ParticipantKind  # noqa: F401
 from wg.meetings.models import (  # noqa: F401
     AgendaItem,
     Attendance,
@@ -14,3 +12,5 @@ from wg.meetings.models import (  # noqa: F401
     Representation,
     Rsvp,
 )
+from wg.notify.models import OutboxMessage  # noqa: F401
+from wg.participants.models import Participant, ParticipantKind  # noqa: F401
