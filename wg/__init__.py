@@ -93,10 +93,11 @@ def register_blueprints(app):
     from wg.auth import bp as auth_bp
     from wg.core import bp as core_bp
     from wg.groups import bp as groups_bp
+    from wg.meetings import bp as meetings_bp
     from wg.notify import bp as notify_bp
     from wg.participants import bp as participants_bp
 
-    for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, notify_bp):
+    for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, meetings_bp, notify_bp):
         app.register_blueprint(bp)
 
 

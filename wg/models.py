@@ -2,5 +2,15 @@
 
 from wg.auth.models import Person  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
+from wg.meetings.models import (  # noqa: F401
+    AgendaItem,
+    Attendance,
+    CalendarPreference,
+    Decision,
+    Meeting,
+    MeetingSeries,
+    Representation,
+    Rsvp,
+)
 from wg.notify.models import JobRun, NotificationPreference, OutboxMessage  # noqa: F401
 from wg.participants.models import Participant, ParticipantKind  # noqa: F401

@@ -19,6 +19,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.forgot_password",
         "auth.set_password",
         "core.healthz",
+        "meetings.feed",  # calendar programs fetch the private-token feed without a session
     }
 )
 
@@ -137,6 +138,44 @@ def visible_group_ids(person):
     return ids
 
 
+def can_view_meetings(person, group):
+    """A group's meetings: its members and chairs, the line of effort's leads, coordinators."""
+    if not _authenticated(person):
+        return False
+    return is_coordinator(person) or is_lead(person, group) or is_member(person, group)
+
+
+def can_view_meeting(person, meeting):
+    return can_view_meetings(person, meeting.group)
+
+
+def can_schedule_meetings(person, group):
+    """Only the group's own chairs schedule and run its meetings."""
+    return _authenticated(person) and is_chair(person, group)
+
+
+def can_edit_meeting(person, meeting):
+    """Chairs of the meeting's group edit it, its agenda, attendance and minutes."""
+    return can_schedule_meetings(person, meeting.group)
+
+
+def can_rsvp(person, meeting):
+    """Members (and chairs) of the meeting's group answer whether they come."""
+    return _authenticated(person) and is_member(person, meeting.group)
+
+
+def can_see_meeting_drafts(person, meeting):
+    """Unpublished agendas and minutes are for the group's chairs only."""
+    return can_edit_meeting(person, meeting)
+
+
+def can_view_meeting_calendar(person):
+    """The coalition-wide month calendar is for leads and coordinators."""
+    if is_coordinator(person):
+        return True
+    return _authenticated(person) and any(Role.lead in r for r in _roles(person).values())
+
+
 # Loaders: fetch, then check; 404 when it does not exist, 403 when it may not be seen.
 
 
@@ -147,6 +186,71 @@ def group_for_view(person, slug):
     if not can_view_group(person, group):
         abort(403)
     return group
+
+
+def group_for_meetings(person, slug):
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None:
+        abort(404)
+    if not can_view_meetings(person, group):
+        abort(403)
+    return group
+
+
+def group_for_scheduling(person, slug):
+    group = group_for_meetings(person, slug)
+    if not can_schedule_meetings(person, group):
+        abort(403)
+    return group
+
+
+def _meeting(model, key):
+    from wg.meetings.models import Meeting, MeetingSeries  # noqa: F401
+
+    obj = db.session.get(Meeting if model == "meeting" else MeetingSeries, key)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def meeting_for_view(person, meeting_id):
+    meeting = _meeting("meeting", meeting_id)
+    if not can_view_meeting(person, meeting):
+        abort(403)
+    return meeting
+
+
+def meeting_for_edit(person, meeting_id):
+    meeting = meeting_for_view(person, meeting_id)
+    if not can_edit_meeting(person, meeting):
+        abort(403)
+    return meeting
+
+
+def meeting_for_rsvp(person, meeting_id):
+    meeting = meeting_for_view(person, meeting_id)
+    if not can_rsvp(person, meeting):
+        abort(403)
+    return meeting
+
+
+def series_for_view(person, series_id):
+    series = _meeting("series", series_id)
+    if not can_view_meetings(person, series.group):
+        abort(403)
+    return series
+
+
+def series_for_edit(person, series_id):
+    series = series_for_view(person, series_id)
+    if not can_schedule_meetings(person, series.group):
+        abort(403)
+    return series
+
+
+def require_meeting_calendar(person):
+    if not can_view_meeting_calendar(person):
+        abort(403)
 
 
 def require_coordinator(person):
@@ -161,4 +265,11 @@ JINJA_GLOBALS = {
     "can_view_rollups": can_view_rollups,
     "can_administer": can_administer,
     "roles_in": roles_in,
+    "can_view_meetings": can_view_meetings,
+    "can_view_meeting": can_view_meeting,
+    "can_schedule_meetings": can_schedule_meetings,
+    "can_edit_meeting": can_edit_meeting,
+    "can_rsvp": can_rsvp,
+    "can_see_meeting_drafts": can_see_meeting_drafts,
+    "can_view_meeting_calendar": can_view_meeting_calendar,
 }

@@ -261,7 +261,13 @@ def add_memberships(ctx):
     ctx.progress(1)
 
 
-DEMO_STEPS = [add_people, add_memberships]
+def add_meetings(ctx):
+    from wg.meetings.demo import add_meetings as step
+
+    step(ctx)
+
+
+DEMO_STEPS = [add_people, add_memberships, add_meetings]
 
 
 def demo_size(scale):

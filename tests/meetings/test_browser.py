@@ -1,0 +1,88 @@
+"""In Chromium: a chair creates a series, a member sees it in their own zone and RSVPs, the
+chair records attendance."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import select
+
+from tests import factories
+from wg.db_types import utcnow
+from wg.extensions import db
+from wg.meetings.models import Attendance, Meeting, MeetingSeries, Rsvp, RsvpAnswer
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture()
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield b
+        b.close()
+
+
+def _login(browser, base, person):
+    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill(person.email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Your upcoming meetings")).to_be_visible()
+    return page
+
+
+def test_chair_creates_series_member_rsvps_chair_records_attendance(ctx, live_server, browser):
+    world = factories.coalition()
+    chair, member = world["people"]["chair"], world["people"]["member"]
+    member.timezone = "Asia/Tokyo"
+    db.session.commit()
+    first_date = (utcnow() - timedelta(days=70)).date()
+
+    page = _login(browser, live_server, chair)
+    page.goto(live_server + "/groups/swg1-1/meetings")
+    page.get_by_role("link", name="New monthly series").click()
+    page.get_by_label("Title", exact=True).fill("SWG1.1 monthly meeting")
+    page.get_by_label("Which", exact=True).select_option("2")
+    page.get_by_label("Weekday", exact=True).select_option("1")
+    page.get_by_label("Start time (local, in the anchor zone)").fill("14:00")
+    page.get_by_label("Anchor time zone").select_option("Europe/Vienna")
+    page.get_by_label("First date").fill(first_date.isoformat())
+    page.get_by_role("button", name="Show what this time means for members").click()
+    expect(page.get_by_text("members would meet outside 07:00–22:00")).to_be_visible()
+    page.get_by_role("button", name="Save series").click()
+    expect(page.get_by_text("Series created with")).to_be_visible()
+
+    db.session.expire_all()
+    series = db.session.scalar(select(MeetingSeries))
+    meetings = db.session.scalars(select(Meeting).where(Meeting.series_id == series.id)
+                                  .order_by(Meeting.start_at)).all()
+    now = utcnow()
+    upcoming = next(m for m in meetings if m.start_at > now)
+    past = [m for m in meetings if m.start_at < now][-1]
+
+    member_page = _login(browser, live_server, member)
+    member_page.goto(live_server + "/groups/swg1-1/meetings")
+    tokyo = upcoming.start_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    shown = f"{tokyo:%a %d %b %Y, %H:%M} JST"
+    expect(member_page.get_by_text(shown).first).to_be_visible()
+    member_page.get_by_role("link", name="SWG1.1 monthly meeting").first.click()
+    expect(member_page.get_by_text(shown)).to_be_visible()
+    expect(member_page.get_by_text("14:00 Vienna").first).to_be_visible()
+    member_page.get_by_role("button", name="Yes", exact=True).click()
+    expect(member_page.get_by_text("Your answer: Yes")).to_be_visible()
+
+    page.goto(live_server + f"/meetings/{past.id}")
+    page.get_by_role("link", name="Attendance").click()
+    page.get_by_label(member.name).check()
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance saved: 1 people")).to_be_visible()
+
+    db.session.expire_all()
+    assert db.session.scalar(select(Rsvp.answer).where(Rsvp.person_id == member.id)) \
+        is RsvpAnswer.yes
+    assert db.session.scalars(select(Attendance.person_id).where(
+        Attendance.meeting_id == past.id)).all() == [member.id]

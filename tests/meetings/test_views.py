@@ -1,0 +1,237 @@
+"""Pages: who gets 200, 403 or a redirect to the login, and the forms' answers to bad input."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import factories
+from tests.meetings.helpers import make_series
+from wg.db_types import utcnow
+from wg.extensions import db
+from wg.meetings import services
+from wg.meetings.models import Meeting, MeetingSeries, MeetingStatus
+
+ROLES = ["coordinator", "lead", "chair", "member", "other_member", "outsider", None]
+
+
+@pytest.fixture()
+def world(ctx):
+    data = factories.coalition()
+    group, chair = data["groups"]["SWG1.1"], data["people"]["chair"]
+    now = utcnow()
+    series = make_series(group, chair, now, first_date=(now - timedelta(days=70)).date())
+    rows = db.session.scalars(select(Meeting).where(Meeting.series_id == series.id)
+                              .order_by(Meeting.start_at)).all()
+    past = [m for m in rows if m.start_at < now][-1]
+    upcoming = [m for m in rows if m.start_at > now][0]
+    services.save_minutes(past, chair, "Minutes text", now)
+    db.session.commit()
+    data.update(series=series, past=past, upcoming=upcoming, group=group)
+    return data
+
+
+def _as(role, world, login, client):
+    if role is None:
+        return client
+    return login(world["people"][role]).client
+
+
+# (url builder, expected per role: coordinator, lead, chair, member, other_member, outsider)
+READ = [200, 200, 200, 200, 403, 403]
+EDIT = [403, 403, 200, 403, 403, 403]
+PAGES = {
+    "group list": (lambda w: f"/groups/{w['group'].slug}/meetings", READ),
+    "past list": (lambda w: f"/groups/{w['group'].slug}/meetings?past=1", READ),
+    "series": (lambda w: f"/series/{w['series'].id}", READ),
+    "meeting": (lambda w: f"/meetings/{w['upcoming'].id}", READ),
+    "past meeting": (lambda w: f"/meetings/{w['past'].id}", READ),
+    "print": (lambda w: f"/meetings/{w['past'].id}/print", READ),
+    "ics": (lambda w: f"/meetings/{w['upcoming'].id}.ics", READ),
+    "new series": (lambda w: f"/groups/{w['group'].slug}/series/new", EDIT),
+    "edit series": (lambda w: f"/series/{w['series'].id}/edit", EDIT),
+    "extra": (lambda w: f"/groups/{w['group'].slug}/meetings/new", EDIT),
+    "edit meeting": (lambda w: f"/meetings/{w['upcoming'].id}/edit", EDIT),
+    "cancel": (lambda w: f"/meetings/{w['upcoming'].id}/cancel", EDIT),
+    "agenda": (lambda w: f"/meetings/{w['upcoming'].id}/agenda", EDIT),
+    "attendance": (lambda w: f"/meetings/{w['past'].id}/attendance", EDIT),
+    "minutes": (lambda w: f"/meetings/{w['past'].id}/minutes", EDIT),
+    "month calendar": (lambda w: "/meetings/calendar", [200, 200, 403, 403, 403, 403]),
+    "calendar settings": (lambda w: "/calendar", [200] * 6),
+    "home": (lambda w: "/", [200] * 6),
+    "group page": (lambda w: f"/groups/{w['group'].slug}", [200, 200, 200, 200, 403, 403]),
+    "participant page": (lambda w: "/participants/GHA", [200] * 6),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_sweep(world, login, client, page, role):
+    url, expected = PAGES[page]
+    response = _as(role, world, login, client).get(url(world))
+    if role is None:
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == expected[ROLES.index(role)], (page, role)
+
+
+def test_draft_minutes_hidden_from_members_until_published(world, login):
+    web = login(world["people"]["member"])
+    page = web.get(f"/meetings/{world['past'].id}").get_data(as_text=True)
+    assert "Minutes text" not in page
+    services.publish_minutes(world["past"], world["people"]["chair"], utcnow())
+    db.session.commit()
+    page = web.get(f"/meetings/{world['past'].id}").get_data(as_text=True)
+    assert "Minutes text" in page
+
+
+def _series_form(**fields):
+    data = {"title": "Monthly meeting", "rule_kind": "weekday", "week": "2", "weekday": "1",
+            "month_day": "15", "start_time": "14:00", "timezone": "Europe/Vienna",
+            "duration_minutes": "90", "place": "Online", "video_url": "",
+            "first_date": "2026-01-01", "last_date": "", "submit": "Save series"}
+    data.update(fields)
+    return data
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"timezone": "Mars/Olympus"}, "Unknown time zone"),
+    ({"start_time": "02:30", "week": "-1", "weekday": "6"}, "does not exist in Europe/Vienna"),
+    ({"first_date": "2026-05-01", "last_date": "2026-04-01"}, "last date is before"),
+    ({"first_date": "2026-03-15", "last_date": "2026-03-31", "week": "1"}, "No meeting falls"),
+])
+def test_bad_series_input_shows_message_keeps_values_saves_nothing(world, login, fields,
+                                                                    message):
+    web = login(world["people"]["chair"])
+    url = f"/groups/{world['group'].slug}/series/new"
+    before = db.session.scalar(select(func.count()).select_from(Meeting))
+    response = web.post(url, _series_form(**fields))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    assert 'value="Monthly meeting"' in page  # the typed values stay in the form
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == before
+    assert db.session.scalar(select(func.count()).select_from(MeetingSeries)) == 1
+
+
+def test_preview_shows_time_summary_without_saving(world, login):
+    web = login(world["people"]["chair"])
+    url = f"/groups/{world['group'].slug}/series/new"
+    response = web.post(url, _series_form(submit="", preview="Show"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "members would meet outside 07:00–22:00" in page
+    assert db.session.scalar(select(func.count()).select_from(MeetingSeries)) == 1
+
+
+def test_chair_creates_series_and_edits_it(world, login):
+    web = login(world["people"]["chair"])
+    response = web.post(f"/groups/{world['group'].slug}/series/new",
+                        _series_form(title="Second series", rule_kind="monthday",
+                                     month_day="31"))
+    assert response.status_code == 302
+    series = db.session.scalar(select(MeetingSeries).where(MeetingSeries.title == "Second series"))
+    assert series.month_day == 31
+    response = web.post(f"/series/{series.id}/edit",
+                        _series_form(title="Second series", rule_kind="monthday",
+                                     month_day="31", start_time="15:00"))
+    assert response.status_code == 302
+    page = web.get(response.headers["Location"]).get_data(as_text=True)
+    assert "future meetings updated" in page
+
+
+def test_chair_of_another_group_gets_403_on_post(world, login):
+    other_group = world["groups"]["SWG3.2"]
+    other_chair = factories.person("Other Chair", participant_code="ITA")
+    factories.membership(other_chair, other_group, factories.Role.chair)
+    db.session.commit()
+    web = login(other_chair)
+    meeting = world["upcoming"]
+    token = web.token("/profile")
+    for url in [f"/meetings/{meeting.id}/cancel", f"/meetings/{meeting.id}/edit",
+                f"/meetings/{meeting.id}/agenda", f"/series/{world['series'].id}/edit"]:
+        response = web.client.post(url, data={"csrf_token": token, "reason": "x", "title": "x"})
+        assert response.status_code == 403, url
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status is MeetingStatus.scheduled
+
+
+def test_cancel_reset_rsvp_and_minutes_flow(world, login):
+    chair_web = login(world["people"]["chair"])
+    upcoming, past = world["upcoming"], world["past"]
+    response = chair_web.post(f"/meetings/{upcoming.id}/cancel", {"reason": ""})
+    assert response.status_code == 422
+    response = chair_web.post(f"/meetings/{upcoming.id}/minutes",
+                              {"m-minutes": "<script>alert(1)</script>", "m-submit": "Save"},
+                              form_page=f"/meetings/{upcoming.id}/minutes")
+    assert response.status_code == 422
+    assert "HTML tags" in response.get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.get_data(as_text=True)
+    response = chair_web.post(f"/meetings/{upcoming.id}/cancel", {"reason": "Holiday"})
+    assert response.status_code == 302
+    # The agenda can be reordered with plain forms.
+    for title in ["One", "Two"]:
+        chair_web.post(f"/meetings/{past.id}/agenda", {"title": title})
+    items = past.agenda_items
+    db.session.expire_all()
+    items = db.session.get(Meeting, past.id).agenda_items
+    assert [i.title for i in items] == ["One", "Two"]
+    chair_web.post(f"/meetings/{past.id}/agenda/{items[1].id}/move", {"direction": "up"},
+                   form_page=f"/meetings/{past.id}/agenda")
+    db.session.expire_all()
+    assert [i.title for i in db.session.get(Meeting, past.id).agenda_items] == ["Two", "One"]
+
+
+def test_calendar_token_reset_by_owner(world, login):
+    member = world["people"]["member"]
+    old = member.calendar_token
+    web = login(member)
+    assert web.get(f"/calendar/{old}.ics").status_code == 200
+    response = web.post("/calendar/reset", {"next": "profile"}, form_page="/profile")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/profile")
+    db.session.expire_all()
+    assert db.session.get(type(member), member.id).calendar_token != old
+    assert web.get(f"/calendar/{old}.ics").status_code == 404
+    # Without a CSRF token the reset is refused.
+    assert web.client.post("/calendar/reset").status_code == 400
+
+
+def test_feed_needs_no_session_and_unknown_token_is_404(world, client):
+    member = world["people"]["member"]
+    response = client.get(f"/calendar/{member.calendar_token}.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    assert b"BEGIN:VEVENT" in response.data
+    assert client.get("/calendar/not-a-token.ics").status_code == 404
+
+
+def test_month_calendar_lists_meetings(world, login):
+    web = login(world["people"]["coordinator"])
+    month = world["upcoming"].start_at.strftime("%Y-%m")
+    page = web.get(f"/meetings/calendar?month={month}").get_data(as_text=True)
+    assert f"/meetings/{world['upcoming'].id}" in page
+    assert web.get("/meetings/calendar?month=garbage").status_code == 200
+
+
+def test_group_list_is_paginated(world, login):
+    web = login(world["people"]["member"])
+    page = web.get(f"/groups/{world['group'].slug}/meetings").get_data(as_text=True)
+    assert "page=2" in page
+    assert web.get(f"/groups/{world['group'].slug}/meetings?page=2").status_code == 200
+
+
+def test_attendance_post_records_and_shows_on_group_and_participant_pages(world, login):
+    chair_web = login(world["people"]["chair"])
+    member = world["people"]["member"]
+    past = world["past"]
+    response = chair_web.post(f"/meetings/{past.id}/attendance", {"person": [str(member.id)]})
+    assert response.status_code == 302
+    page = chair_web.get(f"/groups/{world['group'].slug}").get_data(as_text=True)
+    assert "Attendance over time" in page
+    page = chair_web.get("/participants/GHA").get_data(as_text=True)
+    assert "100 %" in page
+    bad = chair_web.post(f"/meetings/{past.id}/attendance",
+                         {"person": [str(world['people']['outsider'].id)]},
+                         form_page=f"/meetings/{past.id}/attendance")
+    assert bad.status_code == 422
