@@ -345,3 +345,131 @@ def update_action(action, actor, data, expected_version, now):
     action.participants = clean["participants"]
     db.session.flush()
     return action
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ActionFilters:
+    """Filters of an action list, parsed from query arguments."""
+
+    group: object = None  # Group or None
+    status: ActionStatus | None = None
+    owner_id: int | None = None
+    participant: object = None  # Participant or None
+    overdue: bool = False
+    stale: bool = False
+    text: str = ""
+
+    def as_args(self):
+        args = {}
+        if self.group is not None:
+            args["group"] = self.group.slug
+        if self.status is not None:
+            args["status"] = self.status.value
+        if self.owner_id:
+            args["owner"] = self.owner_id
+        if self.participant is not None:
+            args["participant"] = self.participant.code
+        if self.overdue:
+            args["overdue"] = "1"
+        if self.stale:
+            args["stale"] = "1"
+        if self.text:
+            args["q"] = self.text
+        return args
+
+
+def parse_filters(args, load_group):
+    """ActionFilters from query arguments; raises ValidationError naming the bad argument.
+
+    `load_group(slug)` returns the group after the caller's permission check.
+    """
+    from wg.groups.models import Group  # noqa: F401 (documented type of .group)
+
+    errors = {}
+    f = ActionFilters()
+    if args.get("group"):
+        f.group = load_group(args["group"])
+    if args.get("status"):
+        f.status = _collect(errors, parse_status, args["status"])
+    if args.get("owner"):
+        try:
+            f.owner_id = int(args["owner"])
+        except ValueError:
+            errors["owner"] = "The owner filter must be a person's number."
+    if args.get("participant"):
+        code = args["participant"].strip().upper()
+        f.participant = db.session.scalar(select(Participant).where(Participant.code == code))
+        if f.participant is None:
+            errors["participant"] = f"Unknown participant code {code!r}."
+    f.overdue = args.get("overdue") in ("1", "on", "true", "yes")
+    f.stale = args.get("stale") in ("1", "on", "true", "yes")
+    f.text = (args.get("q") or "").strip()[:200]
+    if errors:
+        raise ValidationError(errors)
+    return f
+
+
+def list_query(filters, visible_group_ids, today, now):
+    """A SELECT of the actions matching the filters among the groups the person reads."""
+    from wg.actions.models import action_participants
+    from wg.rollups.queries import overdue_clause, stale_clause
+
+    stmt = select(ActionItem)
+    if visible_group_ids is not None:
+        stmt = stmt.where(ActionItem.group_id.in_(visible_group_ids))
+    if filters.group is not None:
+        from wg.rollups.queries import all_groups, scope_ids
+
+        stmt = stmt.where(ActionItem.group_id.in_(scope_ids(filters.group, all_groups())))
+    if filters.status is not None:
+        stmt = stmt.where(ActionItem.status == filters.status)
+    if filters.owner_id:
+        stmt = stmt.where(ActionItem.owner_id == filters.owner_id)
+    if filters.participant is not None:
+        stmt = stmt.where(exists().where(
+            action_participants.c.action_id == ActionItem.id,
+            action_participants.c.participant_id == filters.participant.id))
+    if filters.overdue:
+        stmt = stmt.where(overdue_clause(today))
+    if filters.stale:
+        stmt = stmt.where(stale_clause(now))
+    if filters.text:
+        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        stmt = stmt.where(ActionItem.title.ilike(pattern, escape="\\")
+                          | ActionItem.description.ilike(pattern, escape="\\"))
+    return stmt.order_by(ActionItem.due_date, ActionItem.id)
+
+
+def my_actions_query(person, today, include_closed=False):
+    """Actions the person owns, or that their participant is responsible for in a group where
+    they take part; overdue first, then by due date."""
+    from wg.actions.models import action_participants
+    from wg.rollups.queries import overdue_clause
+
+    member_groups = select(Membership.group_id).where(
+        Membership.person_id == person.id, Membership.role.in_([Role.member, Role.chair]))
+    theirs = exists().where(action_participants.c.action_id == ActionItem.id,
+                            action_participants.c.participant_id == person.participant_id)
+    stmt = select(ActionItem).where(
+        (ActionItem.owner_id == person.id)
+        | (theirs & ActionItem.group_id.in_(member_groups)))
+    if not include_closed:
+        stmt = stmt.where(ActionItem.status.not_in([ActionStatus.done, ActionStatus.dropped]))
+    from sqlalchemy import case
+
+    return stmt.order_by(case((overdue_clause(today), 0), else_=1), ActionItem.due_date,
+                         ActionItem.id)
+
+
+def cycle_start(group, now):
+    """Hook: when the group's current reporting cycle began (an aware UTC datetime).
+
+    "Who has not reported this cycle" counts progress entries made since this instant. Until
+    meetings exist it is the start of the current calendar month in UTC; point it at the start
+    of the group's last held meeting once the meetings feature is merged.
+    """
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
