@@ -85,3 +85,19 @@ def coalition():
     membership(people["other_member"], groups["SWG3.2"], Role.member)
     db.session.commit()
     return {"groups": groups, "people": people}
+
+
+def action(group_, title="Share precursor seizure data", owner=None, participants=(),
+           due_date=None, weight=1, now=None, actor=None):
+    """An action created through the service (so its rollup summaries are kept)."""
+    from datetime import UTC, date, datetime
+
+    from wg.actions import services as actions
+
+    now = now or datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    data = actions.ActionInput(title=title, owner_id=owner.id if owner else None,
+                               participant_ids=[p.id for p in participants],
+                               due_date=due_date or date(2026, 6, 30), weight=weight)
+    a = actions.create_action(group_, actor, data, now)
+    db.session.flush()
+    return a

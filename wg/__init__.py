@@ -89,6 +89,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
+    from wg.actions import bp as actions_bp
     from wg.admin import bp as admin_bp
     from wg.auth import bp as auth_bp
     from wg.core import bp as core_bp
@@ -96,8 +97,10 @@ def register_blueprints(app):
     from wg.meetings import bp as meetings_bp
     from wg.notify import bp as notify_bp
     from wg.participants import bp as participants_bp
+    from wg.rollups import bp as rollups_bp
 
-    for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, meetings_bp, notify_bp):
+    for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, meetings_bp, actions_bp,
+               rollups_bp, notify_bp):
         app.register_blueprint(bp)
 
 

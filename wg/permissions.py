@@ -176,7 +176,123 @@ def can_view_meeting_calendar(person):
     return _authenticated(person) and any(Role.lead in r for r in _roles(person).values())
 
 
+def can_view_actions(person, group):
+    """Members and chairs of the group, the line of effort's leads and coordinators read its
+    actions."""
+    if not _authenticated(person):
+        return False
+    return is_coordinator(person) or is_lead(person, group) or is_member(person, group)
+
+
+
+
+def can_manage_actions(person, group):
+    """Chairs create, assign, edit and close any action of their own group."""
+    return _authenticated(person) and is_chair(person, group)
+
+
+def can_update_action(person, action):
+    """Progress may be logged by the group's chairs, the owner and the members of a responsible
+    participant (country or organization) who take part in the group."""
+    if not _authenticated(person):
+        return False
+    group = action.group
+    if is_chair(person, group):
+        return True
+    if not is_member(person, group):
+        return False
+    if action.owner_id is not None and action.owner_id == person.id:
+        return True
+    return any(p.id == person.participant_id for p in action.participants)
+
+
+def visible_action_group_ids(person):
+    """Ids of the groups whose actions the person reads (None means every group)."""
+    if is_coordinator(person):
+        return None
+    if not _authenticated(person):
+        return set()
+    roles = _roles(person)
+    ids = {gid for gid, r in roles.items() if r & {Role.member, Role.chair}}
+    lead_of = {gid for gid, r in roles.items() if Role.lead in r}
+    if lead_of:
+        ids |= lead_of
+        ids |= set(db.session.scalars(select(Group.id).where(Group.parent_id.in_(lead_of))))
+    return ids
+
+
+def rollup_group_ids(person):
+    """Ids of the groups whose rollups the person sees (None means every group)."""
+    if is_coordinator(person):
+        return None
+    if not _authenticated(person):
+        return set()
+    lead_of = {gid for gid, r in _roles(person).items() if Role.lead in r}
+    if not lead_of:
+        return set()
+    return lead_of | set(db.session.scalars(select(Group.id).where(Group.parent_id.in_(lead_of))))
+
+
 # Loaders: fetch, then check; 404 when it does not exist, 403 when it may not be seen.
+
+
+def _group_by_slug(slug):
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None:
+        abort(404)
+    return group
+
+
+def group_for_actions(person, slug):
+    group = _group_by_slug(slug)
+    if not can_view_actions(person, group):
+        abort(403)
+    return group
+
+
+def group_for_managing_actions(person, slug):
+    group = _group_by_slug(slug)
+    if not can_manage_actions(person, group):
+        abort(403)
+    return group
+
+
+def group_for_rollups(person, slug):
+    group = _group_by_slug(slug)
+    if not can_view_rollups(person, group):
+        abort(403)
+    return group
+
+
+def _action(action_id):
+    from wg.actions.models import ActionItem
+
+    action = db.session.get(ActionItem, action_id)
+    if action is None:
+        abort(404)
+    return action
+
+
+def action_for_view(person, action_id):
+    action = _action(action_id)
+    if not can_view_actions(person, action.group):
+        abort(403)
+    return action
+
+
+def action_for_update(person, action_id):
+    action = _action(action_id)
+    if not can_update_action(person, action):
+        abort(403)
+    return action
+
+
+def action_for_manage(person, action_id):
+    action = _action(action_id)
+    if not can_manage_actions(person, action.group):
+        abort(403)
+    return action
+
 
 
 def group_for_view(person, slug):
@@ -263,6 +379,9 @@ JINJA_GLOBALS = {
     "can_view_group": can_view_group,
     "can_manage_group": can_manage_group,
     "can_view_rollups": can_view_rollups,
+    "can_view_actions": can_view_actions,
+    "can_manage_actions": can_manage_actions,
+    "can_update_action": can_update_action,
     "can_administer": can_administer,
     "roles_in": roles_in,
     "can_view_meetings": can_view_meetings,

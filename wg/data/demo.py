@@ -267,12 +267,21 @@ def add_meetings(ctx):
     step(ctx)
 
 
-DEMO_STEPS = [add_people, add_memberships, add_meetings]
+def add_actions(ctx):
+    from wg.actions.demo import add_actions as step
+
+    step(ctx)
+
+
+DEMO_STEPS = [add_people, add_memberships, add_meetings, add_actions]
 
 
 def demo_size(scale):
     """An estimate of progress units, for the progress bar."""
-    return max(len(DEMO_LOGINS) + 20, round(1600 * scale)) + 1
+    from wg.actions.demo import ACTIONS_PER_SCALE
+
+    return (max(len(DEMO_LOGINS) + 20, round(1600 * scale)) + 1
+            + max(50, round(ACTIONS_PER_SCALE * scale)))
 
 
 def load_demo(scale, now, seed=2024, progress=None):

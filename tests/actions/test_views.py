@@ -1,0 +1,173 @@
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import factories as f
+from wg.actions.models import ActionItem, ActionStatus, ProgressLog
+from wg.extensions import db
+
+
+@pytest.fixture()
+def world(app):
+    with app.app_context():
+        w = f.coalition()
+        people, groups = w["people"], w["groups"]
+        ghana = people["member"].participant
+        later = date(2030, 1, 1)
+        a1 = f.action(groups["SWG1.1"], "Owned by member", owner=people["member"], due_date=later)
+        a2 = f.action(groups["SWG1.1"], "Ghana responsible", participants=[ghana],
+                      due_date=date(2025, 1, 1))
+        a3 = f.action(groups["SWG1.1"], "Chair's own", owner=people["chair"], due_date=later)
+        a4 = f.action(groups["SWG3.2"], "Other group", owner=people["other_member"],
+                      due_date=later)
+        db.session.commit()
+        ids = {"owned": a1.id, "ghana": a2.id, "chair": a3.id, "other": a4.id}
+        emails = {k: p.email for k, p in people.items()}
+    return {"ids": ids, "emails": emails}
+
+
+def _login(login, world, role):
+    from wg.auth.models import Person
+
+    person = db.session.scalar(select(Person).where(Person.email == world["emails"][role]))
+    return login(person)
+
+
+# Who may record progress on which action (the update permission matrix).
+MATRIX = [
+    ("member", "owned", 302), ("member", "ghana", 302), ("member", "chair", 403),
+    ("member", "other", 403), ("chair", "owned", 302), ("chair", "chair", 302),
+    ("chair", "other", 403), ("lead", "owned", 403), ("coordinator", "owned", 403),
+    ("other_member", "owned", 403), ("other_member", "other", 302), ("outsider", "owned", 403),
+]
+
+
+@pytest.mark.parametrize("role,which,expected", MATRIX)
+def test_update_permission_matrix(app, world, login, role, which, expected):
+    with app.app_context():
+        web = _login(login, world, role)
+        action_id = world["ids"][which]
+        r = web.post(f"/actions/{action_id}/progress",
+                     {"status": "in_progress", "progress": "30", "note": "", "version": "1"},
+                     form_page="/actions/mine")
+        assert r.status_code == expected
+        logs = db.session.scalar(select(func.count(ProgressLog.id))
+                                 .where(ProgressLog.action_id == action_id))
+        assert logs == (1 if expected == 302 else 0)
+
+
+@pytest.mark.parametrize("role,which,expected", [
+    ("member", "owned", 200), ("member", "other", 403), ("lead", "owned", 200),
+    ("lead", "other", 403), ("coordinator", "other", 200), ("outsider", "owned", 403),
+    ("chair", "other", 403),
+])
+def test_read_matrix(app, world, login, role, which, expected):
+    with app.app_context():
+        web = _login(login, world, role)
+        assert web.get(f"/actions/{world['ids'][which]}").status_code == expected
+
+
+@pytest.mark.parametrize("role,path,expected", [
+    ("chair", "/actions/new/swg1-1", 200), ("member", "/actions/new/swg1-1", 403),
+    ("lead", "/actions/new/swg1-1", 403), ("chair", "/actions/new/swg3-2", 403),
+    ("chair", "/actions/bulk/swg1-1", 200), ("member", "/actions/bulk/swg1-1", 403),
+    ("lead", "/rollups/", 200), ("coordinator", "/rollups/", 200), ("member", "/rollups/", 403),
+    ("chair", "/rollups/", 403), ("lead", "/rollups/groups/swg1-1", 200),
+    ("lead", "/rollups/groups/wg3", 403), ("coordinator", "/rollups/groups/wg3", 200),
+    ("lead", "/rollups/participants", 200), ("member", "/rollups/participants", 403),
+    ("member", "/actions/?group=swg3-2", 403), ("member", "/actions/?group=nope", 404),
+    ("member", "/actions/9999", 404), ("outsider", "/actions/mine", 200),
+    ("member", "/actions/export.csv?status=bogus", 400),
+])
+def test_page_access(app, world, login, role, path, expected):
+    with app.app_context():
+        web = _login(login, world, role)
+        assert web.get(path).status_code == expected
+
+
+def test_my_actions_lists_own_and_country_actions_overdue_first(app, world, login):
+    with app.app_context():
+        web = _login(login, world, "member")
+        page = web.get("/actions/mine").get_data(as_text=True)
+        assert page.index("Ghana responsible") < page.index("Owned by member")
+        assert "Chair&#39;s own" not in page and "Other group" not in page
+        assert "border-warning" in page  # the overdue one is highlighted
+
+
+def test_bad_progress_input_kept_beside_field(app, world, login):
+    with app.app_context():
+        web = _login(login, world, "member")
+        action_id = world["ids"]["owned"]
+        r = web.post(f"/actions/{action_id}/progress",
+                     {"status": "in_progress", "progress": "140", "note": "typed text",
+                      "version": "1"}, form_page=f"/actions/{action_id}")
+        page = r.get_data(as_text=True)
+        assert r.status_code == 422
+        assert "from 0 to 100" in page and "typed text" in page and 'value="140"' in page
+        r = web.post(f"/actions/{action_id}/progress",
+                     {"status": "weird", "progress": "10", "version": "1"},
+                     form_page=f"/actions/{action_id}")
+        assert r.status_code == 422 and "Unknown status" in r.get_data(as_text=True)
+        assert db.session.get(ActionItem, action_id).version == 1
+
+
+def test_stale_form_is_refused_with_changes_shown(app, world, login):
+    with app.app_context():
+        web = _login(login, world, "chair")
+        action_id = world["ids"]["owned"]
+        ok = web.post(f"/actions/{action_id}/progress",
+                      {"status": "blocked", "progress": "5", "note": "No lab access",
+                       "version": "1"}, form_page=f"/actions/{action_id}")
+        assert ok.status_code == 302
+        r = web.post(f"/actions/{action_id}/progress",
+                     {"status": "done", "progress": "100", "note": "", "version": "1"},
+                     form_page=f"/actions/{action_id}")
+        page = r.get_data(as_text=True)
+        assert r.status_code == 409 and "No lab access" in page and "Not saved" in page
+        db.session.expire_all()
+        assert db.session.get(ActionItem, action_id).status is ActionStatus.blocked
+
+
+def test_chair_creates_and_edits_with_errors_beside_fields(app, world, login):
+    with app.app_context():
+        web = _login(login, world, "chair")
+        from wg.participants.models import Participant
+
+        italy = db.session.scalar(select(Participant).where(Participant.code == "ITA"))
+        r = web.post("/actions/new/swg1-1", {"title": "Typed title", "due_date": "2026-13-45",
+                                              "weight": "1", "participant_ids": [str(italy.id)],
+                                              "status": "open", "progress": "0"})
+        page = r.get_data(as_text=True)
+        assert r.status_code == 422 and "Typed title" in page
+        assert "Not a valid date" in page
+        r = web.post("/actions/new/swg1-1", {"title": "Typed title", "due_date": "2026-05-01",
+                                              "weight": "1", "participant_ids": [str(italy.id)],
+                                              "status": "open", "progress": "0"})
+        assert r.status_code == 422 and "not take part" in r.get_data(as_text=True)
+        assert db.session.scalar(select(func.count(ActionItem.id))) == 4
+        r = web.post("/actions/new/swg1-1", {"title": "Seize pill presses", "due_date":
+                                              "2026-05-01", "weight": "2", "status": "open",
+                                              "progress": "0"})
+        assert r.status_code == 302
+        new_id = int(re.search(r"/actions/(\d+)", r.headers["Location"]).group(1))
+        r = web.post(f"/actions/{new_id}/edit", {"title": "Seize presses", "due_date":
+                                                  "2026-06-01", "weight": "3", "version": "1"},
+                     form_page=f"/actions/{new_id}/edit")
+        assert r.status_code == 302
+        a = db.session.get(ActionItem, new_id)
+        assert (a.title, a.weight, a.version) == ("Seize presses", 3, 2)
+
+
+def test_list_filters_and_csv_export(app, world, login):
+    with app.app_context():
+        web = _login(login, world, "coordinator")
+        page = web.get("/actions/?overdue=1").get_data(as_text=True)
+        assert "Ghana responsible" in page and "Owned by member" not in page
+        page = web.get("/actions/?participant=GHA&q=ghana").get_data(as_text=True)
+        assert "1 action," in page
+        csv_text = web.get("/actions/export.csv?group=wg1").get_data(as_text=True)
+        lines = csv_text.strip().splitlines()
+        assert lines[0].startswith("id,group,title") and len(lines) == 4
+        assert web.get("/actions/export.csv?participant=ZZZ").status_code == 400

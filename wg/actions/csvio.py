@@ -1,0 +1,182 @@
+"""CSV: export of action lists, and the bulk update round trip (download, fill in, upload)."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from wg.actions import services
+from wg.actions.models import OPEN_STATUSES, ActionItem
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.rollups.compute import STALE_DAYS
+
+EXPORT_COLUMNS = ["id", "group", "title", "status", "progress", "weight", "due_date", "owner",
+                  "participants", "overdue", "stale", "last_update", "version"]
+BULK_COLUMNS = ["id", "version", "title", "due_date", "owner", "participants", "status",
+                "progress", "new_status", "new_progress", "note"]
+MAX_ROWS = 5000
+
+
+def _clean_cell(value):
+    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def rows_to_csv(header, rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_clean_cell(v) for v in row])
+    return out.getvalue()
+
+
+def export_rows(stmt, today, now):
+    """Yield CSV lines for every action the statement selects, in batches."""
+    from datetime import timedelta
+
+    cutoff = now - timedelta(days=STALE_DAYS)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    yield out.getvalue()
+    stmt = stmt.options(selectinload(ActionItem.participants), selectinload(ActionItem.owner),
+                        selectinload(ActionItem.group))
+    for a in db.session.scalars(stmt.execution_options(yield_per=500)):
+        out.seek(0)
+        out.truncate()
+        closed = a.status.is_closed
+        writer.writerow([_clean_cell(v) for v in [
+            a.id, a.group.code, a.title, a.status.value, a.progress, a.weight,
+            a.due_date.isoformat(), a.owner.name if a.owner else "",
+            " ".join(p.code for p in a.participants),
+            int(not closed and a.due_date < today),
+            int(not closed and a.last_activity_at < cutoff),
+            a.last_progress_at.isoformat() if a.last_progress_at else "", a.version,
+        ]])
+        yield out.getvalue()
+
+
+def open_actions_csv(group):
+    """The group's open actions with blank new_status / new_progress / note to fill in."""
+    actions = db.session.scalars(
+        select(ActionItem).where(ActionItem.group_id == group.id,
+                                 ActionItem.status.in_(OPEN_STATUSES))
+        .options(selectinload(ActionItem.participants), selectinload(ActionItem.owner))
+        .order_by(ActionItem.due_date, ActionItem.id)
+    )
+    rows = [[a.id, a.version, a.title, a.due_date.isoformat(), a.owner.name if a.owner else "",
+             " ".join(p.code for p in a.participants), a.status.value, a.progress, "", "", ""]
+            for a in actions]
+    return rows_to_csv(BULK_COLUMNS, rows)
+
+
+@dataclass
+class BulkRow:
+    line: int
+    action: ActionItem | None = None
+    version: int | None = None
+    new_status: object = None
+    new_progress: object = None
+    note: str = ""
+    errors: list = field(default_factory=list)
+    skipped: bool = False
+
+    @property
+    def change(self):
+        a = self.action
+        return (f"{a.status.label} {a.progress} % → {self.new_status.label} "
+                f"{self.new_progress} %")
+
+
+def parse_bulk(text, group):
+    """Check an uploaded CSV against the group's current actions: one BulkRow per data line.
+
+    Rows without a new status or progress are skipped. Nothing is written.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"id", "version", "new_status", "new_progress", "note"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValidationError({"file": "The file is not an action sheet from this page: missing "
+                                       "column(s) " + ", ".join(sorted(missing)) + "."})
+    raw = []
+    for i, row in enumerate(reader, start=2):
+        if len(raw) >= MAX_ROWS:
+            raise ValidationError({"file": f"At most {MAX_ROWS} rows per upload."})
+        raw.append((i, row))
+    ids = []
+    for _, row in raw:
+        try:
+            ids.append(int((row.get("id") or "").strip()))
+        except ValueError:
+            pass
+    actions = {a.id: a for a in db.session.scalars(
+        select(ActionItem).where(ActionItem.id.in_(ids), ActionItem.group_id == group.id))}
+    out = []
+    for line, row in raw:
+        r = BulkRow(line=line, note=(row.get("note") or "").strip())
+        status_text = (row.get("new_status") or "").strip()
+        progress_text = (row.get("new_progress") or "").strip()
+        try:
+            r.action = actions.get(int((row.get("id") or "").strip()))
+        except ValueError:
+            r.action = None
+        if r.action is None:
+            r.errors.append(f"No action {row.get('id')!r} in {group.code}.")
+            out.append(r)
+            continue
+        if not status_text and not progress_text and not r.note:
+            r.skipped = True
+            out.append(r)
+            continue
+        try:
+            r.version = int((row.get("version") or "").strip())
+        except ValueError:
+            r.errors.append("The version column must keep the number from the download.")
+        try:
+            r.new_status = services.parse_status(status_text or r.action.status.value)
+        except ValidationError as exc:
+            r.errors.extend(exc.errors.values())
+        try:
+            r.new_progress = services.parse_progress(progress_text or str(r.action.progress))
+        except ValidationError as exc:
+            r.errors.extend(exc.errors.values())
+        if r.version is not None and r.version != r.action.version and (
+                r.new_status, r.new_progress) != (r.action.status, r.action.progress):
+            r.errors.append(f"Made from version {r.version}, but the action is now at version "
+                            f"{r.action.version} ({r.action.status.label}, "
+                            f"{r.action.progress} %); download a fresh sheet.")
+        if r.new_status is not None and r.new_progress is not None and not r.note:
+            message = services._note_required(r.action.status, r.action.progress,
+                                              r.new_status, r.new_progress)
+            if message:
+                r.errors.append(message)
+        out.append(r)
+    return out
+
+
+def apply_bulk(rows, actor, now):
+    """Record every changed row as a progress entry; all or nothing (the caller commits).
+
+    Raises ValidationError when any row has an error, and StaleVersion when a row's action moved
+    on between preview and apply; the caller then rolls back.
+    """
+    bad = [r for r in rows if r.errors]
+    if bad:
+        raise ValidationError({None: f"{len(bad)} row(s) have errors; nothing was applied."})
+    applied = 0
+    for r in rows:
+        if r.skipped:
+            continue
+        services.record_progress(r.action, actor, r.new_status, r.new_progress, r.note,
+                                 r.version, now)
+        applied += 1
+    return applied

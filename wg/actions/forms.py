@@ -1,0 +1,54 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+
+from wg.actions.models import ActionStatus
+
+STATUS_CHOICES = [(s.value, s.label) for s in ActionStatus]
+
+
+class ProgressForm(FlaskForm):
+    """A progress log entry; the service checks the rules (range, note, version)."""
+
+    status = SelectField("Status", choices=STATUS_CHOICES, validate_choice=False)
+    progress = IntegerField("Progress (%)", validators=[InputRequired("Progress is required.")])
+    note = TextAreaField("Note", validators=[Length(max=5000)])
+    version = HiddenField()
+    next = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    title = StringField("Title", validators=[InputRequired("A title is required."),
+                                             Length(max=300)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
+    owner_id = SelectField("Owner", validate_choice=False,
+                           description="A member of the group (optional).")
+    participant_ids = SelectMultipleField(
+        "Responsible countries and organizations", validate_choice=False,
+        description="Participants with members in this group. Hold Ctrl (⌘ on a Mac) to pick "
+                    "several.")
+    due_date = DateField("Due date", validators=[InputRequired("A due date is required.")])
+    weight = IntegerField("Weight", default=1,
+                          validators=[InputRequired("A weight is required.")],
+                          description="How much this action counts in percent complete "
+                                      "(1–20, default 1).")
+    # Only on creation; afterwards status and progress change through progress entries.
+    status = SelectField("Status", choices=STATUS_CHOICES, default="open",
+                         validate_choice=False)
+    progress = IntegerField("Progress (%)", default=0, validators=[Optional()])
+    note = TextAreaField("Note for the first entry", validators=[Optional(), Length(max=5000)])
+    version = HiddenField()
+
+
+class BulkUploadForm(FlaskForm):
+    file = FileField("CSV file")
+    content = HiddenField()

@@ -1,0 +1,152 @@
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wg.db_types import UTCDateTime, utcnow
+from wg.extensions import db
+
+
+class ActionStatus(enum.Enum):
+    open = "open"
+    in_progress = "in_progress"
+    blocked = "blocked"
+    done = "done"
+    dropped = "dropped"
+
+    @property
+    def label(self):
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_closed(self):
+        return self in (ActionStatus.done, ActionStatus.dropped)
+
+
+OPEN_STATUSES = (ActionStatus.open, ActionStatus.in_progress, ActionStatus.blocked)
+
+action_participants = Table(
+    "action_participants",
+    db.metadata,
+    Column("action_id", ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True),
+    Column("participant_id", ForeignKey("participants.id"), primary_key=True, index=True),
+)
+
+
+class ActionItem(db.Model):
+    """Something a group decided to do, owned by a person and/or participants.
+
+    Status and progress change only through a ProgressLog entry (actions.services).
+    """
+
+    __tablename__ = "action_items"
+    __table_args__ = (
+        Index("ix_action_items_group_status", "group_id", "status"),
+        Index("ix_action_items_due_date", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    weight: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    status: Mapped[ActionStatus] = mapped_column(
+        Enum(ActionStatus, name="action_status", native_enum=False, length=20),
+        default=ActionStatus.open,
+        server_default="open",
+    )
+    progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Time of the latest progress log entry (None until the first one); kept by record_progress.
+    last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    group: Mapped["Group"] = relationship()  # noqa: F821
+    owner: Mapped["Person | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
+    participants: Mapped[list["Participant"]] = relationship(  # noqa: F821
+        secondary=action_participants, order_by="Participant.name"
+    )
+    logs: Mapped[list["ProgressLog"]] = relationship(
+        back_populates="action", order_by="ProgressLog.id", passive_deletes=True
+    )
+
+    @property
+    def last_activity_at(self):
+        return self.last_progress_at or self.created_at
+
+    @property
+    def percent(self):
+        return 100 if self.status is ActionStatus.done else self.progress
+
+    def is_overdue(self, today):
+        return not self.status.is_closed and self.due_date < today
+
+    def __repr__(self):
+        return f"<ActionItem {self.id} {self.title[:30]!r}>"
+
+
+class ProgressLog(db.Model):
+    """An append-only entry on an action: who, when, a note, and old/new status and progress."""
+
+    __tablename__ = "progress_logs"
+    __table_args__ = (Index("ix_progress_logs_action_created", "action_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    old_status: Mapped[ActionStatus] = mapped_column(
+        Enum(ActionStatus, name="action_status", native_enum=False, length=20)
+    )
+    new_status: Mapped[ActionStatus] = mapped_column(
+        Enum(ActionStatus, name="action_status", native_enum=False, length=20)
+    )
+    old_progress: Mapped[int] = mapped_column(Integer)
+    new_progress: Mapped[int] = mapped_column(Integer)
+    # The action's version once this entry was written.
+    version: Mapped[int] = mapped_column(Integer)
+
+    action: Mapped[ActionItem] = relationship(back_populates="logs")
+    author: Mapped["Person | None"] = relationship()  # noqa: F821
+
+
+class RollupMonthDelta(db.Model):
+    """Per group and month, how much each rollup figure changed at that month's end.
+
+    The figures at the end of month M are the sums of the deltas of all months up to M, so the
+    trend is read from (groups x months) rows instead of rescanning the progress logs. Kept up to
+    date in the same transaction as each action change (rollups.trend).
+    """
+
+    __tablename__ = "rollup_month_deltas"
+    __table_args__ = (UniqueConstraint("group_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)  # first day of the month
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    n_open: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    n_in_progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    n_blocked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    n_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weight_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    overdue: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stale: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,0 +1,475 @@
+"""Action items: create, edit and the one path that changes status and progress.
+
+Services take the acting person and `now` as arguments, add and flush; the caller commits.
+Permission checks happen before (wg.permissions loaders); these functions enforce the data rules.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, exists, select, update
+
+from wg.actions.models import ActionItem, ActionStatus, ProgressLog
+from wg.auth.models import Person
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.groups.models import Membership, Role
+from wg.participants.models import Participant
+from wg.rollups import summary
+
+MAX_WEIGHT = 20
+MAX_NOTE = 5000
+STATUS_VALUES = [s.value for s in ActionStatus]
+
+
+class StaleVersion(Exception):
+    """The action changed since the page (or CSV row) the update was made from."""
+
+    def __init__(self, action_id, seen_version, current, changes):
+        self.action_id = action_id
+        self.seen_version = seen_version
+        self.current = current  # dict of the action's values now
+        self.changes = changes  # progress log entries written since seen_version
+        super().__init__(self.describe())
+
+    def describe(self):
+        c = self.current
+        text = (f"This action changed since you opened it (you saw version {self.seen_version}, "
+                f"it is now version {c['version']}): it is now {c['status'].label}, "
+                f"{c['progress']} %.")
+        if self.changes:
+            parts = []
+            for log in self.changes:
+                who = log.author.name if log.author else "someone"
+                part = (f"{who} set {log.old_status.label} {log.old_progress} % → "
+                        f"{log.new_status.label} {log.new_progress} %")
+                if log.note:
+                    part += f" (“{log.note[:120]}”)"
+                parts.append(part)
+            text += " Since then: " + "; ".join(parts) + "."
+        else:
+            text += " Its details were edited meanwhile."
+        return text + " Nothing was saved; check the new values and submit again if needed."
+
+
+# --- input cleaning ------------------------------------------------------------------------
+
+
+def parse_status(value, field="status"):
+    if isinstance(value, ActionStatus):
+        return value
+    text = (value or "").strip().lower().replace(" ", "_")
+    try:
+        return ActionStatus(text)
+    except ValueError:
+        raise ValidationError({field: f"Unknown status {value!r}; use one of: "
+                                      + ", ".join(STATUS_VALUES) + "."}) from None
+
+
+def parse_progress(value, field="progress"):
+    if isinstance(value, bool):
+        value = None
+    if isinstance(value, str):
+        value = value.strip().rstrip("%").strip()
+        try:
+            value = int(value)
+        except ValueError:
+            raise ValidationError({field: "Progress must be a whole number from 0 to 100."}) \
+                from None
+    if not isinstance(value, int) or not 0 <= value <= 100:
+        raise ValidationError({field: "Progress must be a whole number from 0 to 100."})
+    return value
+
+
+def _collect(errors, func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        return None
+
+
+def _note_required(old_status, old_progress, new_status, new_progress):
+    if new_status is ActionStatus.blocked and old_status is not ActionStatus.blocked:
+        return "A note is required when an action becomes blocked: say what blocks it."
+    if new_progress < old_progress:
+        return "A note is required when progress goes down: say why."
+    return None
+
+
+def _current(action_id):
+    return db.session.execute(
+        select(ActionItem.status, ActionItem.progress, ActionItem.version, ActionItem.group_id,
+               ActionItem.weight, ActionItem.due_date, ActionItem.created_at,
+               ActionItem.title, ActionItem.owner_id)
+        .where(ActionItem.id == action_id)
+    ).one()
+
+
+def _stale(action_id, seen_version, current):
+    changes = db.session.scalars(
+        select(ProgressLog).where(ProgressLog.action_id == action_id,
+                                  ProgressLog.version > (seen_version or 0))
+        .order_by(ProgressLog.id)
+    ).all()
+    values = dict(current._mapping)
+    return StaleVersion(action_id, seen_version, values, changes)
+
+
+# --- progress ------------------------------------------------------------------------------
+
+
+def record_progress(action, actor, status, progress, note, expected_version, now):
+    """Append a progress log entry and move the action's status and progress with it.
+
+    The only way status and progress change. A note is required when the action becomes
+    blocked or its progress goes down. When `expected_version` is given and the action has
+    moved on since, the entry is refused (StaleVersion) unless it leaves status and progress as
+    they now are (then it only adds a note and overwrites nothing). Concurrent writers are
+    serialized on the action's row, so every accepted entry is recorded.
+    """
+    errors = {}
+    new_status = _collect(errors, parse_status, status)
+    new_progress = _collect(errors, parse_progress, progress)
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        errors["note"] = f"The note is too long (at most {MAX_NOTE} characters)."
+    if errors:
+        raise ValidationError(errors)
+
+    for _attempt in range(20):
+        current = _current(action.id)
+        if expected_version is not None and current.version != int(expected_version):
+            if (new_status, new_progress) != (current.status, current.progress):
+                raise _stale(action.id, int(expected_version), current)
+        message = _note_required(current.status, current.progress, new_status, new_progress)
+        if message and not note:
+            raise ValidationError({"note": message})
+        result = db.session.execute(
+            update(ActionItem)
+            .where(ActionItem.id == action.id, ActionItem.version == current.version)
+            .values(status=new_status, progress=new_progress, version=current.version + 1,
+                    last_progress_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            break
+    else:  # pragma: no cover - twenty writers in a row on one action
+        raise _stale(action.id, expected_version, _current(action.id))
+
+    initial, events = summary.action_history(action.id)
+    if initial is None:
+        initial = (current.status.value, current.progress)
+    old = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
+                             events)
+    new = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
+                             events + [(now, new_status.value, new_progress)])
+    summary.replace_history(current.group_id, old, new)
+
+    log = ProgressLog(action_id=action.id, author_id=actor.id if actor else None,
+                      created_at=now, note=note, old_status=current.status,
+                      new_status=new_status, old_progress=current.progress,
+                      new_progress=new_progress, version=current.version + 1)
+    db.session.add(log)
+    db.session.flush()
+    db.session.expire(action)
+    return log
+
+
+# --- create and edit -----------------------------------------------------------------------
+
+
+@dataclass
+class ActionInput:
+    """What a chair types for an action; values may still be strings from a form or CSV."""
+
+    title: str = ""
+    description: str = ""
+    owner_id: object = None
+    participant_ids: tuple = ()
+    due_date: object = None
+    weight: object = 1
+    status: object = "open"
+    progress: object = 0
+    note: str = ""
+    # origin_meeting_id: added with the meetings feature (one more field here and in the form).
+
+
+def member_choices(group):
+    """People who may own an action of the group: its members and chairs, by name."""
+    return db.session.execute(
+        select(Person.id, Person.name)
+        .where(exists().where(Membership.person_id == Person.id,
+                              Membership.group_id == group.id,
+                              Membership.role.in_([Role.member, Role.chair])))
+        .order_by(Person.name)
+    ).all()
+
+
+def taking_part_query(group):
+    """Participants taking part in the group: at least one of their people is a member."""
+    return (select(Participant)
+            .where(exists().where(Person.participant_id == Participant.id,
+                                  Membership.person_id == Person.id,
+                                  Membership.group_id == group.id,
+                                  Membership.role.in_([Role.member, Role.chair])))
+            .order_by(Participant.name))
+
+
+def participant_choices(group):
+    return db.session.scalars(taking_part_query(group)).all()
+
+
+def _clean_details(group, data):
+    errors = {}
+    title = (data.title or "").strip()
+    if not title:
+        errors["title"] = "A title is required."
+    elif len(title) > 300:
+        errors["title"] = "The title is too long (at most 300 characters)."
+    description = (data.description or "").strip()
+    if len(description) > 20000:
+        errors["description"] = "The description is too long."
+
+    owner = None
+    if data.owner_id not in (None, ""):
+        try:
+            owner_id = int(data.owner_id)
+        except (TypeError, ValueError):
+            owner_id = None
+        owner = db.session.get(Person, owner_id) if owner_id else None
+        is_member = owner is not None and db.session.scalar(
+            select(Membership.id).where(Membership.person_id == owner.id,
+                                        Membership.group_id == group.id,
+                                        Membership.role.in_([Role.member, Role.chair])).limit(1)
+        )
+        if not is_member:
+            errors["owner_id"] = (f"The owner must be a member of {group.code}; "
+                                  "pick someone from the list.")
+
+    participants = []
+    ids = []
+    for raw in data.participant_ids or ():
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError):
+            errors["participant_ids"] = f"Unknown participant {raw!r}."
+    if ids and "participant_ids" not in errors:
+        taking_part = {p.id: p for p in db.session.scalars(
+            taking_part_query(group).where(Participant.id.in_(ids)))}
+        missing = [i for i in ids if i not in taking_part]
+        if missing:
+            names = [p.name for p in db.session.scalars(
+                select(Participant).where(Participant.id.in_(missing)))] or [str(missing[0])]
+            errors["participant_ids"] = (", ".join(names) + " do"
+                                         + ("es" if len(names) == 1 else "")
+                                         + f" not take part in {group.code} (no members there).")
+        participants = [taking_part[i] for i in dict.fromkeys(ids) if i in taking_part]
+
+    due = data.due_date
+    if isinstance(due, str):
+        try:
+            due = date.fromisoformat(due.strip())
+        except ValueError:
+            due = None
+            errors["due_date"] = "Not a valid date; use YYYY-MM-DD."
+    if due is None and "due_date" not in errors:
+        errors["due_date"] = "A due date is required (YYYY-MM-DD)."
+
+    weight = data.weight
+    try:
+        weight = int(str(weight).strip()) if weight is not None else None
+    except ValueError:
+        weight = None
+    if weight is None or not 1 <= weight <= MAX_WEIGHT:
+        errors["weight"] = f"Weight must be a whole number from 1 to {MAX_WEIGHT}."
+    return errors, dict(title=title, description=description, owner=owner,
+                        participants=participants, due_date=due, weight=weight)
+
+
+def create_action(group, actor, data, now):
+    """A chair adds an action to the group; a non-default status or progress is a first entry."""
+    errors, clean = _clean_details(group, data)
+    status = _collect(errors, parse_status, data.status)
+    progress = _collect(errors, parse_progress, data.progress)
+    if status is not None and progress is not None and not (data.note or "").strip():
+        message = _note_required(ActionStatus.open, 0, status, progress)
+        if message:
+            errors["note"] = message
+    if errors:
+        raise ValidationError(errors)
+    action = ActionItem(group_id=group.id, title=clean["title"],
+                        description=clean["description"], owner=clean["owner"],
+                        participants=clean["participants"], due_date=clean["due_date"],
+                        weight=clean["weight"], status=ActionStatus.open, progress=0, version=1,
+                        created_at=now, updated_at=now, created_by_id=actor.id if actor else None)
+    db.session.add(action)
+    db.session.flush()
+    summary.apply_deltas(group.id, summary.deltas_for(now, action.weight, action.due_date,
+                                                      ("open", 0), []))
+    if (status, progress) != (ActionStatus.open, 0):
+        record_progress(action, actor, status, progress,
+                        (data.note or "").strip() or "Set when the action was created.",
+                        expected_version=1, now=now)
+    return action
+
+
+def update_action(action, actor, data, expected_version, now):
+    """A chair edits an action's details (not its status or progress) from a current page."""
+    errors, clean = _clean_details(action.group, data)
+    if errors:
+        raise ValidationError(errors)
+    current = _current(action.id)
+    if expected_version is not None and current.version != int(expected_version):
+        raise _stale(action.id, int(expected_version), current)
+    result = db.session.execute(
+        update(ActionItem)
+        .where(and_(ActionItem.id == action.id, ActionItem.version == current.version))
+        .values(title=clean["title"], description=clean["description"],
+                owner_id=clean["owner"].id if clean["owner"] else None,
+                due_date=clean["due_date"], weight=clean["weight"],
+                version=current.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _stale(action.id, expected_version, _current(action.id))
+    if (clean["weight"], clean["due_date"]) != (current.weight, current.due_date):
+        initial, events = summary.action_history(action.id)
+        initial = initial or (current.status.value, current.progress)
+        old = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
+                                 events)
+        new = summary.deltas_for(current.created_at, clean["weight"], clean["due_date"],
+                                 initial, events)
+        summary.replace_history(current.group_id, old, new)
+    db.session.expire(action)
+    action.participants = clean["participants"]
+    db.session.flush()
+    return action
+
+
+# --- lists ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ActionFilters:
+    """Filters of an action list, parsed from query arguments."""
+
+    group: object = None  # Group or None
+    status: ActionStatus | None = None
+    owner_id: int | None = None
+    participant: object = None  # Participant or None
+    overdue: bool = False
+    stale: bool = False
+    text: str = ""
+
+    def as_args(self):
+        args = {}
+        if self.group is not None:
+            args["group"] = self.group.slug
+        if self.status is not None:
+            args["status"] = self.status.value
+        if self.owner_id:
+            args["owner"] = self.owner_id
+        if self.participant is not None:
+            args["participant"] = self.participant.code
+        if self.overdue:
+            args["overdue"] = "1"
+        if self.stale:
+            args["stale"] = "1"
+        if self.text:
+            args["q"] = self.text
+        return args
+
+
+def parse_filters(args, load_group):
+    """ActionFilters from query arguments; raises ValidationError naming the bad argument.
+
+    `load_group(slug)` returns the group after the caller's permission check.
+    """
+    from wg.groups.models import Group  # noqa: F401 (documented type of .group)
+
+    errors = {}
+    f = ActionFilters()
+    if args.get("group"):
+        f.group = load_group(args["group"])
+    if args.get("status"):
+        f.status = _collect(errors, parse_status, args["status"])
+    if args.get("owner"):
+        try:
+            f.owner_id = int(args["owner"])
+        except ValueError:
+            errors["owner"] = "The owner filter must be a person's number."
+    if args.get("participant"):
+        code = args["participant"].strip().upper()
+        f.participant = db.session.scalar(select(Participant).where(Participant.code == code))
+        if f.participant is None:
+            errors["participant"] = f"Unknown participant code {code!r}."
+    f.overdue = args.get("overdue") in ("1", "on", "true", "yes")
+    f.stale = args.get("stale") in ("1", "on", "true", "yes")
+    f.text = (args.get("q") or "").strip()[:200]
+    if errors:
+        raise ValidationError(errors)
+    return f
+
+
+def list_query(filters, visible_group_ids, today, now):
+    """A SELECT of the actions matching the filters among the groups the person reads."""
+    from wg.actions.models import action_participants
+    from wg.rollups.queries import overdue_clause, stale_clause
+
+    stmt = select(ActionItem)
+    if visible_group_ids is not None:
+        stmt = stmt.where(ActionItem.group_id.in_(visible_group_ids))
+    if filters.group is not None:
+        from wg.rollups.queries import all_groups, scope_ids
+
+        stmt = stmt.where(ActionItem.group_id.in_(scope_ids(filters.group, all_groups())))
+    if filters.status is not None:
+        stmt = stmt.where(ActionItem.status == filters.status)
+    if filters.owner_id:
+        stmt = stmt.where(ActionItem.owner_id == filters.owner_id)
+    if filters.participant is not None:
+        stmt = stmt.where(exists().where(
+            action_participants.c.action_id == ActionItem.id,
+            action_participants.c.participant_id == filters.participant.id))
+    if filters.overdue:
+        stmt = stmt.where(overdue_clause(today))
+    if filters.stale:
+        stmt = stmt.where(stale_clause(now))
+    if filters.text:
+        pattern = "%" + filters.text.replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_") + "%"
+        stmt = stmt.where(ActionItem.title.ilike(pattern, escape="\\")
+                          | ActionItem.description.ilike(pattern, escape="\\"))
+    return stmt.order_by(ActionItem.due_date, ActionItem.id)
+
+
+def my_actions_query(person, today, include_closed=False):
+    """Actions the person owns, or that their participant is responsible for in a group where
+    they take part; overdue first, then by due date."""
+    from wg.actions.models import action_participants
+    from wg.rollups.queries import overdue_clause
+
+    member_groups = select(Membership.group_id).where(
+        Membership.person_id == person.id, Membership.role.in_([Role.member, Role.chair]))
+    theirs = exists().where(action_participants.c.action_id == ActionItem.id,
+                            action_participants.c.participant_id == person.participant_id)
+    stmt = select(ActionItem).where(
+        (ActionItem.owner_id == person.id)
+        | (theirs & ActionItem.group_id.in_(member_groups)))
+    if not include_closed:
+        stmt = stmt.where(ActionItem.status.not_in([ActionStatus.done, ActionStatus.dropped]))
+    from sqlalchemy import case
+
+    return stmt.order_by(case((overdue_clause(today), 0), else_=1), ActionItem.due_date,
+                         ActionItem.id)
+
+
+def cycle_start(group, now):
+    """Hook: when the group's current reporting cycle began (an aware UTC datetime).
+
+    "Who has not reported this cycle" counts progress entries made since this instant. Until
+    meetings exist it is the start of the current calendar month in UTC; point it at the start
+    of the group's last held meeting once the meetings feature is merged.
+    """
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)

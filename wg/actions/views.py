@@ -1,0 +1,249 @@
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from wg import permissions
+from wg.actions import bp, csvio
+from wg.actions import services as actions
+from wg.actions.forms import ActionForm, BulkUploadForm, ProgressForm
+from wg.actions.models import ActionItem
+from wg.db_types import utcnow
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.rollups.compute import EXPLAIN
+
+LIST_OPTIONS = (selectinload(ActionItem.participants), selectinload(ActionItem.owner),
+                selectinload(ActionItem.group))
+
+
+def _safe_next(value, default):
+    if value and value.startswith("/") and not value.startswith("//"):
+        return value
+    return default
+
+
+def _filters_or_error():
+    """(filters, error messages) for the list and its CSV export."""
+    try:
+        filters = actions.parse_filters(
+            request.args, lambda slug: permissions.group_for_actions(current_user, slug))
+        return filters, []
+    except ValidationError as exc:
+        return actions.ActionFilters(), list(exc.errors.values())
+
+
+@bp.route("/")
+def index():
+    now = utcnow()
+    filters, problems = _filters_or_error()
+    for message in problems:
+        flash(message + " That filter was ignored.", "warning")
+    visible = permissions.visible_action_group_ids(current_user)
+    stmt = actions.list_query(filters, visible, now.date(), now).options(*LIST_OPTIONS)
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    from wg.rollups.queries import all_groups
+
+    groups = [g for g in all_groups() if visible is None or g.id in visible]
+    return render_template("actions/list.html", page=page, filters=filters, groups=groups,
+                           args=filters.as_args(), today=now.date(), now=now,
+                           explain=EXPLAIN)
+
+
+@bp.route("/export.csv")
+def export():
+    now = utcnow()
+    try:
+        filters = actions.parse_filters(
+            request.args, lambda slug: permissions.group_for_actions(current_user, slug))
+    except ValidationError as exc:
+        return Response("Bad filter: " + "; ".join(exc.errors.values()) + "\n", status=400,
+                        mimetype="text/plain")
+    visible = permissions.visible_action_group_ids(current_user)
+    stmt = actions.list_query(filters, visible, now.date(), now)
+    name = "actions" + ("-" + filters.group.slug if filters.group else "") + ".csv"
+    return Response(stream_with_context(csvio.export_rows(stmt, now.date(), now)),
+                    mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/mine")
+def mine():
+    now = utcnow()
+    include_closed = request.args.get("all") == "1"
+    stmt = actions.my_actions_query(current_user, now.date(), include_closed).options(
+        *LIST_OPTIONS)
+    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("actions/mine.html", page=page, today=now.date(), now=now,
+                           include_closed=include_closed, form=ProgressForm())
+
+
+def _progress_form(action, form=None):
+    form = form or ProgressForm()
+    if not form.is_submitted():
+        form.status.data = action.status.value
+        form.progress.data = action.progress
+        form.version.data = action.version
+    return form
+
+
+def _render_detail(action, form=None, stale=None, status=200):
+    now = utcnow()
+    logs = sorted(action.logs, key=lambda entry: entry.id, reverse=True)
+    return render_template("actions/detail.html", action=action, logs=logs, today=now.date(),
+                           now=now, form=_progress_form(action, form), stale=stale,
+                           explain=EXPLAIN), status
+
+
+@bp.route("/<int:action_id>")
+def detail(action_id):
+    action = permissions.action_for_view(current_user, action_id)
+    return _render_detail(action)
+
+
+@bp.route("/<int:action_id>/progress", methods=["POST"])
+def progress(action_id):
+    action = permissions.action_for_update(current_user, action_id)
+    form = ProgressForm()
+    if form.validate_on_submit():
+        try:
+            actions.record_progress(action, current_user, form.status.data, form.progress.data,
+                                    form.note.data, form.version.data or None, utcnow())
+            db.session.commit()
+            flash(f"Progress recorded on “{action.title}”: {action.status.label}, "
+                  f"{action.progress} %.", "success")
+            return redirect(_safe_next(form.next.data,
+                                       url_for("actions.detail", action_id=action.id)))
+        except actions.StaleVersion as exc:
+            db.session.rollback()
+            db.session.refresh(action)
+            form.version.data = action.version
+            return _render_detail(action, form, stale=exc.describe(), status=409)
+        except ValidationError as exc:
+            db.session.rollback()
+            for message in exc.apply_to(form):
+                flash(message, "danger")
+    return _render_detail(action, form, status=422)
+
+
+def _fill_choices(form, group):
+    form.owner_id.choices = [("", "— nobody —")] + [
+        (str(pid), name) for pid, name in actions.member_choices(group)]
+    form.participant_ids.choices = [(str(p.id), f"{p.name} ({p.code})")
+                                    for p in actions.participant_choices(group)]
+
+
+def _input_from(form):
+    return actions.ActionInput(
+        title=form.title.data or "", description=form.description.data or "",
+        owner_id=form.owner_id.data or None, participant_ids=form.participant_ids.data or [],
+        due_date=form.due_date.data, weight=form.weight.data,
+        status=form.status.data, progress=form.progress.data if form.progress.data is not None
+        else 0, note=form.note.data or "")
+
+
+@bp.route("/new/<slug>", methods=["GET", "POST"])
+def new(slug):
+    group = permissions.group_for_managing_actions(current_user, slug)
+    form = ActionForm()
+    _fill_choices(form, group)
+    if form.validate_on_submit():
+        try:
+            action = actions.create_action(group, current_user, _input_from(form), utcnow())
+            db.session.commit()
+            flash(f"Action “{action.title}” added to {group.code}.", "success")
+            return redirect(url_for("actions.detail", action_id=action.id))
+        except ValidationError as exc:
+            db.session.rollback()
+            for message in exc.apply_to(form):
+                flash(message, "danger")
+    status = 422 if form.is_submitted() else 200
+    return render_template("actions/form.html", form=form, group=group, action=None), status
+
+
+@bp.route("/<int:action_id>/edit", methods=["GET", "POST"])
+def edit(action_id):
+    action = permissions.action_for_manage(current_user, action_id)
+    group = action.group
+    form = ActionForm(obj=None if request.method == "POST" else action)
+    _fill_choices(form, group)
+    if request.method == "GET":
+        form.owner_id.data = str(action.owner_id or "")
+        form.participant_ids.data = [str(p.id) for p in action.participants]
+        form.version.data = action.version
+    stale = None
+    if form.validate_on_submit():
+        try:
+            actions.update_action(action, current_user, _input_from(form),
+                                  form.version.data or None, utcnow())
+            db.session.commit()
+            flash("Action updated.", "success")
+            return redirect(url_for("actions.detail", action_id=action.id))
+        except actions.StaleVersion as exc:
+            db.session.rollback()
+            db.session.refresh(action)
+            stale = exc.describe()
+            form.version.data = action.version
+        except ValidationError as exc:
+            db.session.rollback()
+            for message in exc.apply_to(form):
+                flash(message, "danger")
+    status = 409 if stale else (422 if form.is_submitted() else 200)
+    return render_template("actions/form.html", form=form, group=group, action=action,
+                           stale=stale), status
+
+
+@bp.route("/bulk/<slug>/open-actions.csv")
+def bulk_template(slug):
+    group = permissions.group_for_managing_actions(current_user, slug)
+    return Response(csvio.open_actions_csv(group), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{group.slug}-open-actions.csv"'})
+
+
+@bp.route("/bulk/<slug>", methods=["GET", "POST"])
+def bulk(slug):
+    group = permissions.group_for_managing_actions(current_user, slug)
+    form = BulkUploadForm()
+    rows, error, code = None, None, 200
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        text = form.content.data or ""
+        if upload and upload.filename:
+            try:
+                text = upload.read(2_000_000).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text, error = "", "The file must be a CSV saved as UTF-8."
+        if not text and not error:
+            error = "Choose a CSV file to upload."
+        if text and not error:
+            try:
+                rows = csvio.parse_bulk(text, group)
+                form.content.data = text
+            except ValidationError as exc:
+                error = "; ".join(exc.errors.values())
+        if rows is not None and request.form.get("apply") == "1":
+            try:
+                applied = csvio.apply_bulk(rows, current_user, utcnow())
+                db.session.commit()
+                flash(f"{applied} progress entr{'y' if applied == 1 else 'ies'} recorded "
+                      f"in {group.code}.", "success")
+                return redirect(url_for("actions.index", group=group.slug))
+            except (ValidationError, actions.StaleVersion) as exc:
+                db.session.rollback()
+                error = ("Nothing was applied: " + (exc.describe() if isinstance(
+                    exc, actions.StaleVersion) else "; ".join(exc.errors.values())))
+                rows = csvio.parse_bulk(text, group)
+        code = 422 if error else 200
+    elif form.is_submitted():
+        abort(400)
+    return render_template("actions/bulk.html", group=group, form=form, rows=rows,
+                           error=error), code

@@ -1,0 +1,161 @@
+"""Rollup figures computed by the database: a handful of aggregate queries per page.
+
+The number of statements does not depend on the number of actions: current figures come from
+one GROUP BY over action_items, the trend from the small rollup_month_deltas table.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import case, func, literal, or_, select
+
+from wg.actions.models import (
+    OPEN_STATUSES,
+    ActionItem,
+    ActionStatus,
+    RollupMonthDelta,
+    action_participants,
+)
+from wg.auth.models import Person
+from wg.extensions import db
+from wg.groups.models import Group
+from wg.participants.models import Participant
+from wg.rollups.compute import FIELDS, STALE_DAYS, Figures, cumulative, month_index
+
+A = ActionItem
+DONE = ActionStatus.done
+
+
+def last_activity():
+    return func.coalesce(A.last_progress_at, A.created_at)
+
+
+def overdue_clause(today):
+    return (A.status.not_in([ActionStatus.done, ActionStatus.dropped])) & (A.due_date < today)
+
+
+def stale_clause(now):
+    return (A.status.not_in([ActionStatus.done, ActionStatus.dropped])) & (
+        last_activity() < now - timedelta(days=STALE_DAYS))
+
+
+def _aggregates(today, now):
+    return (
+        func.count(A.id),
+        func.coalesce(func.sum(A.weight), 0),
+        func.coalesce(func.sum(A.weight * case((A.status == DONE, literal(100)),
+                                               else_=A.progress)), 0),
+        func.coalesce(func.sum(case((overdue_clause(today), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((stale_clause(now), 1), else_=0)), 0),
+    )
+
+
+def _add_row(fig, status, count, weight_sum, weighted_sum, overdue, stale):
+    fig.total += count
+    setattr(fig, "n_" + status.value, getattr(fig, "n_" + status.value) + count)
+    fig.weight_sum += int(weight_sum)
+    fig.weighted_sum += int(weighted_sum)
+    fig.overdue += int(overdue)
+    fig.stale += int(stale)
+
+
+def figures_by_group(today, now, group_ids=None):
+    """{group id: Figures of the group's own actions} in one aggregate query."""
+    stmt = (select(A.group_id, A.status, *_aggregates(today, now))
+            .where(A.status != ActionStatus.dropped)
+            .group_by(A.group_id, A.status))
+    if group_ids is not None:
+        stmt = stmt.where(A.group_id.in_(group_ids))
+    out = defaultdict(Figures)
+    for group_id, status, *values in db.session.execute(stmt):
+        _add_row(out[group_id], status, *values)
+    return out
+
+
+def all_groups():
+    return db.session.scalars(select(Group).order_by(Group.position, Group.code)).all()
+
+
+def scope_ids(group, groups):
+    """The group ids a group's rollup covers: its own, plus its sub-groups' for a working group."""
+    if group is None:
+        return {g.id for g in groups}
+    if group.parent_id is None:
+        return {group.id} | {g.id for g in groups if g.parent_id == group.id}
+    return {group.id}
+
+
+def combine(per_group, ids):
+    total = Figures()
+    for gid in ids:
+        if gid in per_group:
+            total.add(per_group[gid])
+    return total
+
+
+def trend_by_group(group_ids=None):
+    """{group id: {month index: Figures delta}} from rollup_month_deltas."""
+    stmt = select(RollupMonthDelta)
+    if group_ids is not None:
+        stmt = stmt.where(RollupMonthDelta.group_id.in_(group_ids))
+    out = defaultdict(dict)
+    for row in db.session.execute(stmt.execution_options(yield_per=1000)).scalars():
+        f = Figures(**{name: getattr(row, name) for name in FIELDS})
+        out[row.group_id][month_index(row.month)] = f
+    return out
+
+
+def trend_for(deltas_by_group, ids, months):
+    merged = {}
+    for gid in ids:
+        for m, d in deltas_by_group.get(gid, {}).items():
+            merged.setdefault(m, Figures()).add(d)
+    return cumulative(merged, months)
+
+
+def participant_figures(today, now, group_ids=None):
+    """[(Participant, Figures, last update)] for every participant responsible for actions."""
+    P = action_participants.c
+    stmt = (select(P.participant_id, A.status, *_aggregates(today, now),
+                   func.max(A.last_progress_at))
+            .select_from(action_participants).join(A, A.id == P.action_id)
+            .where(A.status != ActionStatus.dropped)
+            .group_by(P.participant_id, A.status))
+    if group_ids is not None:
+        stmt = stmt.where(A.group_id.in_(group_ids))
+    figs, last = defaultdict(Figures), {}
+    for pid, status, count, ws, wsum, overdue, stale, latest in db.session.execute(stmt):
+        _add_row(figs[pid], status, count, ws, wsum, overdue, stale)
+        if latest is not None:
+            latest = A.last_progress_at.type.process_result_value(latest, None) \
+                if latest.tzinfo is None else latest
+            last[pid] = max(last.get(pid, latest), latest)
+    participants = db.session.scalars(
+        select(Participant).where(Participant.id.in_(list(figs))).order_by(Participant.name)
+    ).all() if figs else []
+    return [(p, figs[p.id], last.get(p.id)) for p in participants]
+
+
+def not_reported(group, cycle_start):
+    """Owners and responsible participants with open actions in the group and no progress
+    entry on any of them since `cycle_start`: ([(Person, open count, last)], [(Participant,
+    open count, last)])."""
+    latest = func.max(A.last_progress_at)
+    quiet = or_(latest.is_(None), latest < cycle_start)
+    owners = db.session.execute(
+        select(Person, func.count(A.id), latest)
+        .join(A, A.owner_id == Person.id)
+        .where(A.group_id == group.id, A.status.in_(OPEN_STATUSES))
+        .group_by(Person.id).having(quiet).order_by(Person.name)
+    ).all()
+    P = action_participants.c
+    participants = db.session.execute(
+        select(Participant, func.count(A.id), latest)
+        .join(action_participants, P.participant_id == Participant.id)
+        .join(A, A.id == P.action_id)
+        .where(A.group_id == group.id, A.status.in_(OPEN_STATUSES))
+        .group_by(Participant.id).having(quiet).order_by(Participant.name)
+    ).all()
+    fix = A.last_progress_at.type.process_result_value
+    return ([(p, n, fix(t, None) if t is not None else None) for p, n, t in owners],
+            [(p, n, fix(t, None) if t is not None else None) for p, n, t in participants])

@@ -1,0 +1,70 @@
+"""Assembles what rollup pages show from the aggregate queries (a fixed number of them)."""
+
+from dataclasses import dataclass
+
+from wg.rollups import queries
+from wg.rollups.compute import Figures, month_start, trend_months
+
+
+@dataclass
+class Scope:
+    """One rollup: the coalition (group None), a working group or a sub-group."""
+
+    label: str
+    group: object
+    figures: Figures
+    trend: list  # [(month index, Figures)]
+    children: list
+
+    @property
+    def month_rows(self):
+        return [(month_start(m), f) for m, f in self.trend]
+
+    @property
+    def chart_points(self):
+        return [(month_start(m).strftime("%b %y"), f.percent_complete, f.overdue)
+                for m, f in self.trend]
+
+
+def build_scopes(allowed_ids, now, focus=None):
+    """Rollups of the coalition (when every group is allowed), each working group and each
+    sub-group, restricted to `allowed_ids` (None = all); `focus` limits to one group's tree."""
+    groups = queries.all_groups()
+    per_group = queries.figures_by_group(now.date(), now)
+    deltas = queries.trend_by_group()
+    months = trend_months(now)
+
+    def scope(group):
+        ids = queries.scope_ids(group, groups)
+        label = "Coalition" if group is None else f"{group.code} · {group.title}"
+        return Scope(label, group, queries.combine(per_group, ids),
+                     queries.trend_for(deltas, ids, months), [])
+
+    out = []
+    if allowed_ids is None and focus is None:
+        out.append(scope(None))
+    for wg in [g for g in groups if g.parent_id is None]:
+        if allowed_ids is not None and wg.id not in allowed_ids:
+            continue
+        if focus is not None and wg.id not in {focus.id, focus.parent_id}:
+            continue
+        s = scope(wg)
+        s.children = [scope(c) for c in groups if c.parent_id == wg.id]
+        out.append(s)
+    return out
+
+
+def group_scope(group, now):
+    scopes = build_scopes(None, now, focus=group)
+    wg = scopes[0]
+    if group.parent_id is None:
+        return wg
+    return next(c for c in wg.children if c.group.id == group.id)
+
+
+def not_reported(group, now):
+    from wg.actions.services import cycle_start  # actions imports rollups: import late
+
+    start = cycle_start(group, now)
+    owners, participants = queries.not_reported(group, start)
+    return start, owners, participants

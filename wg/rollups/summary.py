@@ -1,0 +1,55 @@
+"""Keeps rollup_month_deltas up to date, in the caller's transaction.
+
+Every change that moves an action's month-end figures (creation, a progress entry, a new weight
+or due date) recomputes that one action's monthly deltas before and after the change from its
+own progress logs, and adds the difference to its group's rows with an atomic upsert, so two
+writers at once both count.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from wg.actions.models import ProgressLog, RollupMonthDelta
+from wg.extensions import db
+from wg.rollups.compute import FIELDS, diff_deltas, month_deltas, month_start
+
+
+def action_history(action_id):
+    """(initial (status, progress) or None, [(created_at, status, progress)]) from the logs."""
+    rows = db.session.execute(
+        select(ProgressLog.created_at, ProgressLog.old_status, ProgressLog.old_progress,
+               ProgressLog.new_status, ProgressLog.new_progress)
+        .where(ProgressLog.action_id == action_id)
+        .order_by(ProgressLog.id)
+    ).all()
+    if not rows:
+        return None, []
+    initial = (rows[0].old_status.value, rows[0].old_progress)
+    return initial, [(r.created_at, r.new_status.value, r.new_progress) for r in rows]
+
+
+def deltas_for(created_at, weight, due_date, initial, events):
+    return month_deltas(created_at, weight, due_date, initial, events)
+
+
+def apply_deltas(group_id, deltas):
+    """Add {month index: Figures} to the group's monthly rows (insert or increment)."""
+    if not deltas:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = RollupMonthDelta.__table__
+    for month, d in sorted(deltas.items()):
+        values = {name: getattr(d, name) for name in FIELDS}
+        stmt = insert(table).values(group_id=group_id, month=month_start(month), **values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.group_id, table.c.month],
+            set_={name: table.c[name] + stmt.excluded[name] for name in FIELDS},
+        )
+        db.session.execute(stmt)
+
+
+def replace_history(group_id, old, new):
+    """Apply the difference between an action's old and new monthly deltas."""
+    apply_deltas(group_id, diff_deltas(old, new))

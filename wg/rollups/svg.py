@@ -1,0 +1,69 @@
+"""A small server-rendered SVG line chart for the monthly trend (no JavaScript)."""
+
+from markupsafe import Markup, escape
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 40, 40, 16, 34
+
+
+def trend_chart(points, chart_id, title):
+    """points: [(label, percent or None, overdue count)]; percent on the left axis (0–100 %),
+    overdue actions on the right axis."""
+    n = len(points)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top_count = max([p[2] for p in points] + [1])
+
+    def x(i):
+        return LEFT + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+
+    def y_pct(v):
+        return TOP + plot_h * (1 - v / 100)
+
+    def y_cnt(v):
+        return TOP + plot_h * (1 - v / top_count)
+
+    parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" class="trend-chart w-100" role="img" '
+             f'aria-labelledby="{chart_id}-t {chart_id}-d" style="max-height:260px">',
+             f'<title id="{chart_id}-t">{escape(title)}</title>',
+             f'<desc id="{chart_id}-d">Percent complete (blue line, left axis) and overdue '
+             f'actions (orange dashed line, right axis) at the end of each month; the table '
+             f'below has the figures.</desc>']
+    for v in (0, 25, 50, 75, 100):
+        yy = y_pct(v)
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{yy:.1f}" y2="{yy:.1f}" '
+                     f'stroke="#dee2e6" stroke-width="1"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{yy + 4:.1f}" text-anchor="end" font-size="11" '
+                     f'fill="#495057">{v}%</text>')
+    parts.append(f'<text x="{WIDTH - RIGHT + 6}" y="{TOP + 4}" font-size="11" '
+                 f'fill="#b35c00">{top_count}</text>')
+    parts.append(f'<text x="{WIDTH - RIGHT + 6}" y="{TOP + plot_h + 4}" font-size="11" '
+                 f'fill="#b35c00">0</text>')
+    step = max(1, n // 6)
+    for i, (label, _, _) in enumerate(points):
+        if i % step == 0 or i == n - 1:
+            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="middle" '
+                         f'font-size="11" fill="#495057">{escape(label)}</text>')
+    overdue = " ".join(f"{x(i):.1f},{y_cnt(p[2]):.1f}" for i, p in enumerate(points))
+    if n:
+        parts.append(f'<polyline points="{overdue}" fill="none" stroke="#d97706" '
+                     f'stroke-width="2" stroke-dasharray="5 3"/>')
+    segment = []
+    segments = []
+    for i, p in enumerate(points):
+        if p[1] is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+        else:
+            segment.append(f"{x(i):.1f},{y_pct(p[1]):.1f}")
+    if segment:
+        segments.append(segment)
+    for seg in segments:
+        parts.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="#0d6efd" '
+                     f'stroke-width="2.5"/>')
+    for i, p in enumerate(points):
+        if p[1] is not None:
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y_pct(p[1]):.1f}" r="3" '
+                         f'fill="#0d6efd"><title>{escape(p[0])}: {p[1]} %</title></circle>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
