@@ -19,3 +19,50 @@ def deliver_outbox(now):
         queued = services.outbox_counts()["queued"]
         return {"smtp": "not configured", "queued": queued}
     return services.deliver_outbox(now=now, settings=settings, lease=lease)
+
+
+def _base_url():
+    return current_app.config["BASE_URL"]
+
+
+def meeting_reminders(now):
+    from wg.notify import reminders
+
+    return reminders.queue_meeting_reminders(now, _base_url())
+
+
+def meeting_change_notices(now):
+    from wg.notify import reminders
+
+    return reminders.queue_meeting_change_notices(now, _base_url())
+
+
+def update_requests(now):
+    from wg.notify import reminders
+
+    return reminders.queue_update_requests(now, _base_url())
+
+
+def overdue_digests(now):
+    from wg.notify import reminders
+
+    return reminders.queue_overdue_digests(now, _base_url())
+
+
+def pre_reads(now):
+    from wg.notify import reminders
+
+    return reminders.queue_pre_reads(now, _base_url())
+
+
+def minutes_nudges(now):
+    from wg.notify import reminders
+
+    return reminders.queue_minutes_nudges(now, _base_url())
+
+
+def materialize_series(now):
+    """Keep every meeting series materialized at least 12 months ahead."""
+    from wg.meetings.services import extend_all_series
+
+    return {"meetings added": extend_all_series(now)}

@@ -33,7 +33,22 @@ class Job:
 def job_list(config):
     """The jobs and how often each runs; intervals can be shortened in config (tests, demos)."""
     delivery = timedelta(seconds=int(config.get("OUTBOX_DELIVERY_SECONDS", 60)))
+    minutes = timedelta(minutes=int(config.get("REMINDER_JOB_MINUTES", 5)))
     return [
+        Job("materialize-series", jobs.materialize_series, timedelta(hours=6),
+            "Keep meeting series materialized 12 months ahead"),
+        Job("meeting-changes", jobs.meeting_change_notices, minutes,
+            "Notices when a meeting moves, changes or is cancelled"),
+        Job("meeting-reminders", jobs.meeting_reminders, minutes,
+            "Meeting reminders at each member's lead times, with the .ics"),
+        Job("update-requests", jobs.update_requests, timedelta(hours=1),
+            "Ask action owners for progress a few days before their group's meeting"),
+        Job("pre-reads", jobs.pre_reads, timedelta(hours=1),
+            "Pre-read two days before each meeting"),
+        Job("minutes-nudges", jobs.minutes_nudges, timedelta(hours=6),
+            "Remind chairs of minutes unpublished three days after a meeting"),
+        Job("overdue-digests", jobs.overdue_digests, timedelta(hours=12),
+            "Weekly digest of overdue actions to owners and chairs"),
         Job("deliver-outbox", jobs.deliver_outbox, delivery,
             "Send queued e-mail, with retries and backoff"),
     ]

@@ -1,0 +1,381 @@
+"""Who should be told what, and when: reminders, notices, requests, digests and nudges.
+
+Each `queue_*` function takes `now` (and the public base URL), decides what is due from the
+database alone, and writes outbox rows under keys that make a second run add nothing. The
+small `due_*` functions hold the timing rules and are tested with plain values.
+"""
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import render_template
+from sqlalchemy import func, select
+
+from wg.actions.models import OPEN_STATUSES, ActionItem, ProgressLog
+from wg.auth.models import Person
+from wg.extensions import db
+from wg.groups.models import Membership, Role
+from wg.meetings import ical
+from wg.meetings.models import Meeting, MeetingStatus
+from wg.notify import services
+from wg.notify.i18n import strings
+from wg.notify.models import MeetingNoticeState, OutboxMessage
+
+REMINDER_WINDOW = timedelta(hours=max(services.REMINDER_HOURS))
+UPDATE_REQUEST_LEAD = timedelta(days=5)
+PRE_READ_LEAD = timedelta(hours=48)
+MINUTES_NUDGE_AFTER = timedelta(days=3)
+MINUTES_NUDGE_UNTIL = timedelta(days=30)
+NOTICE_HORIZON = timedelta(days=400)
+
+
+# Timing rules (pure)
+
+
+def due_reminder_hours(start_at, now, lead_hours):
+    """The reminder due now for a meeting: the shortest lead time whose moment has passed.
+
+    After downtime only the latest reminder goes out, not every missed one. None when no
+    reminder is due or the meeting has started.
+    """
+    if now >= start_at:
+        return None
+    passed = [h for h in lead_hours if start_at - timedelta(hours=h) <= now]
+    return min(passed) if passed else None
+
+
+def is_in_window(start_at, now, lead):
+    """True from `lead` before the start until the start."""
+    return start_at - lead <= now < start_at
+
+
+def iso_week(day):
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def fingerprint(meeting):
+    """What a notice is about: time, length, place, link and status."""
+    raw = "|".join([meeting.start_at.isoformat(), str(meeting.duration_minutes), meeting.place or "",
+                    meeting.video_url or "", meeting.status.value, meeting.cancel_reason or ""])
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+# Helpers
+
+
+@dataclass
+class Outgoing:
+    key: str
+    kind: str
+    person: Person
+    subject: str
+    body_text: str
+    body_html: str | None = None
+    headers: dict = field(default_factory=dict)
+    attachments: list = field(default_factory=list)
+
+
+def _existing_keys(keys):
+    found = set()
+    keys = list(keys)
+    for start in range(0, len(keys), 500):
+        found |= set(db.session.scalars(select(OutboxMessage.key).where(
+            OutboxMessage.key.in_(keys[start:start + 500]))))
+    return found
+
+
+def _send_all(outgoing, now):
+    """Enqueue what is not there yet; returns how many rows were added."""
+    existing = _existing_keys(o.key for o in outgoing)
+    added = 0
+    for o in outgoing:
+        if o.key in existing:
+            continue
+        services.enqueue(key=o.key, kind=o.kind, recipient=o.person.email, subject=o.subject,
+                         body_text=o.body_text, body_html=o.body_html, headers=o.headers or None,
+                         attachments=o.attachments or None, now=now)
+        added += 1
+    return added
+
+
+def _members_by_group(group_ids, roles=(Role.member, Role.chair)):
+    """Active people with one of `roles` in each group: {group_id: [Person]} in one query."""
+    result = defaultdict(dict)
+    if not group_ids:
+        return {}
+    for group_id, person in db.session.execute(
+        select(Membership.group_id, Person)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.group_id.in_(group_ids), Membership.role.in_(roles),
+               Person.is_active_account.is_(True))
+    ):
+        result[group_id][person.id] = person
+    return {gid: list(people.values()) for gid, people in result.items()}
+
+
+def local(dt, zone_name):
+    try:
+        zone = ZoneInfo(zone_name or "UTC")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return dt.astimezone(zone)
+
+
+def when_text(meeting, person):
+    """"Tue 10 Mar 2026, 14:00–15:30 CET (your time) · 14:00 Europe/Vienna (anchor time)"."""
+    t = strings(person.language)
+    start = local(meeting.start_at, person.timezone)
+    end = start + timedelta(minutes=meeting.duration_minutes)
+    anchor = local(meeting.start_at, meeting.timezone)
+    return (f"{start:%a %d %b %Y, %H:%M}\u2013{end:%H:%M} {start.tzname()} ({t['your_time']}) \u00b7 "
+            f"{anchor:%H:%M} {meeting.timezone} ({t['anchor_time']})")
+
+
+def _meeting_url(base_url, meeting):
+    return f"{base_url}/meetings/{meeting.id}"
+
+
+def _ics_attachment(meeting, base_url, now):
+    content = ical.build_calendar([meeting], name=f"{meeting.group.code}: {meeting.title}",
+                                  url_for_meeting=lambda m: _meeting_url(base_url, m),
+                                  alarm_minutes=None, now=now)
+    return {"filename": f"meeting-{meeting.id}.ics", "content_type": "text/calendar",
+            "content": content.decode()}
+
+
+def _render(name, **context):
+    text = render_template(f"notify/email/{name}.txt", **context)
+    html = render_template(f"notify/email/{name}.html", **context)
+    return text, html
+
+
+def _settings_header(base_url):
+    return {"List-Unsubscribe": f"<{base_url}/profile/notifications>"}
+
+
+# Jobs
+
+
+def queue_meeting_reminders(now, base_url):
+    """Reminders before each meeting, at each member's chosen lead times, .ics attached."""
+    meetings = list(db.session.scalars(
+        select(Meeting).where(Meeting.status == MeetingStatus.scheduled,
+                              Meeting.start_at > now, Meeting.start_at <= now + REMINDER_WINDOW)
+        .order_by(Meeting.start_at)))
+    members = _members_by_group({m.group_id for m in meetings})
+    prefs = services.preferences_map(sorted({p.id for ps in members.values() for p in ps}))
+    outgoing = []
+    for meeting in meetings:
+        attachment = None
+        for person in members.get(meeting.group_id, []):
+            pref = prefs[person.id]
+            if not pref.meeting_reminders:
+                continue
+            hours = due_reminder_hours(meeting.start_at, now,
+                                       (pref.first_reminder_hours, pref.second_reminder_hours))
+            if hours is None:
+                continue
+            attachment = attachment or _ics_attachment(meeting, base_url, now)
+            t = strings(person.language)
+            text, html = _render("meeting_reminder", t=t, meeting=meeting, person=person,
+                                 when=when_text(meeting, person), url=_meeting_url(base_url, meeting),
+                                 base_url=base_url)
+            day = local(meeting.start_at, person.timezone)
+            outgoing.append(Outgoing(
+                key=f"meeting-reminder:{meeting.id}:{meeting.start_at:%Y%m%dT%H%MZ}:{person.id}:{hours}h",
+                kind="meeting-reminder", person=person,
+                subject=t["reminder_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
+                body_text=text, body_html=html, attachments=[attachment]))
+    return {"meetings": len(meetings), "queued": _send_all(outgoing, now)}
+
+
+def queue_meeting_change_notices(now, base_url):
+    """A notice to every member when a meeting moves, changes place or link, or is cancelled.
+
+    Always sent, whatever the person's preferences.
+    """
+    meetings = list(db.session.scalars(
+        select(Meeting).where(Meeting.start_at > now - timedelta(hours=1),
+                              Meeting.start_at <= now + NOTICE_HORIZON)))
+    states = {s.meeting_id: s for s in db.session.scalars(
+        select(MeetingNoticeState).where(MeetingNoticeState.meeting_id.in_([m.id for m in meetings])))
+    } if meetings else {}
+    changed, baseline = [], 0
+    for meeting in meetings:
+        current = fingerprint(meeting)
+        state = states.get(meeting.id)
+        if state is None:
+            db.session.add(MeetingNoticeState(meeting_id=meeting.id, fingerprint=current, updated_at=now))
+            baseline += 1
+        elif state.fingerprint != current:
+            changed.append((meeting, current))
+            state.fingerprint, state.updated_at = current, now
+    members = _members_by_group({m.group_id for m, _ in changed})
+    outgoing = []
+    for meeting, current in changed:
+        cancelled = meeting.status is MeetingStatus.cancelled
+        attachment = _ics_attachment(meeting, base_url, now)
+        for person in members.get(meeting.group_id, []):
+            t = strings(person.language)
+            day = local(meeting.start_at, person.timezone)
+            text, html = _render("meeting_changed", t=t, meeting=meeting, person=person,
+                                 cancelled=cancelled, when=when_text(meeting, person),
+                                 url=_meeting_url(base_url, meeting), date=f"{day:%d %b %Y}")
+            subject = t["cancelled_subject" if cancelled else "changed_subject"].format(
+                group=meeting.group.code, date=f"{day:%d %b}")
+            outgoing.append(Outgoing(key=f"meeting-change:{meeting.id}:{current}:{person.id}",
+                                     kind="meeting-change", person=person, subject=subject,
+                                     body_text=text, body_html=html, attachments=[attachment]))
+    db.session.flush()
+    return {"changed": len(changed), "new": baseline, "queued": _send_all(outgoing, now)}
+
+
+def _next_meetings(now, lead):
+    """Each group's next scheduled meeting starting within `lead` from now."""
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.status == MeetingStatus.scheduled, Meeting.start_at > now,
+                              Meeting.start_at <= now + lead).order_by(Meeting.start_at)))
+
+
+def _open_actions(group_ids):
+    return list(db.session.scalars(
+        select(ActionItem).where(ActionItem.group_id.in_(group_ids),
+                                 ActionItem.status.in_(OPEN_STATUSES))
+        .order_by(ActionItem.due_date, ActionItem.id))) if group_ids else []
+
+
+def queue_update_requests(now, base_url):
+    """A few days before a group's meeting, each owner of open actions is asked to update them."""
+    meetings = _next_meetings(now, UPDATE_REQUEST_LEAD)
+    first = {}
+    for m in meetings:
+        first.setdefault(m.group_id, m)
+    actions = _open_actions(list(first))
+    by_owner = defaultdict(list)
+    for a in actions:
+        if a.owner_id is not None:
+            by_owner[(a.group_id, a.owner_id)].append(a)
+    people = {p.id: p for p in db.session.scalars(
+        select(Person).where(Person.id.in_({o for _, o in by_owner}), Person.is_active_account.is_(True)))
+    } if by_owner else {}
+    prefs = services.preferences_map(sorted(people))
+    outgoing = []
+    for (group_id, owner_id), items in by_owner.items():
+        person = people.get(owner_id)
+        if person is None or not prefs[owner_id].update_requests:
+            continue
+        meeting = first[group_id]
+        t = strings(person.language)
+        day = local(meeting.start_at, person.timezone)
+        text, html = _render("update_request", t=t, meeting=meeting, person=person, actions=items,
+                             base_url=base_url, date=f"{day:%d %b %Y}")
+        outgoing.append(Outgoing(
+            key=f"update-request:{meeting.id}:{person.id}", kind="update-request", person=person,
+            subject=t["update_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
+            body_text=text, body_html=html, headers=_settings_header(base_url)))
+    return {"meetings": len(first), "queued": _send_all(outgoing, now)}
+
+
+def queue_overdue_digests(now, base_url):
+    """Once a week: each owner gets their overdue actions; each chair their group's."""
+    today = now.date()
+    overdue = list(db.session.scalars(
+        select(ActionItem).where(ActionItem.status.in_(OPEN_STATUSES), ActionItem.due_date < today)
+        .order_by(ActionItem.due_date, ActionItem.id)))
+    per_person = defaultdict(dict)
+    for a in overdue:
+        if a.owner_id is not None:
+            per_person[a.owner_id][a.id] = a
+    chairs = _members_by_group({a.group_id for a in overdue}, roles=(Role.chair,))
+    for a in overdue:
+        for chair in chairs.get(a.group_id, []):
+            per_person[chair.id][a.id] = a
+    people = {p.id: p for p in db.session.scalars(
+        select(Person).where(Person.id.in_(list(per_person)), Person.is_active_account.is_(True)))
+    } if per_person else {}
+    prefs = services.preferences_map(sorted(people))
+    week = iso_week(today)
+    outgoing = []
+    for person_id, items in per_person.items():
+        person = people.get(person_id)
+        if person is None or not prefs[person_id].overdue_digest:
+            continue
+        t = strings(person.language)
+        actions = sorted(items.values(), key=lambda a: (a.due_date, a.id))
+        text, html = _render("overdue_digest", t=t, person=person, actions=actions, base_url=base_url,
+                             today=today)
+        outgoing.append(Outgoing(
+            key=f"overdue-digest:{week}:{person.id}", kind="overdue-digest", person=person,
+            subject=t["digest_subject"].format(count=len(actions)), body_text=text, body_html=html,
+            headers=_settings_header(base_url)))
+    return {"people": len(outgoing), "queued": _send_all(outgoing, now)}
+
+
+def _previous_meeting_start(meeting):
+    return db.session.scalar(
+        select(func.max(Meeting.start_at)).where(Meeting.group_id == meeting.group_id,
+                                                 Meeting.start_at < meeting.start_at,
+                                                 Meeting.status != MeetingStatus.cancelled))
+
+
+def queue_pre_reads(now, base_url):
+    """Two days before a meeting: progress since the last meeting, actions due, and who is silent."""
+    meetings = [m for m in _next_meetings(now, PRE_READ_LEAD) if is_in_window(m.start_at, now, PRE_READ_LEAD)]
+    members = _members_by_group({m.group_id for m in meetings})
+    prefs = services.preferences_map(sorted({p.id for ps in members.values() for p in ps}))
+    outgoing = []
+    for meeting in meetings:
+        since = _previous_meeting_start(meeting) or (meeting.start_at - timedelta(days=31))
+        logs = list(db.session.execute(
+            select(ProgressLog, ActionItem).join(ActionItem, ActionItem.id == ProgressLog.action_id)
+            .where(ActionItem.group_id == meeting.group_id, ProgressLog.created_at >= since)
+            .order_by(ProgressLog.created_at.desc()).limit(50)))
+        open_actions = _open_actions([meeting.group_id])
+        horizon = (meeting.start_at + timedelta(days=31)).date()
+        due = [a for a in open_actions if a.due_date <= horizon][:50]
+        reported = {a.id for _, a in logs}
+        silent = sorted({a.owner.name for a in open_actions
+                         if a.owner is not None and a.id not in reported and
+                         (a.last_progress_at or a.created_at) < since})
+        for person in members.get(meeting.group_id, []):
+            if not prefs[person.id].pre_reads:
+                continue
+            t = strings(person.language)
+            day = local(meeting.start_at, person.timezone)
+            text, html = _render("pre_read", t=t, meeting=meeting, person=person, logs=logs, due=due,
+                                 silent=silent, when=when_text(meeting, person),
+                                 url=_meeting_url(base_url, meeting), base_url=base_url,
+                                 date=f"{day:%d %b %Y}")
+            outgoing.append(Outgoing(
+                key=f"pre-read:{meeting.id}:{person.id}", kind="pre-read", person=person,
+                subject=t["preread_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
+                body_text=text, body_html=html, headers=_settings_header(base_url)))
+    return {"meetings": len(meetings), "queued": _send_all(outgoing, now)}
+
+
+def queue_minutes_nudges(now, base_url):
+    """Chairs are reminded when a meeting's minutes are unpublished three days after it."""
+    meetings = list(db.session.scalars(
+        select(Meeting).where(Meeting.status != MeetingStatus.cancelled,
+                              Meeting.minutes_published_at.is_(None),
+                              Meeting.start_at <= now - MINUTES_NUDGE_AFTER,
+                              Meeting.start_at > now - MINUTES_NUDGE_UNTIL)))
+    chairs = _members_by_group({m.group_id for m in meetings}, roles=(Role.chair,))
+    outgoing = []
+    for meeting in meetings:
+        for person in chairs.get(meeting.group_id, []):
+            t = strings(person.language)
+            day = local(meeting.start_at, person.timezone)
+            text, html = _render("minutes_nudge", t=t, meeting=meeting, person=person,
+                                 url=f"{_meeting_url(base_url, meeting)}/minutes", date=f"{day:%d %b %Y}")
+            outgoing.append(Outgoing(
+                key=f"minutes-nudge:{meeting.id}:{person.id}", kind="minutes-nudge", person=person,
+                subject=t["nudge_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
+                body_text=text, body_html=html))
+    return {"meetings": len(meetings), "queued": _send_all(outgoing, now)}
+
+
