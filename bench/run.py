@@ -149,7 +149,7 @@ def resolve(scenario, url):
 def one(client, scenario, path, url):
     t0 = time.perf_counter()
     if scenario.method == "POST":
-        status, headers, html = client.request(path)
+        status, headers, html = client.request(path.rsplit("/", 1)[0])  # the form's page
         data = scenario.form(url, html)
         t0 = time.perf_counter()
         status, headers, _ = client.request(path, data)
@@ -320,13 +320,9 @@ def run_backend(kind, args, scenarios, env):
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
-        extra = {}
-        try:
-            from bench import extras
+        from bench import extras
 
-            extra = extras.after_measure(url, figures) or {}
-        except ImportError:
-            pass
+        extra = extras.after_measure(url, figures)
         small_counts = {}
         if args.compare_scale:
             small_url = (f"sqlite:///{tmp}/small.sqlite3" if kind == "sqlite"
@@ -366,7 +362,8 @@ def report(results, args, command):
             budget = f"{f.budget:.0f}" + (f" (p95 {f.p95_budget:.0f})" if f.p95_budget else "")
             lines.append(
                 f"| {f.name} | {f.median:.1f} | {f.p95:.1f} | {budget} {ok} | "
-                f"{r['big_counts'].get(f.name, '–')} | {r['small_counts'].get(f.name, '–')} | "
+                f"{r['big_counts'].get(f.name, max(f.queries))} | "
+                f"{r['small_counts'].get(f.name, '–')} | "
                 f"{f.throughput:.0f} | {', '.join(map(str, sorted(f.statuses)))} |")
         rss = ", ".join(f"{x:.0f} MB" for x in r["rss"]) or "n/a"
         lines += ["", f"Worker RSS after the run: {rss} (budget 150 MB).", ""]

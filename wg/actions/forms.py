@@ -37,6 +37,8 @@ class ActionForm(FlaskForm):
         description="Participants with members in this group. Hold Ctrl (⌘ on a Mac) to pick "
                     "several.")
     due_date = DateField("Due date", validators=[InputRequired("A due date is required.")])
+    origin_meeting_id = SelectField("From the meeting", validate_choice=False,
+                                    description="The meeting where this action was agreed (optional).")
     weight = IntegerField("Weight", default=1,
                           validators=[InputRequired("A weight is required.")],
                           description="How much this action counts in percent complete "

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wg.db_types import UTCDateTime, utcnow
 from wg.extensions import db
+from wg.meetings import models as _meetings  # noqa: F401  (Meeting, for origin_meeting)
 
 
 class ActionStatus(enum.Enum):
@@ -76,9 +77,14 @@ class ActionItem(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Time of the latest progress log entry (None until the first one); kept by record_progress.
     last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The meeting this action came out of, if any.
+    origin_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
 
     group: Mapped["Group"] = relationship()  # noqa: F821
     owner: Mapped["Person | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
+    origin_meeting: Mapped["Meeting | None"] = relationship()  # noqa: F821
     participants: Mapped[list["Participant"]] = relationship(  # noqa: F821
         secondary=action_participants, order_by="Participant.name"
     )

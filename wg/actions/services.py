@@ -7,7 +7,7 @@ Permission checks happen before (wg.permissions loaders); these functions enforc
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, func, select, update
 
 from wg.actions.models import ActionItem, ActionStatus, ProgressLog
 from wg.auth.models import Person
@@ -192,7 +192,7 @@ class ActionInput:
     status: object = "open"
     progress: object = 0
     note: str = ""
-    # origin_meeting_id: added with the meetings feature (one more field here and in the form).
+    origin_meeting_id: object = None  # a meeting of the same group, or None
 
 
 def member_choices(group):
@@ -283,8 +283,21 @@ def _clean_details(group, data):
         weight = None
     if weight is None or not 1 <= weight <= MAX_WEIGHT:
         errors["weight"] = f"Weight must be a whole number from 1 to {MAX_WEIGHT}."
+    origin_meeting_id = None
+    if data.origin_meeting_id not in (None, ""):
+        from wg.meetings.models import Meeting
+
+        try:
+            meeting = db.session.get(Meeting, int(data.origin_meeting_id))
+        except (TypeError, ValueError):
+            meeting = None
+        if meeting is None or meeting.group_id != group.id:
+            errors["origin_meeting_id"] = f"Choose one of the meetings of {group.code}."
+        else:
+            origin_meeting_id = meeting.id
     return errors, dict(title=title, description=description, owner=owner,
-                        participants=participants, due_date=due, weight=weight)
+                        participants=participants, due_date=due, weight=weight,
+                        origin_meeting_id=origin_meeting_id)
 
 
 def create_action(group, actor, data, now):
@@ -301,7 +314,8 @@ def create_action(group, actor, data, now):
     action = ActionItem(group_id=group.id, title=clean["title"],
                         description=clean["description"], owner=clean["owner"],
                         participants=clean["participants"], due_date=clean["due_date"],
-                        weight=clean["weight"], status=ActionStatus.open, progress=0, version=1,
+                        weight=clean["weight"], origin_meeting_id=clean["origin_meeting_id"],
+                        status=ActionStatus.open, progress=0, version=1,
                         created_at=now, updated_at=now, created_by_id=actor.id if actor else None)
     db.session.add(action)
     db.session.flush()
@@ -328,6 +342,7 @@ def update_action(action, actor, data, expected_version, now):
         .values(title=clean["title"], description=clean["description"],
                 owner_id=clean["owner"].id if clean["owner"] else None,
                 due_date=clean["due_date"], weight=clean["weight"],
+                origin_meeting_id=clean["origin_meeting_id"],
                 version=current.version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -466,10 +481,14 @@ def my_actions_query(person, today, include_closed=False):
 
 
 def cycle_start(group, now):
-    """Hook: when the group's current reporting cycle began (an aware UTC datetime).
+    """When the group's current reporting cycle began: the start of its last meeting (not
+    cancelled) before `now`; the start of the current month if it has not met yet.
 
-    "Who has not reported this cycle" counts progress entries made since this instant. Until
-    meetings exist it is the start of the current calendar month in UTC; point it at the start
-    of the group's last held meeting once the meetings feature is merged.
+    "Who has not reported this cycle" counts progress entries made since this instant.
     """
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    from wg.meetings.models import Meeting, MeetingStatus
+
+    last = db.session.scalar(select(func.max(Meeting.start_at)).where(
+        Meeting.group_id == group.id, Meeting.start_at <= now,
+        Meeting.status != MeetingStatus.cancelled))
+    return last or now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)

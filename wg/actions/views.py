@@ -140,6 +140,10 @@ def _fill_choices(form, group):
         (str(pid), name) for pid, name in actions.member_choices(group)]
     form.participant_ids.choices = [(str(p.id), f"{p.name} ({p.code})")
                                     for p in actions.participant_choices(group)]
+    from wg.meetings.services import meeting_choices
+
+    form.origin_meeting_id.choices = [("", "— none —")] + [
+        (str(mid), label) for mid, label in meeting_choices(group, utcnow())]
 
 
 def _input_from(form):
@@ -148,7 +152,7 @@ def _input_from(form):
         owner_id=form.owner_id.data or None, participant_ids=form.participant_ids.data or [],
         due_date=form.due_date.data, weight=form.weight.data,
         status=form.status.data, progress=form.progress.data if form.progress.data is not None
-        else 0, note=form.note.data or "")
+        else 0, note=form.note.data or "", origin_meeting_id=form.origin_meeting_id.data or None)
 
 
 @bp.route("/new/<slug>", methods=["GET", "POST"])
@@ -156,6 +160,8 @@ def new(slug):
     group = permissions.group_for_managing_actions(current_user, slug)
     form = ActionForm()
     _fill_choices(form, group)
+    if request.method == "GET" and request.args.get("meeting", "").isdigit():
+        form.origin_meeting_id.data = request.args["meeting"]  # "New action" from a meeting page
     if form.validate_on_submit():
         try:
             action = actions.create_action(group, current_user, _input_from(form), utcnow())

@@ -518,17 +518,36 @@ def previous_meeting(meeting):
 
 
 def open_actions_for_backlog(group, now):
-    """The group's open actions offered for carry-over into the next agenda.
+    """The group's open actions offered for carry-over into the next agenda, soonest due first."""
+    from sqlalchemy.orm import joinedload
 
-    Hook for the actions feature: it returns an empty list until action items exist; extend it
-    to return objects with `id`, `title` and optionally `owner` (see meetings/agenda.html).
-    """
-    return []
+    from wg.actions.models import OPEN_STATUSES, ActionItem
+
+    return list(db.session.scalars(
+        select(ActionItem).options(joinedload(ActionItem.owner))
+        .where(ActionItem.group_id == group.id, ActionItem.status.in_(OPEN_STATUSES))
+        .order_by(ActionItem.due_date, ActionItem.id).limit(50)))
 
 
 def actions_from_meeting(meeting):
-    """Actions that came out of this meeting (origin meeting). Hook for the actions feature."""
-    return []
+    """Actions that came out of this meeting (their origin meeting)."""
+    from sqlalchemy.orm import joinedload
+
+    from wg.actions.models import ActionItem
+
+    return list(db.session.scalars(
+        select(ActionItem).options(joinedload(ActionItem.owner))
+        .where(ActionItem.origin_meeting_id == meeting.id).order_by(ActionItem.id)))
+
+
+def meeting_choices(group, now, limit=40):
+    """(id, label) of a group's meetings of the last 18 months and next two, newest first."""
+    rows = db.session.execute(
+        select(Meeting.id, Meeting.title, Meeting.start_at).where(
+            Meeting.group_id == group.id, Meeting.status != MeetingStatus.cancelled,
+            Meeting.start_at > now - timedelta(days=550), Meeting.start_at < now + timedelta(days=62))
+        .order_by(Meeting.start_at.desc()).limit(limit)).all()
+    return [(mid, f"{start:%d %b %Y} · {title}") for mid, title, start in rows]
 
 
 def backlog(meeting, now):
