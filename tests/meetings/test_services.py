@@ -203,10 +203,14 @@ def test_fairness_counts_night_meetings_per_country(world, now):
     world["people"]["member"].timezone = "Africa/Accra"
     series = make_series(group, chair, now)
     result = services.series_fairness(series, now)
-    past = {p.code: (nights, total) for p, _, nights, total in result["past"]}
+    past = {r["participant"].code: (r["past"], r["past_total"]) for r in result}
+    coming = {r["participant"].code: (r["coming"], r["coming_total"]) for r in result}
     # 14:00 Vienna in January-February is 00:00 in Sydney: both at night; never in Ghana.
     assert past["AUS"] == (2, 2)
     assert past["GHA"] == (0, 2)
+    # From April to October Sydney is UTC+10 and Vienna UTC+2: 22:00 in Sydney, still night.
+    assert coming["AUS"][0] == coming["AUS"][1] >= 12
+    assert result[0]["participant"].code == "AUS"
 
 
 def test_calendar_token_reset_and_alarm(world):

@@ -204,6 +204,15 @@ def test_feed_needs_no_session_and_unknown_token_is_404(world, client):
     assert response.mimetype == "text/calendar"
     assert b"BEGIN:VEVENT" in response.data
     assert client.get("/calendar/not-a-token.ics").status_code == 404
+    etag = response.headers["ETag"].strip('"')
+    again = client.get(f"/calendar/{member.calendar_token}.ics",
+                       headers={"If-None-Match": f'"{etag}"'})
+    assert again.status_code == 304
+    services.cancel_meeting(world["upcoming"], world["people"]["chair"], "Holiday", utcnow())
+    db.session.commit()
+    changed = client.get(f"/calendar/{member.calendar_token}.ics",
+                         headers={"If-None-Match": f'"{etag}"'})
+    assert changed.status_code == 200 and b"STATUS:CANCELLED" in changed.data
 
 
 def test_month_calendar_lists_meetings(world, login):

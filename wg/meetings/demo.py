@@ -93,7 +93,8 @@ def add_meetings(ctx):
         if group is None:
             continue
         data = services.SeriesInput(
-            title=f"{code} monthly meeting", rule_kind=kind, week=week, weekday=weekday,
+            title="Working group meeting" if group.parent_id is None else "Monthly meeting",
+            rule_kind=kind, week=week, weekday=weekday,
             month_day=month_day, start_time=start, timezone=zone, duration_minutes=minutes,
             place="Online", video_url=f"https://meet.example.org/{group.slug}",
             first_date=first, last_date=None)

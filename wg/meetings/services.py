@@ -410,18 +410,26 @@ def time_summary(group, start_at, duration_minutes):
 
 
 def series_fairness(series, now):
-    """Per country of the group: how many of the series' past meetings fell at night."""
+    """Per country of the group: how many of the series' meetings fell at night for it.
+
+    Rows of dict(participant, zone, past, past_total, coming, coming_total): `past` counts
+    meetings already held (or due) before `now`, `coming` those of the next twelve months;
+    cancelled meetings do not count. Most nights first.
+    """
     meetings = db.session.scalars(select(Meeting).where(
         Meeting.series_id == series.id, Meeting.status != MeetingStatus.cancelled,
         Meeting.start_at <= now + timedelta(days=366))).all()
-    past = [m for m in meetings if m.start_at <= now]
     people = member_zones(series.group)
-    coming = timezones.fairness([m for m in meetings if m.start_at > now], people)
-    return {
-        "past": timezones.fairness(past, people),
-        "coming": coming,
-        "coming_by_id": {p.id: (nights, total) for p, _, nights, total in coming},
-    }
+    past = timezones.fairness([m for m in meetings if m.start_at <= now], people)
+    coming = {p.id: (nights, total) for p, _, nights, total in
+              timezones.fairness([m for m in meetings if m.start_at > now], people)}
+    rows = []
+    for participant, zone_name, nights, total in past:
+        c_nights, c_total = coming.get(participant.id, (0, 0))
+        rows.append(dict(participant=participant, zone=zone_name, past=nights, past_total=total,
+                         coming=c_nights, coming_total=c_total))
+    rows.sort(key=lambda r: (-r["past"], -r["coming"], r["participant"].name))
+    return rows
 
 
 # ---------------------------------------------------------------- agenda
@@ -609,6 +617,17 @@ def attendance_of(meeting):
         Attendance.meeting_id == meeting.id)))
     participants = set(db.session.scalars(select(Representation.participant_id).where(
         Representation.meeting_id == meeting.id)))
+    return people, participants
+
+
+def attendees(meeting):
+    """(people present, participants represented), each sorted by name; two queries."""
+    people = db.session.scalars(
+        select(Person).join(Attendance, Attendance.person_id == Person.id)
+        .where(Attendance.meeting_id == meeting.id).order_by(Person.name)).all()
+    participants = db.session.scalars(
+        select(Participant).join(Representation, Representation.participant_id == Participant.id)
+        .where(Representation.meeting_id == meeting.id).order_by(Participant.name)).all()
     return people, participants
 
 
@@ -850,6 +869,19 @@ def feed_meetings(person, now, past_days=180):
         select(Meeting).where(Meeting.group_id.in_(ids),
                               Meeting.start_at >= now - timedelta(days=past_days))
         .order_by(Meeting.start_at).options(_group_loader())).all()
+
+
+def feed_fingerprint(person, now, past_days=180):
+    """A short string that changes whenever the person's feed would change (for ETags)."""
+    ids = meeting_group_ids(person)
+    count, latest, seq = 0, None, 0
+    if ids:
+        count, latest, seq = db.session.execute(
+            select(func.count(), func.max(Meeting.updated_at), func.sum(Meeting.sequence))
+            .where(Meeting.group_id.in_(ids),
+                   Meeting.start_at >= now - timedelta(days=past_days))).one()
+    return (f"{person.name}-{sorted(ids)}-{count}-{latest}-{seq}-"
+            f"{alarm_minutes(person)}-{now.date()}")
 
 
 def touch_meetings(meeting_ids, now):

@@ -1,3 +1,4 @@
+import hashlib
 from datetime import date, timedelta
 
 from flask import (
@@ -238,15 +239,10 @@ def extra_new(slug):
 def detail(meeting_id):
     meeting = permissions.meeting_for_view(current_user, meeting_id)
     now = utcnow()
-    people, participants = meetings.attendance_of(meeting)
     attendance = None
     if meeting.attendance_recorded_at:
-        roster = meetings.roster(meeting.group)
-        attendance = dict(
-            people=[p for p, _ in roster if p.id in people],
-            participants=sorted({part for p, part in roster if part.id in participants}
-                                | set(_participants(participants)), key=lambda x: x.name),
-        )
+        people, participants = meetings.attendees(meeting)
+        attendance = dict(people=people, participants=participants)
     return render_template(
         "meetings/detail.html", meeting=meeting, group=meeting.group, now=now,
         my_rsvp=meetings.rsvp_of(meeting, current_user),
@@ -254,14 +250,6 @@ def detail(meeting_id):
         attendance=attendance, actions=meetings.actions_from_meeting(meeting),
         feed_url=_feed_url(current_user),
     )
-
-
-def _participants(ids):
-    from wg.participants.models import Participant
-
-    if not ids:
-        return []
-    return db.session.scalars(db.select(Participant).where(Participant.id.in_(ids))).all()
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -516,12 +504,9 @@ def decision_delete(meeting_id, decision_id):
 @bp.route("/meetings/<int:meeting_id>/print")
 def print_view(meeting_id):
     meeting = permissions.meeting_for_view(current_user, meeting_id)
-    people, participants = meetings.attendance_of(meeting)
-    roster = meetings.roster(meeting.group)
-    return render_template(
-        "meetings/print.html", meeting=meeting, group=meeting.group,
-        people=[p for p, _ in roster if p.id in people],
-        participants=sorted(_participants(participants), key=lambda p: p.name))
+    people, participants = meetings.attendees(meeting)
+    return render_template("meetings/print.html", meeting=meeting, group=meeting.group,
+                           people=people, participants=participants)
 
 
 # ------------------------------------------------------------------ calendars
@@ -557,12 +542,18 @@ def feed(token):
     if person is None:
         abort(404)
     now = utcnow()
+    etag = hashlib.sha256(meetings.feed_fingerprint(person, now).encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+        response.set_etag(etag)
+        return response
     body = ical.build_calendar(
         meetings.feed_meetings(person, now), name=f"Coalition meetings · {person.name}",
         url_for_meeting=_meeting_url, alarm_minutes=meetings.alarm_minutes(person), now=now)
     response = _ics(body, "coalition-meetings.ics")
     response.headers["Content-Disposition"] = 'inline; filename="coalition-meetings.ics"'
     response.headers["X-Robots-Tag"] = "noindex"
+    response.set_etag(etag)
     return response
 
 
