@@ -99,6 +99,9 @@ def _series_form(**fields):
     ({"start_time": "02:30", "week": "-1", "weekday": "6"}, "does not exist in Europe/Vienna"),
     ({"first_date": "2026-05-01", "last_date": "2026-04-01"}, "last date is before"),
     ({"first_date": "2026-03-15", "last_date": "2026-03-31", "week": "1"}, "No meeting falls"),
+    ({"first_date": "9999-01-01"}, "Choose a date between"),
+    ({"duration_minutes": "abc"}, "Not a valid integer"),
+    ({"rule_kind": "yearly"}, "Not a valid choice"),
 ])
 def test_bad_series_input_shows_message_keeps_values_saves_nothing(world, login, fields,
                                                                     message):
@@ -220,7 +223,8 @@ def test_month_calendar_lists_meetings(world, login):
     month = world["upcoming"].start_at.strftime("%Y-%m")
     page = web.get(f"/meetings/calendar?month={month}").get_data(as_text=True)
     assert f"/meetings/{world['upcoming'].id}" in page
-    assert web.get("/meetings/calendar?month=garbage").status_code == 200
+    for month in ["garbage", "9999-12", "2026-13", "0-1"]:
+        assert web.get(f"/meetings/calendar?month={month}").status_code == 200
 
 
 def test_group_list_is_paginated(world, login):

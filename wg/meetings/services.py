@@ -62,6 +62,14 @@ class SeriesInput:
     last_date: date | None
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+DATE_RANGE_MESSAGE = f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}."
+
+
+def _plausible(day):
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 def _check_common(errors, *, title, timezone, duration_minutes, video_url, start_time):
     if not (title or "").strip():
         errors["title"] = "Give the meeting a title."
@@ -105,6 +113,10 @@ def check_series(data, now):
         errors["rule_kind"] = "Choose how the meeting repeats."
     if data.first_date is None:
         errors["first_date"] = "Give the first date."
+    elif not _plausible(data.first_date):
+        errors["first_date"] = DATE_RANGE_MESSAGE
+    elif data.last_date is not None and not _plausible(data.last_date):
+        errors["last_date"] = DATE_RANGE_MESSAGE
     elif data.last_date is not None and data.last_date < data.first_date:
         errors["last_date"] = "The last date is before the first date."
     if errors:
@@ -143,6 +155,8 @@ def check_meeting(data):
                   start_time=data.start_time)
     if data.day is None:
         errors["day"] = "Give the date."
+    elif not _plausible(data.day):
+        errors["day"] = DATE_RANGE_MESSAGE
     if errors:
         raise ValidationError(errors)
     try:

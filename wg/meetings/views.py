@@ -87,6 +87,8 @@ def month():
     try:
         year, mon = (int(x) for x in request.args.get("month", "").split("-"))
         first = date(year, mon, 1)
+        if not meetings.FIRST_YEAR <= year <= meetings.LAST_YEAR:
+            raise ValueError(year)
     except (TypeError, ValueError):
         first = today.replace(day=1)
     group_ids = permissions.visible_group_ids(current_user)
@@ -627,6 +629,12 @@ def anchor_time(meeting):
     local = meeting.start_at.astimezone(recurrence.zone(meeting.timezone))
     city = meeting.timezone.rsplit("/", 1)[-1].replace("_", " ")
     return f"{local:%H:%M} {city} ({local.tzname()})"
+
+
+@bp.app_template_filter("local_day")
+def local_day(meeting):
+    """'Tuesday 10 November 2026': the meeting's date in its anchor zone."""
+    return meeting.start_at.astimezone(recurrence.zone(meeting.timezone)).strftime("%A %d %B %Y")
 
 
 @bp.app_template_filter("local_dt")
