@@ -225,3 +225,27 @@ def test_calendar_token_reset_and_alarm(world):
     assert services.alarm_minutes(member) == 60
     with pytest.raises(ValidationError):
         services.set_alarm_minutes(member, 7)
+
+
+def test_open_actions_hook_is_offered_and_carried_over(world, now, monkeypatch):
+    from types import SimpleNamespace
+
+    group, chair = world["groups"]["SWG1.1"], world["people"]["chair"]
+    nxt = _meetings(make_series(group, chair, now))[2]
+    action = SimpleNamespace(id=7, title="Draft the precursor alert", owner=chair)
+    monkeypatch.setattr(services, "open_actions_for_backlog", lambda g, n: [action])
+    assert services.backlog(nxt, now)["actions"] == [action]
+    added = services.carry_over(nxt, chair, [], now, action_ids=[7, 8])
+    assert [(i.title, i.presenter) for i in added] == [
+        ("Action: Draft the precursor alert", chair.name)]
+
+
+def test_rsvp_people_groups_answers(world, now):
+    group, chair = world["groups"]["SWG1.1"], world["people"]["chair"]
+    member = world["people"]["member"]
+    upcoming = _meetings(make_series(group, chair, now))[3]
+    services.set_rsvp(upcoming, member, "yes", now)
+    services.set_rsvp(upcoming, chair, "maybe", now)
+    people = services.rsvp_people(upcoming)
+    assert people[RsvpAnswer.yes] == [member] and people[RsvpAnswer.maybe] == [chair]
+    assert people[RsvpAnswer.no] == []

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.meetings.helpers import make_series
+from tests.meetings.helpers import make_series, meeting_input
 from wg.db_types import utcnow
 from wg.extensions import db
 from wg.meetings import services
@@ -248,3 +248,78 @@ def test_attendance_post_records_and_shows_on_group_and_participant_pages(world,
                          {"person": [str(world['people']['outsider'].id)]},
                          form_page=f"/meetings/{past.id}/attendance")
     assert bad.status_code == 422
+
+
+def test_attendance_form_starts_from_yes_answers(world, login):
+    member = world["people"]["member"]
+    past = world["past"]
+    rsvp = services.Rsvp(meeting_id=past.id, person_id=member.id,
+                         answer=services.RsvpAnswer.yes, answered_at=utcnow())
+    db.session.add(rsvp)
+    db.session.commit()
+    page = login(world["people"]["chair"]).get(f"/meetings/{past.id}/attendance")
+    html = page.get_data(as_text=True)
+    assert f'value="{member.id}" id="person-{member.id}" checked' in html
+
+
+def _count_queries(fn):
+    from sqlalchemy import event
+
+    count = [0]
+
+    def before(*args, **kwargs):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return count[0]
+
+
+def test_query_counts_do_not_grow_with_data(world, login):
+    from flask import g
+
+    from wg.auth.models import Person
+    from wg.groups.models import Group
+
+    web = login(world["people"]["chair"])
+    member_id, chair_id = world["people"]["member"].id, world["people"]["chair"].id
+    group_id, past_id, upcoming_id = world["group"].id, world["past"].id, world["upcoming"].id
+    urls = [f"/groups/{world['group'].slug}/meetings", f"/meetings/{past_id}",
+            f"/series/{world['series'].id}",
+            f"/calendar/{world['people']['member'].calendar_token}.ics", "/"]
+
+    def counts():
+        result = []
+        for url in urls:
+            # Each request starts as in production: an empty identity map, no cached user.
+            db.session.remove()
+            g.pop("_login_user", None)
+            result.append(_count_queries(lambda u=url: web.get(u)))
+        db.session.remove()
+        return result
+
+    def get(model, key):
+        return db.session.get(model, key)
+
+    services.record_attendance(get(Meeting, past_id), get(Person, chair_id), [member_id], [],
+                               utcnow())
+    services.set_rsvp(get(Meeting, upcoming_id), get(Person, member_id), "yes", utcnow())
+    db.session.commit()
+    before = counts()
+    # More members, more meetings and attendance: the pages must not issue more statements.
+    group = get(Group, group_id)
+    extra = [factories.person(f"Extra {i}", participant_code=code)
+             for i, code in enumerate(["FRA", "JPN", "BRA", "KEN", "AUS", "CAN"])]
+    for person in extra:
+        factories.membership(person, group)
+        services.set_rsvp(get(Meeting, upcoming_id), person, "maybe", utcnow())
+    services.add_extra_meeting(group, get(Person, chair_id),
+                               meeting_input(day=utcnow().date() + timedelta(days=3)), utcnow())
+    services.record_attendance(get(Meeting, past_id), get(Person, chair_id),
+                               [p.id for p in extra] + [member_id], [], utcnow())
+    db.session.commit()
+    assert counts() == before
+    assert max(before) <= 12

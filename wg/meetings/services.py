@@ -565,9 +565,12 @@ def backlog(meeting, now):
             "actions": open_actions_for_backlog(meeting.group, now)}
 
 
-def carry_over(meeting, actor, item_ids, now):
-    """Copy the chosen unfinished items of the previous meeting to the end of this agenda."""
-    offered = {i.id: i for i in backlog(meeting, now)["items"]}
+def carry_over(meeting, actor, item_ids, now, action_ids=()):
+    """Copy the chosen unfinished items of the previous meeting (and chosen open actions of the
+    group) to the end of this agenda. Ids that are not on offer are ignored."""
+    offer = backlog(meeting, now)
+    offered = {i.id: i for i in offer["items"]}
+    actions = {a.id: a for a in offer["actions"]}
     added = []
     for item_id in item_ids:
         source = offered.get(item_id)
@@ -577,6 +580,15 @@ def carry_over(meeting, actor, item_ids, now):
             title=source.title, presenter=source.presenter,
             minutes_allotted=source.minutes_allotted, link=source.link, notes=source.notes,
         ), now, carried_from=source))
+    for action_id in action_ids:
+        action = actions.get(action_id)
+        if action is None:
+            continue
+        owner = getattr(action, "owner", None)
+        added.append(add_agenda_item(meeting, actor, AgendaInput(
+            title=f"Action: {action.title}"[:300],
+            presenter=getattr(owner, "name", "") or "", notes="Open action of the group.",
+        ), now))
     return added
 
 
@@ -606,6 +618,17 @@ def set_rsvp(meeting, person, answer, now):
 def rsvp_of(meeting, person):
     return db.session.scalar(select(Rsvp.answer).where(Rsvp.meeting_id == meeting.id,
                                                         Rsvp.person_id == person.id))
+
+
+def rsvp_people(meeting):
+    """Who answered what, for the chairs: {answer: [Person, ...]} sorted by name."""
+    rows = db.session.execute(
+        select(Rsvp.answer, Person).join(Person, Person.id == Rsvp.person_id)
+        .where(Rsvp.meeting_id == meeting.id).order_by(Person.name)).all()
+    result = {a: [] for a in RsvpAnswer}
+    for answer, person in rows:
+        result[answer].append(person)
+    return result
 
 
 def rsvp_counts(meeting):

@@ -249,6 +249,8 @@ def detail(meeting_id):
         "meetings/detail.html", meeting=meeting, group=meeting.group, now=now,
         my_rsvp=meetings.rsvp_of(meeting, current_user),
         counts=meetings.rsvp_counts(meeting), answers=list(RsvpAnswer),
+        rsvp_people=meetings.rsvp_people(meeting)
+        if permissions.can_edit_meeting(current_user, meeting) else None,
         attendance=attendance, actions=meetings.actions_from_meeting(meeting),
         feed_url=_feed_url(current_user),
     )
@@ -404,7 +406,8 @@ def agenda_publish(meeting_id):
 def carry_over(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
     ids = [int(i) for i in request.form.getlist("item") if i.isdigit()]
-    added = meetings.carry_over(meeting, current_user, ids, utcnow())
+    action_ids = [int(i) for i in request.form.getlist("action") if i.isdigit()]
+    added = meetings.carry_over(meeting, current_user, ids, utcnow(), action_ids=action_ids)
     db.session.commit()
     flash(f"{len(added)} item{'s' if len(added) != 1 else ''} carried over.", "success")
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
@@ -418,6 +421,9 @@ def attendance(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
     roster = meetings.roster(meeting.group)
     people, participants = meetings.attendance_of(meeting)
+    if meeting.attendance_recorded_at is None:
+        # A first guess the chair corrects: those who said they would come.
+        people = {p.id for p in meetings.rsvp_people(meeting)[RsvpAnswer.yes]}
     status = 200
     errors = []
     if request.method == "POST":
