@@ -249,3 +249,30 @@ def test_rsvp_people_groups_answers(world, now):
     people = services.rsvp_people(upcoming)
     assert people[RsvpAnswer.yes] == [member] and people[RsvpAnswer.maybe] == [chair]
     assert people[RsvpAnswer.no] == []
+
+
+def test_members_are_told_of_cancellation_and_agenda_once_per_change(world, now):
+    from wg.notify.models import OutboxMessage
+
+    group, chair = world["groups"]["SWG1.1"], world["people"]["chair"]
+    member = world["people"]["member"]
+    member.timezone = "Africa/Accra"
+    meeting = _meetings(make_series(group, chair, now))[4]
+    services.add_agenda_item(meeting, chair, services.AgendaInput(title="Precursors"), now)
+    services.publish_agenda(meeting, chair, now)
+    assert services.notify_members(meeting, "agenda-published", chair, now, "https://t") == 1
+    assert services.notify_members(meeting, "agenda-published", chair, now, "https://t") == 0
+    services.publish_agenda(meeting, chair, now)  # published again: a new notice
+    assert services.notify_members(meeting, "agenda-published", chair, now, "https://t") == 1
+    services.cancel_meeting(meeting, chair, "No quorum", now)
+    assert services.notify_members(meeting, "meeting-cancelled", chair, now, "https://t") == 1
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert {m.recipient for m in messages} == {member.email}
+    cancelled = messages[-1]
+    assert cancelled.subject == "Cancelled: SWG1.1 meeting on 12 May 2026"
+    assert "No quorum" in cancelled.body_text
+    assert "Tuesday 12 May 2026, 12:00 GMT your time (14:00 Vienna)" in cancelled.body_text
+    assert f"https://t/meetings/{meeting.id}" in cancelled.body_text
+    assert "1. Precursors" in messages[0].body_text
+    past = _meetings(meeting.series)[0]
+    assert services.notify_members(past, "meeting-cancelled", chair, now, "https://t") == 0

@@ -287,13 +287,17 @@ def cancel(meeting_id):
     status = 200
     if form.validate_on_submit():
         try:
-            meetings.cancel_meeting(meeting, current_user, form.reason.data, utcnow())
+            now = utcnow()
+            meetings.cancel_meeting(meeting, current_user, form.reason.data, now)
+            sent = meetings.notify_members(meeting, "meeting-cancelled", current_user, now,
+                                           current_app.config["BASE_URL"])
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
         else:
             db.session.commit()
-            flash("Meeting cancelled. Members and their calendars see the reason.", "success")
+            flash(f"Meeting cancelled. Members and their calendars see the reason; {sent} "
+                  "e-mail(s) queued.", "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     elif request.method == "POST":
         status = 422
@@ -392,13 +396,16 @@ def agenda_done(meeting_id, item_id):
 @bp.route("/meetings/<int:meeting_id>/agenda/publish", methods=["POST"])
 def agenda_publish(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    now = utcnow()
     try:
-        meetings.publish_agenda(meeting, current_user, utcnow())
+        meetings.publish_agenda(meeting, current_user, now)
+        sent = meetings.notify_members(meeting, "agenda-published", current_user, now,
+                                       current_app.config["BASE_URL"])
     except ValidationError as exc:
         _invalid(exc)
     else:
         db.session.commit()
-        flash("Agenda published to the group's members.", "success")
+        flash(f"Agenda published to the group's members; {sent} e-mail(s) queued.", "success")
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
 
 
