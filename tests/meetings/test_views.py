@@ -323,3 +323,17 @@ def test_query_counts_do_not_grow_with_data(world, login):
     db.session.commit()
     assert counts() == before
     assert max(before) <= 12
+
+
+def test_calendar_page_offers_webcal_and_reminder_choice(world, login, app):
+    world["app_base"] = app.config["BASE_URL"]
+    member = world["people"]["member"]
+    web = login(member)
+    page = web.get("/calendar").get_data(as_text=True)
+    host = world["app_base"].split("://", 1)[1]
+    assert f'href="webcal://{host}/calendar/{member.calendar_token}.ics"' in page
+    response = web.post("/calendar", {"alarm_minutes": "60"})
+    assert response.status_code == 302
+    assert services.alarm_minutes(member) == 60
+    response = web.post("/calendar", {"alarm_minutes": "7"})
+    assert response.status_code == 422
