@@ -5,6 +5,7 @@ in wg.permissions loaders before these are called. Services flush; callers commi
 """
 
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -760,9 +761,21 @@ NH3_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "h1", "h
             "td", "del"}
 
 
+_local = threading.local()
+
+
+def _markdown():
+    """One Markdown converter per thread (building one costs more than converting a page)."""
+    converter = getattr(_local, "markdown", None)
+    if converter is None:
+        converter = _local.markdown = markdown.Markdown(
+            extensions=["tables", "sane_lists", "fenced_code"])
+    return converter
+
+
 def render_markdown(text):
     """Markdown to HTML, sanitized with nh3 (no scripts, styles, event handlers or raw HTML)."""
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists", "fenced_code"])
+    html = _markdown().reset().convert(text or "")
     return nh3.clean(html, tags=NH3_TAGS, attributes={"a": {"href", "title"}},
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
 
