@@ -5,6 +5,8 @@ from datetime import UTC, date, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wg.meetings import recurrence
 
@@ -78,3 +80,36 @@ def test_rule_with_last_date_before_any_occurrence_is_empty():
 
 def test_horizon_is_at_least_twelve_months_ahead():
     assert recurrence.horizon(date(2026, 3, 10)) >= date(2027, 3, 10)
+
+
+ZONES = ["Europe/Vienna", "America/New_York", "Australia/Sydney", "Asia/Kolkata",
+         "America/Santiago", "Pacific/Chatham", "Africa/Accra", "America/St_Johns"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kind=st.sampled_from(["weekday", "monthday"]),
+    week=st.sampled_from([1, 2, 3, 4, -1]),
+    weekday=st.integers(0, 6),
+    month_day=st.integers(1, 31),
+    first=st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 31)),
+    hour=st.integers(0, 23),
+    minute=st.sampled_from([0, 15, 30, 45]),
+    zone_name=st.sampled_from(ZONES),
+)
+def test_every_occurrence_keeps_its_wall_clock_time(kind, week, weekday, month_day, first, hour,
+                                                    minute, zone_name):
+    rule = recurrence.monthly_rule(kind=kind, first_date=first, week=week, weekday=weekday,
+                                   month_day=month_day)
+    dates = recurrence.occurrence_dates(rule, first.replace(year=first.year + 2, day=1))
+    assert 23 <= len(dates) <= 25
+    months = [(d.year, d.month) for d in dates]
+    assert len(set(months)) == len(months)  # one meeting a month
+    tz = ZoneInfo(zone_name)
+    for day in dates:
+        try:
+            instant = recurrence.local_to_utc(day, time(hour, minute), zone_name)
+        except recurrence.NonexistentLocalTime:
+            continue
+        local = instant.astimezone(tz)
+        assert (local.date(), local.hour, local.minute) == (day, hour, minute)

@@ -203,10 +203,14 @@ def test_fairness_counts_night_meetings_per_country(world, now):
     world["people"]["member"].timezone = "Africa/Accra"
     series = make_series(group, chair, now)
     result = services.series_fairness(series, now)
-    past = {p.code: (nights, total) for p, _, nights, total in result["past"]}
+    past = {r["participant"].code: (r["past"], r["past_total"]) for r in result}
+    coming = {r["participant"].code: (r["coming"], r["coming_total"]) for r in result}
     # 14:00 Vienna in January-February is 00:00 in Sydney: both at night; never in Ghana.
     assert past["AUS"] == (2, 2)
     assert past["GHA"] == (0, 2)
+    # From April to October Sydney is UTC+10 and Vienna UTC+2: 22:00 in Sydney, still night.
+    assert coming["AUS"][0] == coming["AUS"][1] >= 12
+    assert result[0]["participant"].code == "AUS"
 
 
 def test_calendar_token_reset_and_alarm(world):
@@ -221,3 +225,54 @@ def test_calendar_token_reset_and_alarm(world):
     assert services.alarm_minutes(member) == 60
     with pytest.raises(ValidationError):
         services.set_alarm_minutes(member, 7)
+
+
+def test_open_actions_hook_is_offered_and_carried_over(world, now, monkeypatch):
+    from types import SimpleNamespace
+
+    group, chair = world["groups"]["SWG1.1"], world["people"]["chair"]
+    nxt = _meetings(make_series(group, chair, now))[2]
+    action = SimpleNamespace(id=7, title="Draft the precursor alert", owner=chair)
+    monkeypatch.setattr(services, "open_actions_for_backlog", lambda g, n: [action])
+    assert services.backlog(nxt, now)["actions"] == [action]
+    added = services.carry_over(nxt, chair, [], now, action_ids=[7, 8])
+    assert [(i.title, i.presenter) for i in added] == [
+        ("Action: Draft the precursor alert", chair.name)]
+
+
+def test_rsvp_people_groups_answers(world, now):
+    group, chair = world["groups"]["SWG1.1"], world["people"]["chair"]
+    member = world["people"]["member"]
+    upcoming = _meetings(make_series(group, chair, now))[3]
+    services.set_rsvp(upcoming, member, "yes", now)
+    services.set_rsvp(upcoming, chair, "maybe", now)
+    people = services.rsvp_people(upcoming)
+    assert people[RsvpAnswer.yes] == [member] and people[RsvpAnswer.maybe] == [chair]
+    assert people[RsvpAnswer.no] == []
+
+
+def test_members_are_told_of_cancellation_and_agenda_once_per_change(world, now):
+    from wg.notify.models import OutboxMessage
+
+    group, chair = world["groups"]["SWG1.1"], world["people"]["chair"]
+    member = world["people"]["member"]
+    member.timezone = "Africa/Accra"
+    meeting = _meetings(make_series(group, chair, now))[4]
+    services.add_agenda_item(meeting, chair, services.AgendaInput(title="Precursors"), now)
+    services.publish_agenda(meeting, chair, now)
+    assert services.notify_members(meeting, "agenda-published", chair, now, "https://t") == 1
+    assert services.notify_members(meeting, "agenda-published", chair, now, "https://t") == 0
+    services.publish_agenda(meeting, chair, now)  # published again: a new notice
+    assert services.notify_members(meeting, "agenda-published", chair, now, "https://t") == 1
+    services.cancel_meeting(meeting, chair, "No quorum", now)
+    assert services.notify_members(meeting, "meeting-cancelled", chair, now, "https://t") == 1
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert {m.recipient for m in messages} == {member.email}
+    cancelled = messages[-1]
+    assert cancelled.subject == "Cancelled: SWG1.1 meeting on 12 May 2026"
+    assert "No quorum" in cancelled.body_text
+    assert "Tuesday 12 May 2026, 12:00 GMT your time (14:00 Vienna)" in cancelled.body_text
+    assert f"https://t/meetings/{meeting.id}" in cancelled.body_text
+    assert "1. Precursors" in messages[0].body_text
+    past = _meetings(meeting.series)[0]
+    assert services.notify_members(past, "meeting-cancelled", chair, now, "https://t") == 0

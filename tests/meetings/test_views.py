@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.meetings.helpers import make_series
+from tests.meetings.helpers import make_series, meeting_input
 from wg.db_types import utcnow
 from wg.extensions import db
 from wg.meetings import services
@@ -99,6 +99,9 @@ def _series_form(**fields):
     ({"start_time": "02:30", "week": "-1", "weekday": "6"}, "does not exist in Europe/Vienna"),
     ({"first_date": "2026-05-01", "last_date": "2026-04-01"}, "last date is before"),
     ({"first_date": "2026-03-15", "last_date": "2026-03-31", "week": "1"}, "No meeting falls"),
+    ({"first_date": "9999-01-01"}, "Choose a date between"),
+    ({"duration_minutes": "abc"}, "Not a valid integer"),
+    ({"rule_kind": "yearly"}, "Not a valid choice"),
 ])
 def test_bad_series_input_shows_message_keeps_values_saves_nothing(world, login, fields,
                                                                     message):
@@ -204,6 +207,15 @@ def test_feed_needs_no_session_and_unknown_token_is_404(world, client):
     assert response.mimetype == "text/calendar"
     assert b"BEGIN:VEVENT" in response.data
     assert client.get("/calendar/not-a-token.ics").status_code == 404
+    etag = response.headers["ETag"].strip('"')
+    again = client.get(f"/calendar/{member.calendar_token}.ics",
+                       headers={"If-None-Match": f'"{etag}"'})
+    assert again.status_code == 304
+    services.cancel_meeting(world["upcoming"], world["people"]["chair"], "Holiday", utcnow())
+    db.session.commit()
+    changed = client.get(f"/calendar/{member.calendar_token}.ics",
+                         headers={"If-None-Match": f'"{etag}"'})
+    assert changed.status_code == 200 and b"STATUS:CANCELLED" in changed.data
 
 
 def test_month_calendar_lists_meetings(world, login):
@@ -211,7 +223,8 @@ def test_month_calendar_lists_meetings(world, login):
     month = world["upcoming"].start_at.strftime("%Y-%m")
     page = web.get(f"/meetings/calendar?month={month}").get_data(as_text=True)
     assert f"/meetings/{world['upcoming'].id}" in page
-    assert web.get("/meetings/calendar?month=garbage").status_code == 200
+    for month in ["garbage", "9999-12", "2026-13", "0-1"]:
+        assert web.get(f"/meetings/calendar?month={month}").status_code == 200
 
 
 def test_group_list_is_paginated(world, login):
@@ -235,3 +248,92 @@ def test_attendance_post_records_and_shows_on_group_and_participant_pages(world,
                          {"person": [str(world['people']['outsider'].id)]},
                          form_page=f"/meetings/{past.id}/attendance")
     assert bad.status_code == 422
+
+
+def test_attendance_form_starts_from_yes_answers(world, login):
+    member = world["people"]["member"]
+    past = world["past"]
+    rsvp = services.Rsvp(meeting_id=past.id, person_id=member.id,
+                         answer=services.RsvpAnswer.yes, answered_at=utcnow())
+    db.session.add(rsvp)
+    db.session.commit()
+    page = login(world["people"]["chair"]).get(f"/meetings/{past.id}/attendance")
+    html = page.get_data(as_text=True)
+    assert f'value="{member.id}" id="person-{member.id}" checked' in html
+
+
+def _count_queries(fn):
+    from sqlalchemy import event
+
+    count = [0]
+
+    def before(*args, **kwargs):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return count[0]
+
+
+def test_query_counts_do_not_grow_with_data(world, login):
+    from flask import g
+
+    from wg.auth.models import Person
+    from wg.groups.models import Group
+
+    web = login(world["people"]["chair"])
+    member_id, chair_id = world["people"]["member"].id, world["people"]["chair"].id
+    group_id, past_id, upcoming_id = world["group"].id, world["past"].id, world["upcoming"].id
+    urls = [f"/groups/{world['group'].slug}/meetings", f"/meetings/{past_id}",
+            f"/series/{world['series'].id}",
+            f"/calendar/{world['people']['member'].calendar_token}.ics", "/"]
+
+    def counts():
+        result = []
+        for url in urls:
+            # Each request starts as in production: an empty identity map, no cached user.
+            db.session.remove()
+            g.pop("_login_user", None)
+            result.append(_count_queries(lambda u=url: web.get(u)))
+        db.session.remove()
+        return result
+
+    def get(model, key):
+        return db.session.get(model, key)
+
+    services.record_attendance(get(Meeting, past_id), get(Person, chair_id), [member_id], [],
+                               utcnow())
+    services.set_rsvp(get(Meeting, upcoming_id), get(Person, member_id), "yes", utcnow())
+    db.session.commit()
+    before = counts()
+    # More members, more meetings and attendance: the pages must not issue more statements.
+    group = get(Group, group_id)
+    extra = [factories.person(f"Extra {i}", participant_code=code)
+             for i, code in enumerate(["FRA", "JPN", "BRA", "KEN", "AUS", "CAN"])]
+    for person in extra:
+        factories.membership(person, group)
+        services.set_rsvp(get(Meeting, upcoming_id), person, "maybe", utcnow())
+    services.add_extra_meeting(group, get(Person, chair_id),
+                               meeting_input(day=utcnow().date() + timedelta(days=3)), utcnow())
+    services.record_attendance(get(Meeting, past_id), get(Person, chair_id),
+                               [p.id for p in extra] + [member_id], [], utcnow())
+    db.session.commit()
+    assert counts() == before
+    assert max(before) <= 15  # the benchmark budget (issue 6): at most 15 statements a page
+
+
+def test_calendar_page_offers_webcal_and_reminder_choice(world, login, app):
+    world["app_base"] = app.config["BASE_URL"]
+    member = world["people"]["member"]
+    web = login(member)
+    page = web.get("/calendar").get_data(as_text=True)
+    host = world["app_base"].split("://", 1)[1]
+    assert f'href="webcal://{host}/calendar/{member.calendar_token}.ics"' in page
+    response = web.post("/calendar", {"alarm_minutes": "60"})
+    assert response.status_code == 302
+    assert services.alarm_minutes(member) == 60
+    response = web.post("/calendar", {"alarm_minutes": "7"})
+    assert response.status_code == 422

@@ -6,7 +6,7 @@ Bulk inserts throughout, so scale 10 (the benchmark's data) stays quick.
 from collections import defaultdict
 from datetime import time, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from wg.auth.models import Person
 from wg.extensions import db
@@ -93,7 +93,8 @@ def add_meetings(ctx):
         if group is None:
             continue
         data = services.SeriesInput(
-            title=f"{code} monthly meeting", rule_kind=kind, week=week, weekday=weekday,
+            title="Working group meeting" if group.parent_id is None else "Monthly meeting",
+            rule_kind=kind, week=week, weekday=weekday,
             month_day=month_day, start_time=start, timezone=zone, duration_minutes=minutes,
             place="Online", video_url=f"https://meet.example.org/{group.slug}",
             first_date=first, last_date=None)
@@ -148,8 +149,9 @@ def add_meetings(ctx):
     for model, payload in ((AgendaItem, agenda_rows), (Decision, decision_rows),
                            (Attendance, attendance_rows), (Representation, repr_rows),
                            (Rsvp, rsvp_rows)):
-        for start in range(0, len(payload), 5000):
-            db.session.execute(insert(model), payload[start:start + 5000])
+        # Core inserts on the table: no ORM bookkeeping per row (several times faster).
+        for start in range(0, len(payload), 10000):
+            db.session.execute(model.__table__.insert(), payload[start:start + 10000])
     # Group the updates by their set of columns so each batch is one executemany.
     batches = defaultdict(list)
     for row in updates:

@@ -9,7 +9,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from wg.auth.forms import timezone_choices
 from wg.meetings.recurrence import WEEKDAY_NAMES
@@ -43,7 +43,7 @@ class SeriesForm(FlaskForm, _TimeFields):
                              description="29, 30 or 31 fall on the last day in shorter months.")
     start_time = TimeField("Start time (local, in the anchor zone)", validators=[DataRequired()])
     timezone = SelectField("Anchor time zone", validate_choice=False, default="Europe/Vienna")
-    duration_minutes = IntegerField("Duration (minutes)", validators=[DataRequired()], default=90)
+    duration_minutes = IntegerField("Duration (minutes)", validators=[InputRequired()], default=90)
     place = StringField("Place", validators=[Optional(), Length(max=300)], default="Online")
     video_url = StringField("Video link", validators=[Optional(), Length(max=500)])
     first_date = DateField("First date", validators=[DataRequired()])
@@ -81,7 +81,7 @@ class MeetingForm(FlaskForm, _TimeFields):
     day = DateField("Date (in the anchor zone)", validators=[DataRequired()])
     start_time = TimeField("Start time (local, in the anchor zone)", validators=[DataRequired()])
     timezone = SelectField("Anchor time zone", validate_choice=False, default="Europe/Vienna")
-    duration_minutes = IntegerField("Duration (minutes)", validators=[DataRequired()], default=90)
+    duration_minutes = IntegerField("Duration (minutes)", validators=[InputRequired()], default=90)
     place = StringField("Place", validators=[Optional(), Length(max=300)], default="Online")
     video_url = StringField("Video link", validators=[Optional(), Length(max=500)])
     preview = SubmitField("Show what this time means for members")

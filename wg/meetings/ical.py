@@ -5,9 +5,10 @@ change; cancelled meetings stay in the feed with STATUS:CANCELLED so calendar pr
 them; start times carry their anchor zone (TZID, with VTIMEZONE components).
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import lru_cache
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone
 
 from wg.meetings.models import MeetingStatus
 from wg.meetings.recurrence import zone
@@ -49,6 +50,14 @@ def _event(meeting, url, alarm_minutes, now):
     return event
 
 
+@lru_cache(maxsize=128)
+def _vtimezone(tzid):
+    """The VTIMEZONE of a zone, built once per process (it only changes with tzdata)."""
+    if tzid == "UTC":
+        return None
+    return Timezone.from_tzid(tzid, first_date=date(2000, 1, 1), last_date=date(2038, 1, 1))
+
+
 def build_calendar(meetings, *, name, url_for_meeting, alarm_minutes, now):
     """A VCALENDAR with one VEVENT per meeting and the VTIMEZONEs they use."""
     cal = Calendar()
@@ -60,7 +69,10 @@ def build_calendar(meetings, *, name, url_for_meeting, alarm_minutes, now):
     cal.add("name", name)
     cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT6H")
+    for tzid in sorted({m.timezone for m in meetings}):
+        component = _vtimezone(tzid)
+        if component is not None:
+            cal.add_component(component)
     for meeting in meetings:
         cal.add_component(_event(meeting, url_for_meeting(meeting), alarm_minutes, now))
-    cal.add_missing_timezones()
     return cal.to_ical()

@@ -5,6 +5,7 @@ in wg.permissions loaders before these are called. Services flush; callers commi
 """
 
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import markdown
 import nh3
 from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from wg.auth.models import Person, new_calendar_token
 from wg.errors import ValidationError
@@ -62,6 +64,14 @@ class SeriesInput:
     last_date: date | None
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+DATE_RANGE_MESSAGE = f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}."
+
+
+def _plausible(day):
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 def _check_common(errors, *, title, timezone, duration_minutes, video_url, start_time):
     if not (title or "").strip():
         errors["title"] = "Give the meeting a title."
@@ -105,6 +115,10 @@ def check_series(data, now):
         errors["rule_kind"] = "Choose how the meeting repeats."
     if data.first_date is None:
         errors["first_date"] = "Give the first date."
+    elif not _plausible(data.first_date):
+        errors["first_date"] = DATE_RANGE_MESSAGE
+    elif data.last_date is not None and not _plausible(data.last_date):
+        errors["last_date"] = DATE_RANGE_MESSAGE
     elif data.last_date is not None and data.last_date < data.first_date:
         errors["last_date"] = "The last date is before the first date."
     if errors:
@@ -143,6 +157,8 @@ def check_meeting(data):
                   start_time=data.start_time)
     if data.day is None:
         errors["day"] = "Give the date."
+    elif not _plausible(data.day):
+        errors["day"] = DATE_RANGE_MESSAGE
     if errors:
         raise ValidationError(errors)
     try:
@@ -410,18 +426,26 @@ def time_summary(group, start_at, duration_minutes):
 
 
 def series_fairness(series, now):
-    """Per country of the group: how many of the series' past meetings fell at night."""
+    """Per country of the group: how many of the series' meetings fell at night for it.
+
+    Rows of dict(participant, zone, past, past_total, coming, coming_total): `past` counts
+    meetings already held (or due) before `now`, `coming` those of the next twelve months;
+    cancelled meetings do not count. Most nights first.
+    """
     meetings = db.session.scalars(select(Meeting).where(
         Meeting.series_id == series.id, Meeting.status != MeetingStatus.cancelled,
         Meeting.start_at <= now + timedelta(days=366))).all()
-    past = [m for m in meetings if m.start_at <= now]
     people = member_zones(series.group)
-    coming = timezones.fairness([m for m in meetings if m.start_at > now], people)
-    return {
-        "past": timezones.fairness(past, people),
-        "coming": coming,
-        "coming_by_id": {p.id: (nights, total) for p, _, nights, total in coming},
-    }
+    past = timezones.fairness([m for m in meetings if m.start_at <= now], people)
+    coming = {p.id: (nights, total) for p, _, nights, total in
+              timezones.fairness([m for m in meetings if m.start_at > now], people)}
+    rows = []
+    for participant, zone_name, nights, total in past:
+        c_nights, c_total = coming.get(participant.id, (0, 0))
+        rows.append(dict(participant=participant, zone=zone_name, past=nights, past_total=total,
+                         coming=c_nights, coming_total=c_total))
+    rows.sort(key=lambda r: (-r["past"], -r["coming"], r["participant"].name))
+    return rows
 
 
 # ---------------------------------------------------------------- agenda
@@ -562,9 +586,12 @@ def backlog(meeting, now):
             "actions": open_actions_for_backlog(meeting.group, now)}
 
 
-def carry_over(meeting, actor, item_ids, now):
-    """Copy the chosen unfinished items of the previous meeting to the end of this agenda."""
-    offered = {i.id: i for i in backlog(meeting, now)["items"]}
+def carry_over(meeting, actor, item_ids, now, action_ids=()):
+    """Copy the chosen unfinished items of the previous meeting (and chosen open actions of the
+    group) to the end of this agenda. Ids that are not on offer are ignored."""
+    offer = backlog(meeting, now)
+    offered = {i.id: i for i in offer["items"]}
+    actions = {a.id: a for a in offer["actions"]}
     added = []
     for item_id in item_ids:
         source = offered.get(item_id)
@@ -574,6 +601,15 @@ def carry_over(meeting, actor, item_ids, now):
             title=source.title, presenter=source.presenter,
             minutes_allotted=source.minutes_allotted, link=source.link, notes=source.notes,
         ), now, carried_from=source))
+    for action_id in action_ids:
+        action = actions.get(action_id)
+        if action is None:
+            continue
+        owner = getattr(action, "owner", None)
+        added.append(add_agenda_item(meeting, actor, AgendaInput(
+            title=f"Action: {action.title}"[:300],
+            presenter=getattr(owner, "name", "") or "", notes="Open action of the group.",
+        ), now))
     return added
 
 
@@ -605,6 +641,17 @@ def rsvp_of(meeting, person):
                                                         Rsvp.person_id == person.id))
 
 
+def rsvp_people(meeting):
+    """Who answered what, for the chairs: {answer: [Person, ...]} sorted by name."""
+    rows = db.session.execute(
+        select(Rsvp.answer, Person).join(Person, Person.id == Rsvp.person_id)
+        .where(Rsvp.meeting_id == meeting.id).order_by(Person.name)).all()
+    result = {a: [] for a in RsvpAnswer}
+    for answer, person in rows:
+        result[answer].append(person)
+    return result
+
+
 def rsvp_counts(meeting):
     rows = db.session.execute(select(Rsvp.answer, func.count()).where(
         Rsvp.meeting_id == meeting.id).group_by(Rsvp.answer))
@@ -628,6 +675,17 @@ def attendance_of(meeting):
         Attendance.meeting_id == meeting.id)))
     participants = set(db.session.scalars(select(Representation.participant_id).where(
         Representation.meeting_id == meeting.id)))
+    return people, participants
+
+
+def attendees(meeting):
+    """(people present, participants represented), each sorted by name; two queries."""
+    people = db.session.scalars(
+        select(Person).join(Attendance, Attendance.person_id == Person.id)
+        .where(Attendance.meeting_id == meeting.id).order_by(Person.name)).all()
+    participants = db.session.scalars(
+        select(Participant).join(Representation, Representation.participant_id == Participant.id)
+        .where(Representation.meeting_id == meeting.id).order_by(Participant.name)).all()
     return people, participants
 
 
@@ -722,9 +780,21 @@ NH3_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "h1", "h
             "td", "del"}
 
 
+_local = threading.local()
+
+
+def _markdown():
+    """One Markdown converter per thread (building one costs more than converting a page)."""
+    converter = getattr(_local, "markdown", None)
+    if converter is None:
+        converter = _local.markdown = markdown.Markdown(
+            extensions=["tables", "sane_lists", "fenced_code"])
+    return converter
+
+
 def render_markdown(text):
     """Markdown to HTML, sanitized with nh3 (no scripts, styles, event handlers or raw HTML)."""
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists", "fenced_code"])
+    html = _markdown().reset().convert(text or "")
     return nh3.clean(html, tags=NH3_TAGS, attributes={"a": {"href", "title"}},
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
 
@@ -778,6 +848,77 @@ def delete_decision(decision, actor):
     db.session.flush()
     meeting = db.session.get(Meeting, meeting_id)
     db.session.expire(meeting, ["decisions"])
+
+
+# ---------------------------------------------------------------- e-mail to members
+
+NOTICE_SUBJECTS = {
+    "meeting-cancelled": "Cancelled: {code} meeting on {day}",
+    "agenda-published": "Agenda: {code} meeting on {day}",
+}
+
+
+def _local_when(meeting, zone_name):
+    try:
+        tz = recurrence.zone(zone_name)
+    except ValueError:
+        tz = UTC
+    local = meeting.start_at.astimezone(tz)
+    anchor = meeting.start_at.astimezone(recurrence.zone(meeting.timezone))
+    city = meeting.timezone.rsplit("/", 1)[-1].replace("_", " ")
+    return (f"{local:%A %d %B %Y, %H:%M} {local.tzname()} your time "
+            f"({anchor:%H:%M} {city})")
+
+
+def notify_members(meeting, kind, actor, now, base_url):
+    """Queue one e-mail per active member of the group (the actor excepted) about a change:
+    'meeting-cancelled' or 'agenda-published'. Only for meetings still ahead.
+
+    The key names the meeting's SEQUENCE, so a retry queues nothing new while a later change
+    (a re-published agenda) does. Returns how many messages were queued.
+    """
+    from flask import render_template
+
+    from wg.notify.models import OutboxMessage, OutboxState
+    from wg.notify.services import enqueue
+
+    if meeting.start_at <= now:
+        return 0
+    people = db.session.scalars(
+        select(Person).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.group_id == meeting.group_id,
+               Membership.role.in_([Role.member, Role.chair]),
+               Person.is_active_account.is_(True), Person.id != getattr(actor, "id", None))
+        .distinct()).all()
+    link = f"{base_url}/meetings/{meeting.id}"
+    anchor_day = meeting.start_at.astimezone(recurrence.zone(meeting.timezone))
+    subject = NOTICE_SUBJECTS[kind].format(code=meeting.group.code, day=f"{anchor_day:%d %b %Y}")
+    prefix = f"{kind}:{meeting.id}:{meeting.sequence}:"
+    existing = set(db.session.scalars(select(OutboxMessage.key).where(
+        OutboxMessage.key.like(prefix + "%"))))
+    rows = []
+    for person in people:
+        key = f"{prefix}{person.id}"
+        if key in existing:
+            continue
+        rows.append(dict(
+            key=key, kind=kind, recipient=person.email, subject=subject,
+            body_text=render_template(f"notify/email/{kind}.txt", person=person,
+                                      meeting=meeting, link=link,
+                                      when=_local_when(meeting, person.timezone)),
+            body_html=None, state=OutboxState.queued, attempts=0, created_at=now))
+    if not rows:
+        return 0
+    try:
+        with db.session.begin_nested():
+            for start in range(0, len(rows), 2000):
+                db.session.execute(insert(OutboxMessage), rows[start:start + 2000])
+    except IntegrityError:
+        # Another process queued some of them meanwhile: fall back to one at a time.
+        for row in rows:
+            enqueue(key=row["key"], kind=kind, recipient=row["recipient"], subject=subject,
+                    body_text=row["body_text"], now=now)
+    return len(rows)
 
 
 # ---------------------------------------------------------------- lists and calendars
@@ -869,6 +1010,19 @@ def feed_meetings(person, now, past_days=180):
         select(Meeting).where(Meeting.group_id.in_(ids),
                               Meeting.start_at >= now - timedelta(days=past_days))
         .order_by(Meeting.start_at).options(_group_loader())).all()
+
+
+def feed_fingerprint(person, now, past_days=180):
+    """A short string that changes whenever the person's feed would change (for ETags)."""
+    ids = meeting_group_ids(person)
+    count, latest, seq = 0, None, 0
+    if ids:
+        count, latest, seq = db.session.execute(
+            select(func.count(), func.max(Meeting.updated_at), func.sum(Meeting.sequence))
+            .where(Meeting.group_id.in_(ids),
+                   Meeting.start_at >= now - timedelta(days=past_days))).one()
+    return (f"{person.name}-{sorted(ids)}-{count}-{latest}-{seq}-"
+            f"{alarm_minutes(person)}-{now.date()}")
 
 
 def touch_meetings(meeting_ids, now):

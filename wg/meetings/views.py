@@ -1,3 +1,4 @@
+import hashlib
 from datetime import date, timedelta
 
 from flask import (
@@ -86,6 +87,8 @@ def month():
     try:
         year, mon = (int(x) for x in request.args.get("month", "").split("-"))
         first = date(year, mon, 1)
+        if not meetings.FIRST_YEAR <= year <= meetings.LAST_YEAR:
+            raise ValueError(year)
     except (TypeError, ValueError):
         first = today.replace(day=1)
     group_ids = permissions.visible_group_ids(current_user)
@@ -238,30 +241,19 @@ def extra_new(slug):
 def detail(meeting_id):
     meeting = permissions.meeting_for_view(current_user, meeting_id)
     now = utcnow()
-    people, participants = meetings.attendance_of(meeting)
     attendance = None
     if meeting.attendance_recorded_at:
-        roster = meetings.roster(meeting.group)
-        attendance = dict(
-            people=[p for p, _ in roster if p.id in people],
-            participants=sorted({part for p, part in roster if part.id in participants}
-                                | set(_participants(participants)), key=lambda x: x.name),
-        )
+        people, participants = meetings.attendees(meeting)
+        attendance = dict(people=people, participants=participants)
     return render_template(
         "meetings/detail.html", meeting=meeting, group=meeting.group, now=now,
         my_rsvp=meetings.rsvp_of(meeting, current_user),
         counts=meetings.rsvp_counts(meeting), answers=list(RsvpAnswer),
+        rsvp_people=meetings.rsvp_people(meeting)
+        if permissions.can_edit_meeting(current_user, meeting) else None,
         attendance=attendance, actions=meetings.actions_from_meeting(meeting),
         feed_url=_feed_url(current_user),
     )
-
-
-def _participants(ids):
-    from wg.participants.models import Participant
-
-    if not ids:
-        return []
-    return db.session.scalars(db.select(Participant).where(Participant.id.in_(ids))).all()
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -295,13 +287,17 @@ def cancel(meeting_id):
     status = 200
     if form.validate_on_submit():
         try:
-            meetings.cancel_meeting(meeting, current_user, form.reason.data, utcnow())
+            now = utcnow()
+            meetings.cancel_meeting(meeting, current_user, form.reason.data, now)
+            sent = meetings.notify_members(meeting, "meeting-cancelled", current_user, now,
+                                           current_app.config["BASE_URL"])
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
         else:
             db.session.commit()
-            flash("Meeting cancelled. Members and their calendars see the reason.", "success")
+            flash(f"Meeting cancelled. Members and their calendars see the reason; {sent} "
+                  "e-mail(s) queued.", "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     elif request.method == "POST":
         status = 422
@@ -400,13 +396,16 @@ def agenda_done(meeting_id, item_id):
 @bp.route("/meetings/<int:meeting_id>/agenda/publish", methods=["POST"])
 def agenda_publish(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    now = utcnow()
     try:
-        meetings.publish_agenda(meeting, current_user, utcnow())
+        meetings.publish_agenda(meeting, current_user, now)
+        sent = meetings.notify_members(meeting, "agenda-published", current_user, now,
+                                       current_app.config["BASE_URL"])
     except ValidationError as exc:
         _invalid(exc)
     else:
         db.session.commit()
-        flash("Agenda published to the group's members.", "success")
+        flash(f"Agenda published to the group's members; {sent} e-mail(s) queued.", "success")
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
 
 
@@ -414,7 +413,8 @@ def agenda_publish(meeting_id):
 def carry_over(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
     ids = [int(i) for i in request.form.getlist("item") if i.isdigit()]
-    added = meetings.carry_over(meeting, current_user, ids, utcnow())
+    action_ids = [int(i) for i in request.form.getlist("action") if i.isdigit()]
+    added = meetings.carry_over(meeting, current_user, ids, utcnow(), action_ids=action_ids)
     db.session.commit()
     flash(f"{len(added)} item{'s' if len(added) != 1 else ''} carried over.", "success")
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
@@ -428,16 +428,12 @@ def attendance(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
     roster = meetings.roster(meeting.group)
     people, participants = meetings.attendance_of(meeting)
+    if meeting.attendance_recorded_at is None:
+        # A first guess the chair corrects: those who said they would come.
+        people = {p.id for p in meetings.rsvp_people(meeting)[RsvpAnswer.yes]}
     status = 200
     errors = []
-    if request.method == "POST":
-        from flask_wtf.csrf import validate_csrf
-        from wtforms import ValidationError as CSRFInvalid
-
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except CSRFInvalid:
-            abort(400)
+    if request.method == "POST":  # CSRFProtect has checked the token already
         person_ids = [i for i in request.form.getlist("person") if i.isdigit()]
         participant_ids = [i for i in request.form.getlist("participant") if i.isdigit()]
         try:
@@ -516,12 +512,9 @@ def decision_delete(meeting_id, decision_id):
 @bp.route("/meetings/<int:meeting_id>/print")
 def print_view(meeting_id):
     meeting = permissions.meeting_for_view(current_user, meeting_id)
-    people, participants = meetings.attendance_of(meeting)
-    roster = meetings.roster(meeting.group)
-    return render_template(
-        "meetings/print.html", meeting=meeting, group=meeting.group,
-        people=[p for p, _ in roster if p.id in people],
-        participants=sorted(_participants(participants), key=lambda p: p.name))
+    people, participants = meetings.attendees(meeting)
+    return render_template("meetings/print.html", meeting=meeting, group=meeting.group,
+                           people=people, participants=participants)
 
 
 # ------------------------------------------------------------------ calendars
@@ -557,12 +550,18 @@ def feed(token):
     if person is None:
         abort(404)
     now = utcnow()
+    etag = hashlib.sha256(meetings.feed_fingerprint(person, now).encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+        response.set_etag(etag)
+        return response
     body = ical.build_calendar(
         meetings.feed_meetings(person, now), name=f"Coalition meetings · {person.name}",
         url_for_meeting=_meeting_url, alarm_minutes=meetings.alarm_minutes(person), now=now)
     response = _ics(body, "coalition-meetings.ics")
     response.headers["Content-Disposition"] = 'inline; filename="coalition-meetings.ics"'
     response.headers["X-Robots-Tag"] = "noindex"
+    response.set_etag(etag)
     return response
 
 
@@ -636,6 +635,12 @@ def anchor_time(meeting):
     local = meeting.start_at.astimezone(recurrence.zone(meeting.timezone))
     city = meeting.timezone.rsplit("/", 1)[-1].replace("_", " ")
     return f"{local:%H:%M} {city} ({local.tzname()})"
+
+
+@bp.app_template_filter("local_day")
+def local_day(meeting):
+    """'Tuesday 10 November 2026': the meeting's date in its anchor zone."""
+    return meeting.start_at.astimezone(recurrence.zone(meeting.timezone)).strftime("%A %d %B %Y")
 
 
 @bp.app_template_filter("local_dt")

@@ -194,9 +194,9 @@ def queue_meeting_reminders(now, base_url):
 
 
 def queue_meeting_change_notices(now, base_url):
-    """A notice to every member when a meeting moves, changes place or link, or is cancelled.
+    """A notice to every member when a meeting moves or changes place or link.
 
-    Always sent, whatever the person's preferences.
+    Always sent, whatever the person's preferences. (Cancellations are sent when they happen.)
     """
     meetings = list(db.session.scalars(
         select(Meeting).where(Meeting.start_at > now - timedelta(hours=1),
@@ -212,7 +212,10 @@ def queue_meeting_change_notices(now, base_url):
             db.session.add(MeetingNoticeState(meeting_id=meeting.id, fingerprint=current, updated_at=now))
             baseline += 1
         elif state.fingerprint != current:
-            changed.append((meeting, current))
+            # Cancellations are announced at once by the meetings feature (notify_members),
+            # so the job only records them.
+            if meeting.status is not MeetingStatus.cancelled:
+                changed.append((meeting, current))
             state.fingerprint, state.updated_at = current, now
     members = _members_by_group({m.group_id for m, _ in changed})
     outgoing = []
