@@ -76,3 +76,14 @@ def test_new_action_page_prefilled_from_the_meeting(app, login):
         action = db.session.query(ActionItem).one()
         assert action.origin_meeting_id == meeting_id
     assert member
+
+
+def test_home_page_counts_my_open_and_overdue_actions(app, login):
+    with app.app_context():
+        c = factories.coalition()
+        g, p = c["groups"], c["people"]
+        factories.action(g["SWG1.1"], "Late one", owner=p["member"], actor=p["chair"], due_date=date(2020, 1, 1))
+        factories.action(g["SWG1.1"], "On time", owner=p["member"], actor=p["chair"], due_date=date(2099, 1, 1))
+        db.session.commit()
+    page = login("member@example.org").get("/").get_data(as_text=True)
+    assert "2 open actions</a>" in page and "<strong>1 overdue</strong>" in page

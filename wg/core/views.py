@@ -14,7 +14,24 @@ log = logging.getLogger(__name__)
 
 @bp.route("/")
 def home():
-    return render_template("core/home.html", my_groups=groups.groups_of(current_user))
+    return render_template("core/home.html", my_groups=groups.groups_of(current_user),
+                           my_actions=_my_action_counts(current_user))
+
+
+def _my_action_counts(person):
+    """How many open actions the person (or their country) answers for, and how many are late."""
+    from sqlalchemy import func, select
+
+    from wg.actions.services import my_actions_query
+    from wg.db_types import utcnow
+    from wg.rollups.queries import overdue_clause
+
+    today = utcnow().date()
+    query = my_actions_query(person, today).order_by(None)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    overdue = db.session.scalar(select(func.count()).select_from(
+        query.where(overdue_clause(today)).subquery()))
+    return {"open": total, "overdue": overdue}
 
 
 @bp.route("/healthz")
