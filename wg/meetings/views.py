@@ -1,4 +1,5 @@
 import hashlib
+from collections import OrderedDict
 from datetime import date, timedelta
 
 from flask import (
@@ -544,6 +545,25 @@ def ics(meeting_id):
     return _ics(body, f"{meeting.group.slug}-{meeting.start_at:%Y-%m-%d}.ics")
 
 
+# Serialized feeds by (person, ETag): building a year of events with icalendar costs tens of
+# milliseconds, and calendar programs poll often. Per process, bounded; the ETag changes with
+# every change to the feed, so an entry is never stale.
+_FEED_CACHE = OrderedDict()
+_FEED_CACHE_SIZE = 256
+
+
+def _cached_feed(key, build):
+    body = _FEED_CACHE.get(key)
+    if body is None:
+        body = build()
+        _FEED_CACHE[key] = body
+        while len(_FEED_CACHE) > _FEED_CACHE_SIZE:
+            _FEED_CACHE.popitem(last=False)
+    else:
+        _FEED_CACHE.move_to_end(key)
+    return body
+
+
 @bp.route("/calendar/<token>.ics")
 def feed(token):
     person = meetings.person_for_calendar_token(token)
@@ -555,9 +575,9 @@ def feed(token):
         response = Response(status=304)
         response.set_etag(etag)
         return response
-    body = ical.build_calendar(
+    body = _cached_feed((person.id, token, etag), lambda: ical.build_calendar(
         meetings.feed_meetings(person, now), name=f"Coalition meetings · {person.name}",
-        url_for_meeting=_meeting_url, alarm_minutes=meetings.alarm_minutes(person), now=now)
+        url_for_meeting=_meeting_url, alarm_minutes=meetings.alarm_minutes(person), now=now))
     response = _ics(body, "coalition-meetings.ics")
     response.headers["Content-Disposition"] = 'inline; filename="coalition-meetings.ics"'
     response.headers["X-Robots-Tag"] = "noindex"
