@@ -132,12 +132,12 @@ def add_actions(ctx):
         created = month_first + timedelta(days=7 + group.id % 14)  # the group's meeting day
         if created >= now:
             created = now - timedelta(days=1)
-        due = (created + timedelta(days=rng.choice([45, 60, 90, 120, 180, 270, 365]))).date()
+        due = (created + timedelta(days=rng.choice([60, 90, 120, 180, 270, 365, 540]))).date()
         owner = rng.choice(members) if members and rng.random() < 0.85 else None
         participant_pool = list(by_participant)
         responsible = rng.sample(participant_pool, k=min(len(participant_pool),
                                                         rng.choice([0, 1, 1, 2, 3])))
-        if demo_member is not None and demo_member.id in members and rng.random() < 0.05:
+        if demo_member is not None and demo_member.id in members and rng.random() < 0.006:
             owner = demo_member.id
         aid = next_action
         next_action += 1

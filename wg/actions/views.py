@@ -82,7 +82,7 @@ def mine():
     include_closed = request.args.get("all") == "1"
     stmt = actions.my_actions_query(current_user, now.date(), include_closed).options(
         *LIST_OPTIONS)
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(stmt, per_page=20, error_out=False)
     return render_template("actions/mine.html", page=page, today=now.date(), now=now,
                            include_closed=include_closed, form=ProgressForm())
 
