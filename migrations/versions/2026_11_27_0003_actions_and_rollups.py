@@ -57,7 +57,7 @@ def upgrade():
     )
     with op.batch_alter_table('action_items', schema=None) as batch_op:
         batch_op.create_index('ix_action_items_due_date', ['due_date'], unique=False)
-        batch_op.create_index('ix_action_items_group_status', ['group_id', 'status'], unique=False)
+        batch_op.create_index('ix_action_items_rollup', ['group_id', 'status', 'weight', 'progress', 'due_date', 'last_progress_at', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_action_items_owner_id'), ['owner_id'], unique=False)
 
     op.create_table('action_participants',
@@ -105,7 +105,7 @@ def downgrade():
     op.drop_table('action_participants')
     with op.batch_alter_table('action_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_action_items_owner_id'))
-        batch_op.drop_index('ix_action_items_group_status')
+        batch_op.drop_index('ix_action_items_rollup')
         batch_op.drop_index('ix_action_items_due_date')
 
     op.drop_table('action_items')

@@ -53,7 +53,9 @@ class ActionItem(db.Model):
 
     __tablename__ = "action_items"
     __table_args__ = (
-        Index("ix_action_items_group_status", "group_id", "status"),
+        # Covers the rollup aggregate (rollups.queries.figures_by_group): an index-only scan.
+        Index("ix_action_items_rollup", "group_id", "status", "weight", "progress", "due_date",
+              "last_progress_at", "created_at"),
         Index("ix_action_items_due_date", "due_date"),
     )
 

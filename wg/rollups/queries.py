@@ -20,7 +20,7 @@ from wg.auth.models import Person
 from wg.extensions import db
 from wg.groups.models import Group
 from wg.participants.models import Participant
-from wg.rollups.compute import FIELDS, STALE_DAYS, Figures, cumulative, month_index
+from wg.rollups.compute import FIELDS, STALE_DAYS, Figures, month_index
 
 A = ActionItem
 DONE = ActionStatus.done
@@ -93,24 +93,51 @@ def combine(per_group, ids):
     return total
 
 
-def trend_by_group(group_ids=None):
-    """{group id: {month index: Figures delta}} from rollup_month_deltas."""
-    stmt = select(RollupMonthDelta)
+def trend_by_group(months, group_ids=None):
+    """{group id: [Figures at the end of each of `months`]} from rollup_month_deltas.
+
+    Reads (groups x months) small rows and sums them per group; no progress log is read.
+    """
+    t = RollupMonthDelta.__table__
+    stmt = select(t.c.group_id, t.c.month, *[t.c[name] for name in FIELDS]).order_by(
+        t.c.group_id, t.c.month)
     if group_ids is not None:
-        stmt = stmt.where(RollupMonthDelta.group_id.in_(group_ids))
-    out = defaultdict(dict)
-    for row in db.session.execute(stmt.execution_options(yield_per=1000)).scalars():
-        f = Figures(**{name: getattr(row, name) for name in FIELDS})
-        out[row.group_id][month_index(row.month)] = f
+        stmt = stmt.where(t.c.group_id.in_(group_ids))
+    last = months[-1] if months else 0
+    out = {}
+    running, gid_now, pending = None, None, []
+
+    def finish():
+        if gid_now is None:
+            return
+        series, total, i = [], [0] * len(FIELDS), 0
+        for m in months:
+            while i < len(pending) and pending[i][0] <= m:
+                values = pending[i][1]
+                total = [a + b for a, b in zip(total, values, strict=True)]
+                i += 1
+            series.append(total)
+        out[gid_now] = series
+
+    for gid, month, *values in db.session.execute(stmt):
+        if gid != gid_now:
+            finish()
+            gid_now, pending = gid, []
+        m = month_index(month)
+        if m <= last:
+            pending.append((m, values))
+    finish()
     return out
 
 
-def trend_for(deltas_by_group, ids, months):
-    merged = {}
+def trend_for(series_by_group, ids, months):
+    """[(month index, Figures)] for a scope: the sum of its groups' month-end series."""
+    sums = [[0] * len(FIELDS) for _ in months]
     for gid in ids:
-        for m, d in deltas_by_group.get(gid, {}).items():
-            merged.setdefault(m, Figures()).add(d)
-    return cumulative(merged, months)
+        for row, values in zip(sums, series_by_group.get(gid, ()), strict=False):
+            for k, v in enumerate(values):
+                row[k] += v
+    return [(m, Figures(*row)) for m, row in zip(months, sums, strict=True)]
 
 
 def participant_figures(today, now, group_ids=None):
