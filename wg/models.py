@@ -4,4 +4,9 @@ from wg.auth.models import Person  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.notify.models import OutboxMessage  # noqa: F401
 from wg.participants.models import Participant, ParticipantKind  # noqa: F401
-from wg.actions.models import ActionItem, ProgressLog, RollupMonthDelta  # noqa: F401,E402
+from wg.actions.models import (  # noqa: F401,E402
+    ActionItem,
+    ProgressLog,
+    RollupCurrent,
+    RollupMonthDelta,
+)

@@ -151,7 +151,8 @@ def add_actions(ctx):
             description=f"Agreed at the {created:%B %Y} meeting of {group.code}.",
             owner_id=owner, due_date=due, weight=weight, status=status, progress=progress,
             version=1 + len(events), created_at=created, created_by_id=chairs[0] if chairs
-            else None, updated_at=last or created, last_progress_at=last))
+            else None, updated_at=last or created, last_progress_at=last,
+            last_activity_at=last or created))
         for pid in responsible:
             links.append(dict(action_id=aid, participant_id=pid))
         authors = ([owner] if owner else []) + [m for pid in responsible
@@ -172,6 +173,7 @@ def add_actions(ctx):
     _flush(actions, links, logs)
     for gid, by_month in deltas.items():
         summary.apply_deltas(gid, by_month)
+    summary.rebuild_current()
     _fix_sequences()
     db.session.flush()
     ctx.progress(total % 5000)

@@ -1,5 +1,5 @@
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     Column,
@@ -35,6 +35,7 @@ class ActionStatus(enum.Enum):
         return self in (ActionStatus.done, ActionStatus.dropped)
 
 
+STALE_DAYS = 30  # the same rule as wg.rollups.compute.STALE_DAYS
 OPEN_STATUSES = (ActionStatus.open, ActionStatus.in_progress, ActionStatus.blocked)
 
 action_participants = Table(
@@ -53,9 +54,10 @@ class ActionItem(db.Model):
 
     __tablename__ = "action_items"
     __table_args__ = (
-        # Covers the rollup aggregate (rollups.queries.figures_by_group): an index-only scan.
-        Index("ix_action_items_rollup", "group_id", "status", "weight", "progress", "due_date",
-              "last_progress_at", "created_at"),
+        Index("ix_action_items_group_status", "group_id", "status"),
+        # Overdue and stale counts are range scans over these (rollups.queries).
+        Index("ix_action_items_status_due", "status", "due_date", "group_id"),
+        Index("ix_action_items_status_activity", "status", "last_activity_at", "group_id"),
         Index("ix_action_items_due_date", "due_date"),
     )
 
@@ -78,6 +80,8 @@ class ActionItem(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Time of the latest progress log entry (None until the first one); kept by record_progress.
     last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The latest progress entry or, before any, the creation: what "stale" is measured from.
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped["Group"] = relationship()  # noqa: F821
     owner: Mapped["Person | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
@@ -89,12 +93,12 @@ class ActionItem(db.Model):
     )
 
     @property
-    def last_activity_at(self):
-        return self.last_progress_at or self.created_at
-
-    @property
     def percent(self):
         return 100 if self.status is ActionStatus.done else self.progress
+
+    def is_stale(self, now):
+        return not self.status.is_closed and self.last_activity_at < now - timedelta(
+            days=STALE_DAYS)
 
     def is_overdue(self, today):
         return not self.status.is_closed and self.due_date < today
@@ -152,3 +156,23 @@ class RollupMonthDelta(db.Model):
     weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     overdue: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     stale: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class RollupCurrent(db.Model):
+    """Per group and status: how many actions, their weights and weighted progress, right now.
+
+    Kept in the same transaction as every action change (rollups.summary), so the dashboard
+    reads (groups x statuses) rows instead of scanning every action. Overdue and stale depend
+    on today's date and are counted by index range scans instead.
+    """
+
+    __tablename__ = "rollup_current"
+    __table_args__ = (UniqueConstraint("group_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    status: Mapped[ActionStatus] = mapped_column(
+        Enum(ActionStatus, name="action_status", native_enum=False, length=20))
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weight_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -149,7 +149,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
             update(ActionItem)
             .where(ActionItem.id == action.id, ActionItem.version == current.version)
             .values(status=new_status, progress=new_progress, version=current.version + 1,
-                    last_progress_at=now, updated_at=now)
+                    last_progress_at=now, last_activity_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
@@ -165,6 +165,8 @@ def record_progress(action, actor, status, progress, note, expected_version, now
     new = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
                              events + [(now, new_status.value, new_progress)])
     summary.replace_history(current.group_id, old, new)
+    summary.move_current(current.group_id, current.weight, (current.status, current.progress),
+                         (new_status, new_progress))
 
     log = ProgressLog(action_id=action.id, author_id=actor.id if actor else None,
                       created_at=now, note=note, old_status=current.status,
@@ -302,9 +304,11 @@ def create_action(group, actor, data, now):
                         description=clean["description"], owner=clean["owner"],
                         participants=clean["participants"], due_date=clean["due_date"],
                         weight=clean["weight"], status=ActionStatus.open, progress=0, version=1,
-                        created_at=now, updated_at=now, created_by_id=actor.id if actor else None)
+                        created_at=now, updated_at=now, last_activity_at=now,
+                        created_by_id=actor.id if actor else None)
     db.session.add(action)
     db.session.flush()
+    summary.move_current(group.id, action.weight, None, ("open", 0))
     summary.apply_deltas(group.id, summary.deltas_for(now, action.weight, action.due_date,
                                                       ("open", 0), []))
     if (status, progress) != (ActionStatus.open, 0):
@@ -341,6 +345,11 @@ def update_action(action, actor, data, expected_version, now):
         new = summary.deltas_for(current.created_at, clean["weight"], clean["due_date"],
                                  initial, events)
         summary.replace_history(current.group_id, old, new)
+    if clean["weight"] != current.weight:
+        summary.move_current(current.group_id, current.weight,
+                             (current.status, current.progress), None)
+        summary.move_current(current.group_id, clean["weight"], None,
+                             (current.status, current.progress))
     db.session.expire(action)
     action.participants = clean["participants"]
     db.session.flush()

@@ -13,6 +13,7 @@ from wg.actions.models import (
     OPEN_STATUSES,
     ActionItem,
     ActionStatus,
+    RollupCurrent,
     RollupMonthDelta,
     action_participants,
 )
@@ -24,10 +25,7 @@ from wg.rollups.compute import FIELDS, STALE_DAYS, Figures, month_index
 
 A = ActionItem
 DONE = ActionStatus.done
-
-
-def last_activity():
-    return func.coalesce(A.last_progress_at, A.created_at)
+NOT_DONE = list(OPEN_STATUSES)
 
 
 def overdue_clause(today):
@@ -36,7 +34,7 @@ def overdue_clause(today):
 
 def stale_clause(now):
     return (A.status.not_in([ActionStatus.done, ActionStatus.dropped])) & (
-        last_activity() < now - timedelta(days=STALE_DAYS))
+        A.last_activity_at < now - timedelta(days=STALE_DAYS))
 
 
 def _aggregates(today, now):
@@ -60,15 +58,27 @@ def _add_row(fig, status, count, weight_sum, weighted_sum, overdue, stale):
 
 
 def figures_by_group(today, now, group_ids=None):
-    """{group id: Figures of the group's own actions} in one aggregate query."""
-    stmt = (select(A.group_id, A.status, *_aggregates(today, now))
-            .where(A.status != ActionStatus.dropped)
-            .group_by(A.group_id, A.status))
-    if group_ids is not None:
-        stmt = stmt.where(A.group_id.in_(group_ids))
+    """{group id: Figures of the group's own actions}: three small queries whatever the size.
+
+    Counts and weights come from the rollup_current summary; overdue and stale are counted
+    with index range scans over open actions only.
+    """
+    C = RollupCurrent
     out = defaultdict(Figures)
-    for group_id, status, *values in db.session.execute(stmt):
-        _add_row(out[group_id], status, *values)
+    stmt = select(C.group_id, C.status, C.total, C.weight_sum, C.weighted_sum).where(
+        C.status != ActionStatus.dropped, C.total != 0)
+    if group_ids is not None:
+        stmt = stmt.where(C.group_id.in_(group_ids))
+    for group_id, status, total, weight_sum, weighted_sum in db.session.execute(stmt):
+        _add_row(out[group_id], status, total, weight_sum, weighted_sum, 0, 0)
+    for name, clause in (("overdue", A.due_date < today),
+                         ("stale", A.last_activity_at < now - timedelta(days=STALE_DAYS))):
+        stmt = (select(A.group_id, func.count()).where(A.status.in_(NOT_DONE), clause)
+                .group_by(A.group_id))
+        if group_ids is not None:
+            stmt = stmt.where(A.group_id.in_(group_ids))
+        for group_id, count in db.session.execute(stmt):
+            setattr(out[group_id], name, getattr(out[group_id], name) + count)
     return out
 
 

@@ -1,0 +1,34 @@
+"""The summaries kept by the services survive edits of weight and due date."""
+
+from datetime import date, timedelta
+
+from tests import factories as f
+from tests.rollups.test_rollups_property import NOW, _raw, _recount_now
+from wg.actions import services as actions
+from wg.extensions import db
+from wg.rollups import compute, queries
+
+
+def test_weight_and_due_date_edits_keep_summaries_exact(ctx):
+    w = f.coalition()
+    g, chair = w["groups"]["SWG1.1"], w["people"]["chair"]
+    a = f.action(g, "A", due_date=date(2025, 9, 1), now=NOW - timedelta(days=400))
+    b = f.action(g, "B", due_date=date(2026, 9, 1), now=NOW - timedelta(days=300), weight=2)
+    actions.record_progress(a, chair, "in_progress", 40, "", None, NOW - timedelta(days=350))
+    actions.record_progress(b, chair, "done", 100, "", None, NOW - timedelta(days=100))
+    actions.record_progress(a, chair, "in_progress", 70, "", None, NOW - timedelta(days=10))
+    data = actions.ActionInput(title="A", due_date=date(2026, 12, 1), weight=5)
+    actions.update_action(a, chair, data, a.version, NOW)
+    data = actions.ActionInput(title="B", due_date=date(2025, 1, 1), weight=3)
+    actions.update_action(b, chair, data, b.version, NOW)
+    db.session.commit()
+
+    rows, logs, _ = _raw()
+    expected = _recount_now(rows, logs)
+    got = queries.figures_by_group(NOW.date(), NOW)[g.id]
+    assert got.as_tuple() == expected.as_tuple()
+    assert (got.weight_sum, got.weighted_sum) == (8, 5 * 70 + 3 * 100)
+    months = compute.trend_months(NOW)
+    series = queries.trend_by_group(months)[g.id]
+    for m, values in zip(months, series, strict=True):
+        assert tuple(values) == compute.figures_at(rows, logs, m).as_tuple()
