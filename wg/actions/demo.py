@@ -124,7 +124,7 @@ def add_actions(ctx):
 
     actions, links, logs = [], [], []
     deltas = defaultdict(lambda: defaultdict(Figures))
-    for i, group in enumerate(rng.choices(groups, weights=weights, k=total)):
+    for group in rng.choices(groups, weights=weights, k=total):
         members, chairs, by_participant = people[group.id]
         months_ago = rng.randint(0, MONTHS - 1)
         month_first = (now.replace(day=1) - timedelta(days=months_ago * 30.44)).replace(

@@ -89,6 +89,17 @@ def _collect(errors, func, *args, **kwargs):
         return None
 
 
+def parse_version(value):
+    """The version a page or CSV row was made from (None when the caller does not check)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({None: "This form is damaged (bad version); reload the "
+                                          "page and try again."}) from None
+
+
 def _note_required(old_status, old_progress, new_status, new_progress):
     if new_status is ActionStatus.blocked and old_status is not ActionStatus.blocked:
         return "A note is required when an action becomes blocked: say what blocks it."
@@ -136,6 +147,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
         errors["note"] = f"The note is too long (at most {MAX_NOTE} characters)."
     if errors:
         raise ValidationError(errors)
+    expected_version = parse_version(expected_version)
 
     for _attempt in range(20):
         current = _current(action.id)
@@ -323,6 +335,7 @@ def update_action(action, actor, data, expected_version, now):
     errors, clean = _clean_details(action.group, data)
     if errors:
         raise ValidationError(errors)
+    expected_version = parse_version(expected_version)
     current = _current(action.id)
     if expected_version is not None and current.version != int(expected_version):
         raise _stale(action.id, int(expected_version), current)

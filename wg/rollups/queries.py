@@ -115,7 +115,7 @@ def trend_by_group(months, group_ids=None):
         stmt = stmt.where(t.c.group_id.in_(group_ids))
     last = months[-1] if months else 0
     out = {}
-    running, gid_now, pending = None, None, []
+    gid_now, pending = None, []
 
     def finish():
         if gid_now is None:

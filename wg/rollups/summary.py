@@ -1,8 +1,9 @@
 """Keeps the rollup summaries (rollup_current, rollup_month_deltas) up to date, in the caller's
 transaction.
 
-rollup_current holds each group's counts and weights per status now. For the trend, every change that moves an action's month-end figures (creation, a progress entry, a new weight
-or due date) recomputes that one action's monthly deltas before and after the change from its
+rollup_current holds each group's counts and weights per status now. For the trend, every
+change that moves an action's month-end figures (creation, a progress entry, a new weight or
+due date) recomputes that one action's monthly deltas before and after the change from its
 own progress logs, and adds the difference to its group's rows with an atomic upsert, so two
 writers at once both count.
 """
