@@ -181,3 +181,19 @@ def test_damaged_version_is_a_message_not_a_500(app, world, login):
                      {"status": "in_progress", "progress": "10", "version": "x1"},
                      form_page=f"/actions/{action_id}")
         assert r.status_code == 422 and "reload the page" in r.get_data(as_text=True)
+
+
+def test_chair_sees_who_has_not_reported_this_cycle(app, world, login):
+    with app.app_context():
+        web = _login(login, world, "chair")
+        page = web.get("/actions/?group=swg1-1").get_data(as_text=True)
+        assert "Not reported this cycle" in page
+        quiet = page.split("Not reported this cycle", 1)[1]
+        assert "Mem Member" in quiet and "Ghana" in quiet
+        r = web.post(f"/actions/{world['ids']['owned']}/progress",
+                     {"status": "in_progress", "progress": "10", "version": "1"},
+                     form_page=f"/actions/{world['ids']['owned']}")
+        assert r.status_code == 302
+        quiet = web.get("/actions/?group=swg1-1").get_data(as_text=True).split(
+            "Not reported this cycle", 1)[1]
+        assert "Mem Member" not in quiet.split("Countries and organizations")[0]

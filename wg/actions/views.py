@@ -54,9 +54,15 @@ def index():
     from wg.rollups.queries import all_groups
 
     groups = [g for g in all_groups() if visible is None or g.id in visible]
+    cycle = None
+    if filters.group is not None and filters.group.parent_id is not None and \
+            permissions.can_manage_actions(current_user, filters.group):
+        from wg.rollups.services import not_reported
+
+        cycle = not_reported(filters.group, now)
     return render_template("actions/list.html", page=page, filters=filters, groups=groups,
                            args=filters.as_args(), today=now.date(), now=now,
-                           explain=EXPLAIN)
+                           explain=EXPLAIN, cycle=cycle)
 
 
 @bp.route("/export.csv")
