@@ -2,9 +2,11 @@
 
 from wg.actions.models import (  # noqa: F401,E402
     ActionItem,
+    ParticipantActivity,
     ProgressLog,
     RollupCurrent,
     RollupMonthDelta,
+    RollupParticipant,
 )
 from wg.auth.models import Person  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401

@@ -174,6 +174,7 @@ def add_actions(ctx):
     for gid, by_month in deltas.items():
         summary.apply_deltas(gid, by_month)
     summary.rebuild_current()
+    summary.rebuild_participants()
     _fix_sequences()
     db.session.flush()
     ctx.progress(total % 5000)

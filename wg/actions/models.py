@@ -176,3 +176,35 @@ class RollupCurrent(db.Model):
     total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     weight_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class RollupParticipant(db.Model):
+    """Per participant, group and status: the actions it is responsible for, kept like
+    RollupCurrent so the participant view reads summaries instead of joining every action."""
+
+    __tablename__ = "rollup_participants"
+    __table_args__ = (UniqueConstraint("participant_id", "group_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    status: Mapped[ActionStatus] = mapped_column(
+        Enum(ActionStatus, name="action_status", native_enum=False, length=20))
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weight_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class ParticipantActivity(db.Model):
+    """Per participant and group: the latest progress entry on any action it is responsible
+    for (None when there is none yet)."""
+
+    __tablename__ = "participant_activity"
+    __table_args__ = (UniqueConstraint("participant_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -112,7 +112,7 @@ def _current(action_id):
     return db.session.execute(
         select(ActionItem.status, ActionItem.progress, ActionItem.version, ActionItem.group_id,
                ActionItem.weight, ActionItem.due_date, ActionItem.created_at,
-               ActionItem.title, ActionItem.owner_id)
+               ActionItem.title, ActionItem.owner_id, ActionItem.last_progress_at)
         .where(ActionItem.id == action_id)
     ).one()
 
@@ -179,6 +179,10 @@ def record_progress(action, actor, status, progress, note, expected_version, now
     summary.replace_history(current.group_id, old, new)
     summary.move_current(current.group_id, current.weight, (current.status, current.progress),
                          (new_status, new_progress))
+    pids = summary.participants_of(action.id)
+    summary.move_participants(current.group_id, pids, current.weight,
+                              (current.status, current.progress), (new_status, new_progress))
+    summary.touch_participants(current.group_id, pids, now)
 
     log = ProgressLog(action_id=action.id, author_id=actor.id if actor else None,
                       created_at=now, note=note, old_status=current.status,
@@ -321,6 +325,8 @@ def create_action(group, actor, data, now):
     db.session.add(action)
     db.session.flush()
     summary.move_current(group.id, action.weight, None, ("open", 0))
+    summary.move_participants(group.id, [p.id for p in clean["participants"]], action.weight,
+                              None, ("open", 0))
     summary.apply_deltas(group.id, summary.deltas_for(now, action.weight, action.due_date,
                                                       ("open", 0), []))
     if (status, progress) != (ActionStatus.open, 0):
@@ -363,9 +369,21 @@ def update_action(action, actor, data, expected_version, now):
                              (current.status, current.progress), None)
         summary.move_current(current.group_id, clean["weight"], None,
                              (current.status, current.progress))
+    state = (current.status, current.progress)
+    old_pids = set(summary.participants_of(action.id))
+    new_pids = {p.id for p in clean["participants"]}
+    gid, w0, w1 = current.group_id, current.weight, clean["weight"]
+    summary.move_participants(gid, old_pids - new_pids, w0, state, None)
+    summary.move_participants(gid, new_pids - old_pids, w1, None, state)
+    if w0 != w1:
+        summary.move_participants(gid, old_pids & new_pids, w0, state, None)
+        summary.move_participants(gid, old_pids & new_pids, w1, None, state)
+    if current.last_progress_at is not None:
+        summary.touch_participants(gid, new_pids - old_pids, current.last_progress_at)
     db.session.expire(action)
     action.participants = clean["participants"]
     db.session.flush()
+    summary.recount_activity(gid, old_pids - new_pids)
     return action
 
 

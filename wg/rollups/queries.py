@@ -7,14 +7,16 @@ one GROUP BY over action_items, the trend from the small rollup_month_deltas tab
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import func, or_, select
 
 from wg.actions.models import (
     OPEN_STATUSES,
     ActionItem,
     ActionStatus,
+    ParticipantActivity,
     RollupCurrent,
     RollupMonthDelta,
+    RollupParticipant,
     action_participants,
 )
 from wg.auth.models import Person
@@ -35,17 +37,6 @@ def overdue_clause(today):
 def stale_clause(now):
     return (A.status.not_in([ActionStatus.done, ActionStatus.dropped])) & (
         A.last_activity_at < now - timedelta(days=STALE_DAYS))
-
-
-def _aggregates(today, now):
-    return (
-        func.count(A.id),
-        func.coalesce(func.sum(A.weight), 0),
-        func.coalesce(func.sum(A.weight * case((A.status == DONE, literal(100)),
-                                               else_=A.progress)), 0),
-        func.coalesce(func.sum(case((overdue_clause(today), 1), else_=0)), 0),
-        func.coalesce(func.sum(case((stale_clause(now), 1), else_=0)), 0),
-    )
 
 
 def _add_row(fig, status, count, weight_sum, weighted_sum, overdue, stale):
@@ -151,25 +142,38 @@ def trend_for(series_by_group, ids, months):
 
 
 def participant_figures(today, now, group_ids=None):
-    """[(Participant, Figures, last update)] for every participant responsible for actions."""
-    P = action_participants.c
-    stmt = (select(P.participant_id, A.status, *_aggregates(today, now),
-                   func.max(A.last_progress_at))
-            .select_from(action_participants).join(A, A.id == P.action_id)
-            .where(A.status != ActionStatus.dropped)
-            .group_by(P.participant_id, A.status))
-    if group_ids is not None:
-        stmt = stmt.where(A.group_id.in_(group_ids))
+    """[(Participant, Figures, last update)] for every participant responsible for actions.
+
+    Counts and weights come from the rollup_participants summary, the last update from
+    participant_activity; overdue and stale join only the open actions past those dates.
+    """
+    R, PA, P = RollupParticipant, ParticipantActivity, action_participants.c
     figs, last = defaultdict(Figures), {}
-    for pid, status, count, ws, wsum, overdue, stale, latest in db.session.execute(stmt):
-        _add_row(figs[pid], status, count, ws, wsum, overdue, stale)
-        if latest is not None:
-            latest = A.last_progress_at.type.process_result_value(latest, None) \
-                if latest.tzinfo is None else latest
-            last[pid] = max(last.get(pid, latest), latest)
+    stmt = select(R.participant_id, R.status, R.total, R.weight_sum, R.weighted_sum).where(
+        R.status != ActionStatus.dropped, R.total != 0)
+    if group_ids is not None:
+        stmt = stmt.where(R.group_id.in_(group_ids))
+    for pid, status, total, weight_sum, weighted_sum in db.session.execute(stmt):
+        _add_row(figs[pid], status, total, weight_sum, weighted_sum, 0, 0)
+    for name, clause in (("overdue", A.due_date < today),
+                         ("stale", A.last_activity_at < now - timedelta(days=STALE_DAYS))):
+        stmt = (select(P.participant_id, func.count())
+                .select_from(A).join(action_participants, P.action_id == A.id)
+                .where(A.status.in_(NOT_DONE), clause).group_by(P.participant_id))
+        if group_ids is not None:
+            stmt = stmt.where(A.group_id.in_(group_ids))
+        for pid, count in db.session.execute(stmt):
+            setattr(figs[pid], name, getattr(figs[pid], name) + count)
+    stmt = select(PA.participant_id, PA.last_progress_at).where(
+        PA.last_progress_at.is_not(None))
+    if group_ids is not None:
+        stmt = stmt.where(PA.group_id.in_(group_ids))
+    for pid, at in db.session.execute(stmt):
+        last[pid] = max(last.get(pid, at), at)
+    ids = [pid for pid, f in figs.items() if f.total]
     participants = db.session.scalars(
-        select(Participant).where(Participant.id.in_(list(figs))).order_by(Participant.name)
-    ).all() if figs else []
+        select(Participant).where(Participant.id.in_(ids)).order_by(Participant.name)
+    ).all() if ids else []
     return [(p, figs[p.id], last.get(p.id)) for p in participants]
 
 

@@ -8,16 +8,19 @@ own progress logs, and adds the difference to its group's rows with an atomic up
 writers at once both count.
 """
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from wg.actions.models import (
     ActionItem,
     ActionStatus,
+    ParticipantActivity,
     ProgressLog,
     RollupCurrent,
     RollupMonthDelta,
+    RollupParticipant,
+    action_participants,
 )
 from wg.extensions import db
 from wg.rollups.compute import FIELDS, diff_deltas, month_deltas, month_start
@@ -100,3 +103,77 @@ def rebuild_current():
     ).group_by(a.group_id, a.status)
     db.session.execute(insert(RollupCurrent).from_select(
         ["group_id", "status", "total", "weight_sum", "weighted_sum"], select_rows))
+
+
+def _bump(table, keys, values):
+    stmt = _upsert()(table).values(**keys, **values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={name: table.c[name] + stmt.excluded[name] for name in values})
+    db.session.execute(stmt)
+
+
+def move_participants(group_id, participant_ids, weight, old, new):
+    """Like move_current, for each participant responsible for the action."""
+    table = RollupParticipant.__table__
+    for pid in participant_ids:
+        for state, sign in ((old, -1), (new, 1)):
+            if state is None:
+                continue
+            status, progress = getattr(state[0], "value", state[0]), state[1]
+            p = 100 if status == "done" else progress
+            _bump(table, dict(participant_id=pid, group_id=group_id,
+                              status=ActionStatus(status)),
+                  dict(total=sign, weight_sum=sign * weight, weighted_sum=sign * weight * p))
+
+
+def touch_participants(group_id, participant_ids, at):
+    """Their latest progress entry in the group is now at least `at`."""
+    table = ParticipantActivity.__table__
+    for pid in participant_ids:
+        stmt = _upsert()(table).values(participant_id=pid, group_id=group_id,
+                                       last_progress_at=at)
+        newer = or_(table.c.last_progress_at.is_(None),
+                    table.c.last_progress_at < stmt.excluded.last_progress_at)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.participant_id, table.c.group_id],
+            set_={"last_progress_at": case((newer, stmt.excluded.last_progress_at),
+                                           else_=table.c.last_progress_at)})
+        db.session.execute(stmt)
+
+
+def recount_activity(group_id, participant_ids):
+    """Recompute the latest entry after participants were taken off an action."""
+    a, ap = ActionItem.__table__.c, action_participants.c
+    table = ParticipantActivity.__table__
+    for pid in participant_ids:
+        latest = db.session.scalar(
+            select(func.max(a.last_progress_at)).select_from(action_participants)
+            .join(ActionItem.__table__, a.id == ap.action_id)
+            .where(ap.participant_id == pid, a.group_id == group_id))
+        db.session.execute(table.update().where(
+            table.c.participant_id == pid, table.c.group_id == group_id)
+            .values(last_progress_at=latest))
+
+
+def participants_of(action_id):
+    return list(db.session.scalars(select(action_participants.c.participant_id).where(
+        action_participants.c.action_id == action_id)))
+
+
+def rebuild_participants():
+    """Recount both participant summaries from the raw rows in two statements."""
+    a, ap = ActionItem.__table__.c, action_participants.c
+    join = action_participants.join(ActionItem.__table__, a.id == ap.action_id)
+    db.session.execute(delete(RollupParticipant))
+    db.session.execute(insert(RollupParticipant).from_select(
+        ["participant_id", "group_id", "status", "total", "weight_sum", "weighted_sum"],
+        select(ap.participant_id, a.group_id, a.status, func.count(a.id), func.sum(a.weight),
+               func.sum(a.weight * case((a.status == ActionStatus.done, 100),
+                                        else_=a.progress)))
+        .select_from(join).group_by(ap.participant_id, a.group_id, a.status)))
+    db.session.execute(delete(ParticipantActivity))
+    db.session.execute(insert(ParticipantActivity).from_select(
+        ["participant_id", "group_id", "last_progress_at"],
+        select(ap.participant_id, a.group_id, func.max(a.last_progress_at))
+        .select_from(join).group_by(ap.participant_id, a.group_id)))
