@@ -1,6 +1,13 @@
 """Imports every feature's models so that the metadata (and Alembic) sees all tables."""
 
-from wg.actions.models import ActionItem, ProgressLog, RollupMonthDelta  # noqa: F401
+from wg.actions.models import (  # noqa: F401
+    ActionItem,
+    ParticipantActivity,
+    ProgressLog,
+    RollupCurrent,
+    RollupMonthDelta,
+    RollupParticipant,
+)
 from wg.auth.models import Person  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.meetings.models import (  # noqa: F401

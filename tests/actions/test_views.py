@@ -171,3 +171,29 @@ def test_list_filters_and_csv_export(app, world, login):
         lines = csv_text.strip().splitlines()
         assert lines[0].startswith("id,group,title") and len(lines) == 4
         assert web.get("/actions/export.csv?participant=ZZZ").status_code == 400
+
+
+def test_damaged_version_is_a_message_not_a_500(app, world, login):
+    with app.app_context():
+        web = _login(login, world, "member")
+        action_id = world["ids"]["owned"]
+        r = web.post(f"/actions/{action_id}/progress",
+                     {"status": "in_progress", "progress": "10", "version": "x1"},
+                     form_page=f"/actions/{action_id}")
+        assert r.status_code == 422 and "reload the page" in r.get_data(as_text=True)
+
+
+def test_chair_sees_who_has_not_reported_this_cycle(app, world, login):
+    with app.app_context():
+        web = _login(login, world, "chair")
+        page = web.get("/actions/?group=swg1-1").get_data(as_text=True)
+        assert "Not reported this cycle" in page
+        quiet = page.split("Not reported this cycle", 1)[1]
+        assert "Mem Member" in quiet and "Ghana" in quiet
+        r = web.post(f"/actions/{world['ids']['owned']}/progress",
+                     {"status": "in_progress", "progress": "10", "version": "1"},
+                     form_page=f"/actions/{world['ids']['owned']}")
+        assert r.status_code == 302
+        quiet = web.get("/actions/?group=swg1-1").get_data(as_text=True).split(
+            "Not reported this cycle", 1)[1]
+        assert "Mem Member" not in quiet.split("Countries and organizations")[0]

@@ -112,7 +112,8 @@ def _csv(response):
 def _clear():
     with db.engine.begin() as conn:
         for table in ("progress_logs", "action_participants", "action_items",
-                      "rollup_month_deltas"):
+                      "rollup_month_deltas", "rollup_current", "rollup_participants",
+                      "participant_activity"):
             conn.execute(text(f"DELETE FROM {table}"))
 
 

@@ -11,7 +11,6 @@ from wg.actions import services
 from wg.actions.models import OPEN_STATUSES, ActionItem
 from wg.errors import ValidationError
 from wg.extensions import db
-from wg.rollups.compute import STALE_DAYS
 
 EXPORT_COLUMNS = ["id", "group", "title", "status", "progress", "weight", "due_date", "owner",
                   "participants", "overdue", "stale", "last_update", "version"]
@@ -39,9 +38,6 @@ def rows_to_csv(header, rows):
 
 def export_rows(stmt, today, now):
     """Yield CSV lines for every action the statement selects, in batches."""
-    from datetime import timedelta
-
-    cutoff = now - timedelta(days=STALE_DAYS)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
@@ -57,7 +53,7 @@ def export_rows(stmt, today, now):
             a.due_date.isoformat(), a.owner.name if a.owner else "",
             " ".join(p.code for p in a.participants),
             int(not closed and a.due_date < today),
-            int(not closed and a.last_activity_at < cutoff),
+            int(a.is_stale(now)),
             a.last_progress_at.isoformat() if a.last_progress_at else "", a.version,
         ]])
         yield out.getvalue()

@@ -132,12 +132,12 @@ def add_actions(ctx):
         created = month_first + timedelta(days=7 + group.id % 14)  # the group's meeting day
         if created >= now:
             created = now - timedelta(days=1)
-        due = (created + timedelta(days=rng.choice([45, 60, 90, 120, 180, 270, 365]))).date()
+        due = (created + timedelta(days=rng.choice([60, 90, 120, 180, 270, 365, 540]))).date()
         owner = rng.choice(members) if members and rng.random() < 0.85 else None
         participant_pool = list(by_participant)
         responsible = rng.sample(participant_pool, k=min(len(participant_pool),
                                                         rng.choice([0, 1, 1, 2, 3])))
-        if demo_member is not None and demo_member.id in members and rng.random() < 0.05:
+        if demo_member is not None and demo_member.id in members and rng.random() < 0.006:
             owner = demo_member.id
         aid = next_action
         next_action += 1
@@ -151,7 +151,8 @@ def add_actions(ctx):
             description=f"Agreed at the {created:%B %Y} meeting of {group.code}.",
             owner_id=owner, due_date=due, weight=weight, status=status, progress=progress,
             version=1 + len(events), created_at=created, created_by_id=chairs[0] if chairs
-            else None, updated_at=last or created, last_progress_at=last))
+            else None, updated_at=last or created, last_progress_at=last,
+            last_activity_at=last or created))
         for pid in responsible:
             links.append(dict(action_id=aid, participant_id=pid))
         authors = ([owner] if owner else []) + [m for pid in responsible
@@ -172,6 +173,8 @@ def add_actions(ctx):
     _flush(actions, links, logs)
     for gid, by_month in deltas.items():
         summary.apply_deltas(gid, by_month)
+    summary.rebuild_current()
+    summary.rebuild_participants()
     _fix_sequences()
     db.session.flush()
     ctx.progress(total % 5000)

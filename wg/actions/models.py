@@ -1,5 +1,5 @@
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     Column,
@@ -36,6 +36,7 @@ class ActionStatus(enum.Enum):
         return self in (ActionStatus.done, ActionStatus.dropped)
 
 
+STALE_DAYS = 30  # the same rule as wg.rollups.compute.STALE_DAYS
 OPEN_STATUSES = (ActionStatus.open, ActionStatus.in_progress, ActionStatus.blocked)
 
 action_participants = Table(
@@ -55,6 +56,9 @@ class ActionItem(db.Model):
     __tablename__ = "action_items"
     __table_args__ = (
         Index("ix_action_items_group_status", "group_id", "status"),
+        # Overdue and stale counts are range scans over these (rollups.queries).
+        Index("ix_action_items_status_due", "status", "due_date", "group_id"),
+        Index("ix_action_items_status_activity", "status", "last_activity_at", "group_id"),
         Index("ix_action_items_due_date", "due_date"),
     )
 
@@ -81,6 +85,8 @@ class ActionItem(db.Model):
     origin_meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="SET NULL"), index=True
     )
+    # The latest progress entry or, before any, the creation: what "stale" is measured from.
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped["Group"] = relationship()  # noqa: F821
     owner: Mapped["Person | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
@@ -93,12 +99,12 @@ class ActionItem(db.Model):
     )
 
     @property
-    def last_activity_at(self):
-        return self.last_progress_at or self.created_at
-
-    @property
     def percent(self):
         return 100 if self.status is ActionStatus.done else self.progress
+
+    def is_stale(self, now):
+        return not self.status.is_closed and self.last_activity_at < now - timedelta(
+            days=STALE_DAYS)
 
     def is_overdue(self, today):
         return not self.status.is_closed and self.due_date < today
@@ -156,3 +162,55 @@ class RollupMonthDelta(db.Model):
     weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     overdue: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     stale: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class RollupCurrent(db.Model):
+    """Per group and status: how many actions, their weights and weighted progress, right now.
+
+    Kept in the same transaction as every action change (rollups.summary), so the dashboard
+    reads (groups x statuses) rows instead of scanning every action. Overdue and stale depend
+    on today's date and are counted by index range scans instead.
+    """
+
+    __tablename__ = "rollup_current"
+    __table_args__ = (UniqueConstraint("group_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    status: Mapped[ActionStatus] = mapped_column(
+        Enum(ActionStatus, name="action_status", native_enum=False, length=20))
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weight_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class RollupParticipant(db.Model):
+    """Per participant, group and status: the actions it is responsible for, kept like
+    RollupCurrent so the participant view reads summaries instead of joining every action."""
+
+    __tablename__ = "rollup_participants"
+    __table_args__ = (UniqueConstraint("participant_id", "group_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    status: Mapped[ActionStatus] = mapped_column(
+        Enum(ActionStatus, name="action_status", native_enum=False, length=20))
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weight_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class ParticipantActivity(db.Model):
+    """Per participant and group: the latest progress entry on any action it is responsible
+    for (None when there is none yet)."""
+
+    __tablename__ = "participant_activity"
+    __table_args__ = (UniqueConstraint("participant_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

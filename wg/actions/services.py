@@ -89,6 +89,17 @@ def _collect(errors, func, *args, **kwargs):
         return None
 
 
+def parse_version(value):
+    """The version a page or CSV row was made from (None when the caller does not check)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({None: "This form is damaged (bad version); reload the "
+                                          "page and try again."}) from None
+
+
 def _note_required(old_status, old_progress, new_status, new_progress):
     if new_status is ActionStatus.blocked and old_status is not ActionStatus.blocked:
         return "A note is required when an action becomes blocked: say what blocks it."
@@ -101,7 +112,7 @@ def _current(action_id):
     return db.session.execute(
         select(ActionItem.status, ActionItem.progress, ActionItem.version, ActionItem.group_id,
                ActionItem.weight, ActionItem.due_date, ActionItem.created_at,
-               ActionItem.title, ActionItem.owner_id)
+               ActionItem.title, ActionItem.owner_id, ActionItem.last_progress_at)
         .where(ActionItem.id == action_id)
     ).one()
 
@@ -136,6 +147,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
         errors["note"] = f"The note is too long (at most {MAX_NOTE} characters)."
     if errors:
         raise ValidationError(errors)
+    expected_version = parse_version(expected_version)
 
     for _attempt in range(20):
         current = _current(action.id)
@@ -149,7 +161,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
             update(ActionItem)
             .where(ActionItem.id == action.id, ActionItem.version == current.version)
             .values(status=new_status, progress=new_progress, version=current.version + 1,
-                    last_progress_at=now, updated_at=now)
+                    last_progress_at=now, last_activity_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
@@ -165,6 +177,12 @@ def record_progress(action, actor, status, progress, note, expected_version, now
     new = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
                              events + [(now, new_status.value, new_progress)])
     summary.replace_history(current.group_id, old, new)
+    summary.move_current(current.group_id, current.weight, (current.status, current.progress),
+                         (new_status, new_progress))
+    pids = summary.participants_of(action.id)
+    summary.move_participants(current.group_id, pids, current.weight,
+                              (current.status, current.progress), (new_status, new_progress))
+    summary.touch_participants(current.group_id, pids, now)
 
     log = ProgressLog(action_id=action.id, author_id=actor.id if actor else None,
                       created_at=now, note=note, old_status=current.status,
@@ -316,9 +334,13 @@ def create_action(group, actor, data, now):
                         participants=clean["participants"], due_date=clean["due_date"],
                         weight=clean["weight"], origin_meeting_id=clean["origin_meeting_id"],
                         status=ActionStatus.open, progress=0, version=1,
-                        created_at=now, updated_at=now, created_by_id=actor.id if actor else None)
+                        created_at=now, updated_at=now, last_activity_at=now,
+                        created_by_id=actor.id if actor else None)
     db.session.add(action)
     db.session.flush()
+    summary.move_current(group.id, action.weight, None, ("open", 0))
+    summary.move_participants(group.id, [p.id for p in clean["participants"]], action.weight,
+                              None, ("open", 0))
     summary.apply_deltas(group.id, summary.deltas_for(now, action.weight, action.due_date,
                                                       ("open", 0), []))
     if (status, progress) != (ActionStatus.open, 0):
@@ -333,6 +355,7 @@ def update_action(action, actor, data, expected_version, now):
     errors, clean = _clean_details(action.group, data)
     if errors:
         raise ValidationError(errors)
+    expected_version = parse_version(expected_version)
     current = _current(action.id)
     if expected_version is not None and current.version != int(expected_version):
         raise _stale(action.id, int(expected_version), current)
@@ -356,9 +379,26 @@ def update_action(action, actor, data, expected_version, now):
         new = summary.deltas_for(current.created_at, clean["weight"], clean["due_date"],
                                  initial, events)
         summary.replace_history(current.group_id, old, new)
+    if clean["weight"] != current.weight:
+        summary.move_current(current.group_id, current.weight,
+                             (current.status, current.progress), None)
+        summary.move_current(current.group_id, clean["weight"], None,
+                             (current.status, current.progress))
+    state = (current.status, current.progress)
+    old_pids = set(summary.participants_of(action.id))
+    new_pids = {p.id for p in clean["participants"]}
+    gid, w0, w1 = current.group_id, current.weight, clean["weight"]
+    summary.move_participants(gid, old_pids - new_pids, w0, state, None)
+    summary.move_participants(gid, new_pids - old_pids, w1, None, state)
+    if w0 != w1:
+        summary.move_participants(gid, old_pids & new_pids, w0, state, None)
+        summary.move_participants(gid, old_pids & new_pids, w1, None, state)
+    if current.last_progress_at is not None:
+        summary.touch_participants(gid, new_pids - old_pids, current.last_progress_at)
     db.session.expire(action)
     action.participants = clean["participants"]
     db.session.flush()
+    summary.recount_activity(gid, old_pids - new_pids)
     return action
 
 

@@ -54,9 +54,15 @@ def index():
     from wg.rollups.queries import all_groups
 
     groups = [g for g in all_groups() if visible is None or g.id in visible]
+    cycle = None
+    if filters.group is not None and filters.group.parent_id is not None and \
+            permissions.can_manage_actions(current_user, filters.group):
+        from wg.rollups.services import not_reported
+
+        cycle = not_reported(filters.group, now)
     return render_template("actions/list.html", page=page, filters=filters, groups=groups,
                            args=filters.as_args(), today=now.date(), now=now,
-                           explain=EXPLAIN)
+                           explain=EXPLAIN, cycle=cycle)
 
 
 @bp.route("/export.csv")
@@ -82,7 +88,7 @@ def mine():
     include_closed = request.args.get("all") == "1"
     stmt = actions.my_actions_query(current_user, now.date(), include_closed).options(
         *LIST_OPTIONS)
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(stmt, per_page=20, error_out=False)
     return render_template("actions/mine.html", page=page, today=now.date(), now=now,
                            include_closed=include_closed, form=ProgressForm())
 

@@ -206,20 +206,6 @@ def diff_deltas(old, new):
     return out
 
 
-def cumulative(deltas_by_month, months):
-    """Figures at the end of each of `months` (ascending) from {month: Figures delta}."""
-    running = Figures()
-    out = []
-    pending = sorted(deltas_by_month.items())
-    i = 0
-    for m in months:
-        while i < len(pending) and pending[i][0] <= m:
-            running.add(pending[i][1])
-            i += 1
-        out.append((m, Figures().add(running)))
-    return out
-
-
 def trend_months(now, count=18):
     """The last `count` complete months before now, oldest first (month indexes)."""
     current = month_index(now)

@@ -7,27 +7,27 @@ one GROUP BY over action_items, the trend from the small rollup_month_deltas tab
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import func, or_, select
 
 from wg.actions.models import (
     OPEN_STATUSES,
     ActionItem,
     ActionStatus,
+    ParticipantActivity,
+    RollupCurrent,
     RollupMonthDelta,
+    RollupParticipant,
     action_participants,
 )
 from wg.auth.models import Person
 from wg.extensions import db
 from wg.groups.models import Group
 from wg.participants.models import Participant
-from wg.rollups.compute import FIELDS, STALE_DAYS, Figures, cumulative, month_index
+from wg.rollups.compute import FIELDS, STALE_DAYS, Figures, month_index
 
 A = ActionItem
 DONE = ActionStatus.done
-
-
-def last_activity():
-    return func.coalesce(A.last_progress_at, A.created_at)
+NOT_DONE = list(OPEN_STATUSES)
 
 
 def overdue_clause(today):
@@ -36,18 +36,7 @@ def overdue_clause(today):
 
 def stale_clause(now):
     return (A.status.not_in([ActionStatus.done, ActionStatus.dropped])) & (
-        last_activity() < now - timedelta(days=STALE_DAYS))
-
-
-def _aggregates(today, now):
-    return (
-        func.count(A.id),
-        func.coalesce(func.sum(A.weight), 0),
-        func.coalesce(func.sum(A.weight * case((A.status == DONE, literal(100)),
-                                               else_=A.progress)), 0),
-        func.coalesce(func.sum(case((overdue_clause(today), 1), else_=0)), 0),
-        func.coalesce(func.sum(case((stale_clause(now), 1), else_=0)), 0),
-    )
+        A.last_activity_at < now - timedelta(days=STALE_DAYS))
 
 
 def _add_row(fig, status, count, weight_sum, weighted_sum, overdue, stale):
@@ -60,15 +49,27 @@ def _add_row(fig, status, count, weight_sum, weighted_sum, overdue, stale):
 
 
 def figures_by_group(today, now, group_ids=None):
-    """{group id: Figures of the group's own actions} in one aggregate query."""
-    stmt = (select(A.group_id, A.status, *_aggregates(today, now))
-            .where(A.status != ActionStatus.dropped)
-            .group_by(A.group_id, A.status))
-    if group_ids is not None:
-        stmt = stmt.where(A.group_id.in_(group_ids))
+    """{group id: Figures of the group's own actions}: three small queries whatever the size.
+
+    Counts and weights come from the rollup_current summary; overdue and stale are counted
+    with index range scans over open actions only.
+    """
+    C = RollupCurrent
     out = defaultdict(Figures)
-    for group_id, status, *values in db.session.execute(stmt):
-        _add_row(out[group_id], status, *values)
+    stmt = select(C.group_id, C.status, C.total, C.weight_sum, C.weighted_sum).where(
+        C.status != ActionStatus.dropped, C.total != 0)
+    if group_ids is not None:
+        stmt = stmt.where(C.group_id.in_(group_ids))
+    for group_id, status, total, weight_sum, weighted_sum in db.session.execute(stmt):
+        _add_row(out[group_id], status, total, weight_sum, weighted_sum, 0, 0)
+    for name, clause in (("overdue", A.due_date < today),
+                         ("stale", A.last_activity_at < now - timedelta(days=STALE_DAYS))):
+        stmt = (select(A.group_id, func.count()).where(A.status.in_(NOT_DONE), clause)
+                .group_by(A.group_id))
+        if group_ids is not None:
+            stmt = stmt.where(A.group_id.in_(group_ids))
+        for group_id, count in db.session.execute(stmt):
+            setattr(out[group_id], name, getattr(out[group_id], name) + count)
     return out
 
 
@@ -93,46 +94,86 @@ def combine(per_group, ids):
     return total
 
 
-def trend_by_group(group_ids=None):
-    """{group id: {month index: Figures delta}} from rollup_month_deltas."""
-    stmt = select(RollupMonthDelta)
+def trend_by_group(months, group_ids=None):
+    """{group id: [Figures at the end of each of `months`]} from rollup_month_deltas.
+
+    Reads (groups x months) small rows and sums them per group; no progress log is read.
+    """
+    t = RollupMonthDelta.__table__
+    stmt = select(t.c.group_id, t.c.month, *[t.c[name] for name in FIELDS]).order_by(
+        t.c.group_id, t.c.month)
     if group_ids is not None:
-        stmt = stmt.where(RollupMonthDelta.group_id.in_(group_ids))
-    out = defaultdict(dict)
-    for row in db.session.execute(stmt.execution_options(yield_per=1000)).scalars():
-        f = Figures(**{name: getattr(row, name) for name in FIELDS})
-        out[row.group_id][month_index(row.month)] = f
+        stmt = stmt.where(t.c.group_id.in_(group_ids))
+    last = months[-1] if months else 0
+    out = {}
+    gid_now, pending = None, []
+
+    def finish():
+        if gid_now is None:
+            return
+        series, total, i = [], [0] * len(FIELDS), 0
+        for m in months:
+            while i < len(pending) and pending[i][0] <= m:
+                values = pending[i][1]
+                total = [a + b for a, b in zip(total, values, strict=True)]
+                i += 1
+            series.append(total)
+        out[gid_now] = series
+
+    for gid, month, *values in db.session.execute(stmt):
+        if gid != gid_now:
+            finish()
+            gid_now, pending = gid, []
+        m = month_index(month)
+        if m <= last:
+            pending.append((m, values))
+    finish()
     return out
 
 
-def trend_for(deltas_by_group, ids, months):
-    merged = {}
+def trend_for(series_by_group, ids, months):
+    """[(month index, Figures)] for a scope: the sum of its groups' month-end series."""
+    sums = [[0] * len(FIELDS) for _ in months]
     for gid in ids:
-        for m, d in deltas_by_group.get(gid, {}).items():
-            merged.setdefault(m, Figures()).add(d)
-    return cumulative(merged, months)
+        for row, values in zip(sums, series_by_group.get(gid, ()), strict=False):
+            for k, v in enumerate(values):
+                row[k] += v
+    return [(m, Figures(*row)) for m, row in zip(months, sums, strict=True)]
 
 
 def participant_figures(today, now, group_ids=None):
-    """[(Participant, Figures, last update)] for every participant responsible for actions."""
-    P = action_participants.c
-    stmt = (select(P.participant_id, A.status, *_aggregates(today, now),
-                   func.max(A.last_progress_at))
-            .select_from(action_participants).join(A, A.id == P.action_id)
-            .where(A.status != ActionStatus.dropped)
-            .group_by(P.participant_id, A.status))
-    if group_ids is not None:
-        stmt = stmt.where(A.group_id.in_(group_ids))
+    """[(Participant, Figures, last update)] for every participant responsible for actions.
+
+    Counts and weights come from the rollup_participants summary, the last update from
+    participant_activity; overdue and stale join only the open actions past those dates.
+    """
+    R, PA, P = RollupParticipant, ParticipantActivity, action_participants.c
     figs, last = defaultdict(Figures), {}
-    for pid, status, count, ws, wsum, overdue, stale, latest in db.session.execute(stmt):
-        _add_row(figs[pid], status, count, ws, wsum, overdue, stale)
-        if latest is not None:
-            latest = A.last_progress_at.type.process_result_value(latest, None) \
-                if latest.tzinfo is None else latest
-            last[pid] = max(last.get(pid, latest), latest)
+    stmt = select(R.participant_id, R.status, R.total, R.weight_sum, R.weighted_sum).where(
+        R.status != ActionStatus.dropped, R.total != 0)
+    if group_ids is not None:
+        stmt = stmt.where(R.group_id.in_(group_ids))
+    for pid, status, total, weight_sum, weighted_sum in db.session.execute(stmt):
+        _add_row(figs[pid], status, total, weight_sum, weighted_sum, 0, 0)
+    for name, clause in (("overdue", A.due_date < today),
+                         ("stale", A.last_activity_at < now - timedelta(days=STALE_DAYS))):
+        stmt = (select(P.participant_id, func.count())
+                .select_from(A).join(action_participants, P.action_id == A.id)
+                .where(A.status.in_(NOT_DONE), clause).group_by(P.participant_id))
+        if group_ids is not None:
+            stmt = stmt.where(A.group_id.in_(group_ids))
+        for pid, count in db.session.execute(stmt):
+            setattr(figs[pid], name, getattr(figs[pid], name) + count)
+    stmt = select(PA.participant_id, PA.last_progress_at).where(
+        PA.last_progress_at.is_not(None))
+    if group_ids is not None:
+        stmt = stmt.where(PA.group_id.in_(group_ids))
+    for pid, at in db.session.execute(stmt):
+        last[pid] = max(last.get(pid, at), at)
+    ids = [pid for pid, f in figs.items() if f.total]
     participants = db.session.scalars(
-        select(Participant).where(Participant.id.in_(list(figs))).order_by(Participant.name)
-    ).all() if figs else []
+        select(Participant).where(Participant.id.in_(ids)).order_by(Participant.name)
+    ).all() if ids else []
     return [(p, figs[p.id], last.get(p.id)) for p in participants]
 
 

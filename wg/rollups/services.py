@@ -31,8 +31,8 @@ def build_scopes(allowed_ids, now, focus=None):
     sub-group, restricted to `allowed_ids` (None = all); `focus` limits to one group's tree."""
     groups = queries.all_groups()
     per_group = queries.figures_by_group(now.date(), now)
-    deltas = queries.trend_by_group()
     months = trend_months(now)
+    deltas = queries.trend_by_group(months)
 
     def scope(group):
         ids = queries.scope_ids(group, groups)
