@@ -27,6 +27,10 @@ DEFAULT_PAGES = [
 
 
 README_PAGES = [
+    ("lead@example.org", "/rollups/", "dashboard"),
+    ("member@example.org", "/actions/mine", "my-actions"),
+    ("chair@example.org", "/groups/swg1-1/meetings", "meetings"),
+    ("member@example.org", "first-meeting", "meeting"),
     ("member@example.org", "/structure", "structure"),
     ("member@example.org", "/groups/swg1-1", "group"),
     ("coordinator@example.org", "/participants?core=yes", "participants"),
@@ -47,6 +51,10 @@ def readme(base):
             pg.get_by_label("Password").fill("coalition-demo")
             pg.get_by_role("button", name="Log in").click()
             pg.wait_for_load_state()
+            if path == "first-meeting":  # the next meeting of SWG1.1
+                pg.goto(f"{base}/groups/swg1-1/meetings")
+                hrefs = pg.eval_on_selector_all("a[href^='/meetings/']", "els => els.map(e => e.getAttribute('href'))")
+                path = next(h for h in hrefs if h.rsplit("/", 1)[1].isdigit())
             pg.goto(f"{base}{path}")
             pg.screenshot(path=str(out / f"{name}.png"))
             ctx.close()

@@ -1,10 +1,9 @@
 """Groups: the coalition's structure, rosters, and the coordinators' group edits."""
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import and_, distinct, func, or_, select
 
 from wg.auth.models import Person
 from wg.errors import ValidationError
@@ -81,50 +80,67 @@ def structure(include_retired=False):
 class Roster:
     chairs: list
     leads: list
-    by_participant: list  # [(participant, [people])], largest delegation first
+    by_participant: list  # [(participant, number of members)], largest delegation first
     member_count: int
     country_count: int
 
 
+def _member_ids(group):
+    """Ids of the group's active members and chairs (a subquery)."""
+    return (select(Membership.person_id)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Membership.group_id == group.id, Membership.role.in_([Role.member, Role.chair]),
+                   Person.is_active_account.is_(True))
+            .distinct())
+
+
 def roster(group):
-    """A group's chairs, its line of effort's leads, and its members grouped by participant."""
-    rows = db.session.execute(
-        select(Membership.role, Person, Participant)
-        .join(Person, Person.id == Membership.person_id)
-        .join(Participant, Participant.id == Person.participant_id)
-        .where(Membership.group_id == group.id, Person.is_active_account.is_(True))
-        .order_by(Participant.name, Person.name)
+    """A group's chairs, its line of effort's leads, and how many members each participant has.
+
+    Counted in the database: the cost does not grow with the group's size beyond one row per
+    participant. The names themselves are on the paginated members page.
+    """
+    counts = db.session.execute(
+        select(Participant, func.count(Person.id))
+        .join(Person, Person.participant_id == Participant.id)
+        .where(Person.id.in_(_member_ids(group)))
+        .group_by(Participant.id)
     ).all()
-    chairs, members = [], {}
-    grouped = defaultdict(list)
-    participants = {}
-    for role, person, participant in rows:
-        if role is Role.chair:
-            chairs.append(person)
-        if role in (Role.member, Role.chair) and person.id not in members:
-            members[person.id] = person
-            grouped[participant.id].append(person)
-            participants[participant.id] = participant
+    by_participant = sorted(counts, key=lambda row: (-row[1], row[0].name))
     working_group_id = group.parent_id or group.id
-    leads = list(
-        db.session.scalars(
-            select(Person)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(Membership.group_id == working_group_id, Membership.role == Role.lead)
-            .order_by(Person.name)
-        )
-    )
-    by_participant = sorted(
-        ((participants[pid], people) for pid, people in grouped.items()),
-        key=lambda item: (-len(item[1]), item[0].name),
-    )
+    officers = db.session.execute(
+        select(Membership.group_id, Membership.role, Person)
+        .join(Person, Person.id == Membership.person_id)
+        .where(or_(and_(Membership.group_id == group.id, Membership.role == Role.chair),
+                   and_(Membership.group_id == working_group_id, Membership.role == Role.lead)),
+               Person.is_active_account.is_(True))
+        .order_by(Person.name)
+    ).all()
+    chairs = [p for gid, role, p in officers if role is Role.chair and gid == group.id]
+    leads = [p for gid, role, p in officers if role is Role.lead]
     return Roster(
         chairs=chairs,
         leads=leads,
         by_participant=by_participant,
-        member_count=len(members),
-        country_count=len(participants),
+        member_count=sum(n for _, n in counts),
+        country_count=len(counts),
     )
+
+
+def members_query(group, *, participant_code=None, q=None):
+    """The group's members as a query of Person, by participant then name (for pagination)."""
+    from sqlalchemy.orm import contains_eager
+
+    query = (select(Person)
+             .join(Participant, Participant.id == Person.participant_id)
+             .options(contains_eager(Person.participant))
+             .where(Person.id.in_(_member_ids(group)))
+             .order_by(Participant.name, Person.name))
+    if participant_code:
+        query = query.where(Participant.code == participant_code.upper())
+    if q:
+        query = query.where(func.lower(Person.name).like(f"%{q.lower()}%"))
+    return query
 
 
 def groups_of(person):

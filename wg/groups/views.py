@@ -1,7 +1,8 @@
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 
 from wg import permissions
+from wg.extensions import db
 from wg.groups import bp
 from wg.groups import services as groups
 
@@ -15,3 +16,17 @@ def structure():
 def detail(slug):
     group = permissions.group_for_view(current_user, slug)
     return render_template("groups/detail.html", group=group, roster=groups.roster(group))
+
+
+@bp.route("/groups/<slug>/members")
+def members(slug):
+    group = permissions.group_for_view(current_user, slug)
+    args = request.args
+    code = (args.get("participant") or "").strip()[:16] or None
+    q = (args.get("q") or "").strip()[:100] or None
+    page = db.paginate(groups.members_query(group, participant_code=code, q=q), per_page=100,
+                       error_out=False)
+    roster = groups.roster(group)
+    chair_ids = {p.id for p in roster.chairs}
+    return render_template("groups/members.html", group=group, page=page, args=args,
+                           roster=roster, chair_ids=chair_ids)
