@@ -41,12 +41,14 @@ def export_rows(stmt, today, now):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
-    yield out.getvalue()
     stmt = stmt.options(selectinload(ActionItem.participants), selectinload(ActionItem.owner),
                         selectinload(ActionItem.group))
-    for a in db.session.scalars(stmt.execution_options(yield_per=500)):
-        out.seek(0)
-        out.truncate()
+    # Rows go out 500 at a time: one write per row made a 13,000-row export take seconds.
+    for n, a in enumerate(db.session.scalars(stmt.execution_options(yield_per=500)), start=1):
+        if n % 500 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
         closed = a.status.is_closed
         writer.writerow([_clean_cell(v) for v in [
             a.id, a.group.code, a.title, a.status.value, a.progress, a.weight,
@@ -56,7 +58,7 @@ def export_rows(stmt, today, now):
             int(a.is_stale(now)),
             a.last_progress_at.isoformat() if a.last_progress_at else "", a.version,
         ]])
-        yield out.getvalue()
+    yield out.getvalue()
 
 
 def open_actions_csv(group):
