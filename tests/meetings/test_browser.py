@@ -4,25 +4,13 @@ chair records attendance."""
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests import factories
 from wg.db_types import utcnow
 from wg.extensions import db
 from wg.meetings.models import Attendance, Meeting, MeetingSeries, Rsvp, RsvpAnswer
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-@pytest.fixture()
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield b
-        b.close()
 
 
 def _login(browser, base, person):
