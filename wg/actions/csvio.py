@@ -3,6 +3,7 @@
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -37,27 +38,51 @@ def rows_to_csv(header, rows):
 
 
 def export_rows(stmt, today, now):
-    """Yield CSV lines for every action the statement selects, in batches."""
+    """Yield the CSV of every action the statement selects, 500 rows a chunk.
+
+    Plain column rows (no ORM objects) and one participants query per chunk: hydrating 13,000
+    actions with their relations took seconds at ten times the coalition's size.
+    """
+    from sqlalchemy.orm import aliased
+
+    from wg.actions.models import STALE_DAYS, action_participants
+    from wg.auth.models import Person
+    from wg.groups.models import Group
+    from wg.participants.models import Participant
+
+    owner = aliased(Person)
+    rows_stmt = (stmt.with_only_columns(
+        ActionItem.id, Group.code, ActionItem.title, ActionItem.status, ActionItem.progress,
+        ActionItem.weight, ActionItem.due_date, owner.name, ActionItem.last_progress_at,
+        ActionItem.last_activity_at, ActionItem.version)
+        .join(Group, Group.id == ActionItem.group_id)
+        .outerjoin(owner, owner.id == ActionItem.owner_id))
+    stale_before = now - timedelta(days=STALE_DAYS)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
-    stmt = stmt.options(selectinload(ActionItem.participants), selectinload(ActionItem.owner),
-                        selectinload(ActionItem.group))
-    # Rows go out 500 at a time: one write per row made a 13,000-row export take seconds.
-    for n, a in enumerate(db.session.scalars(stmt.execution_options(yield_per=500)), start=1):
-        if n % 500 == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-        closed = a.status.is_closed
-        writer.writerow([_clean_cell(v) for v in [
-            a.id, a.group.code, a.title, a.status.value, a.progress, a.weight,
-            a.due_date.isoformat(), a.owner.name if a.owner else "",
-            " ".join(p.code for p in a.participants),
-            int(not closed and a.due_date < today),
-            int(a.is_stale(now)),
-            a.last_progress_at.isoformat() if a.last_progress_at else "", a.version,
-        ]])
+    result = db.session.execute(rows_stmt.execution_options(yield_per=500))
+    for chunk in result.partitions(500):
+        codes = {}
+        for action_id, code in db.session.execute(
+            select(action_participants.c.action_id, Participant.code)
+            .join(Participant, Participant.id == action_participants.c.participant_id)
+            .where(action_participants.c.action_id.in_([r[0] for r in chunk]))
+            .order_by(action_participants.c.action_id, Participant.code)
+        ):
+            codes.setdefault(action_id, []).append(code)
+        for (aid, group_code, title, status, progress, weight, due, owner_name, last_progress,
+             last_activity, version) in chunk:
+            is_open = not status.is_closed
+            writer.writerow([_clean_cell(v) for v in [
+                aid, group_code, title, status.value, progress, weight, due.isoformat(),
+                owner_name or "", " ".join(codes.get(aid, [])),
+                int(is_open and due < today), int(is_open and last_activity < stale_before),
+                last_progress.isoformat() if last_progress else "", version,
+            ]])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
     yield out.getvalue()
 
 
