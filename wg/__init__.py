@@ -44,8 +44,7 @@ def register_config(app, config):
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A SQLite connection must not carry pool_pre_ping semantics across threads issues;
-        # a longer busy timeout lets concurrent writers wait instead of failing.
+        # A longer busy timeout lets concurrent writers wait instead of failing.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)

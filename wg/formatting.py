@@ -3,8 +3,6 @@
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-import pycountry
-
 
 def to_zone(value, zone_name):
     try:
@@ -27,12 +25,6 @@ def format_date(value, fmt="%d %b %Y"):
     return value.strftime(fmt)
 
 
-def language_name(code):
-    lang = pycountry.languages.get(alpha_2=code) if code else None
-    return lang.name if lang else code
-
-
 def register(app):
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["language_name"] = language_name

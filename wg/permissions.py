@@ -236,132 +236,94 @@ def rollup_group_ids(person):
 # Loaders: fetch, then check; 404 when it does not exist, 403 when it may not be seen.
 
 
-def _group_by_slug(slug):
-    group = db.session.scalar(select(Group).where(Group.slug == slug))
-    if group is None:
+def _load(obj, allowed):
+    """The object, after a 404 when it is missing and a 403 when `allowed(obj)` is false."""
+    if obj is None:
         abort(404)
-    return group
-
-
-def group_for_actions(person, slug):
-    group = _group_by_slug(slug)
-    if not can_view_actions(person, group):
+    if not allowed(obj):
         abort(403)
-    return group
+    return obj
 
 
-def group_for_managing_actions(person, slug):
-    group = _group_by_slug(slug)
-    if not can_manage_actions(person, group):
-        abort(403)
-    return group
-
-
-def group_for_rollups(person, slug):
-    group = _group_by_slug(slug)
-    if not can_view_rollups(person, group):
-        abort(403)
-    return group
+def _group(slug):
+    return db.session.scalar(select(Group).where(Group.slug == slug))
 
 
 def _action(action_id):
     from wg.actions.models import ActionItem
 
-    action = db.session.get(ActionItem, action_id)
-    if action is None:
-        abort(404)
-    return action
+    return db.session.get(ActionItem, action_id)
 
 
-def action_for_view(person, action_id):
-    action = _action(action_id)
-    if not can_view_actions(person, action.group):
-        abort(403)
-    return action
+def _meeting(meeting_id):
+    from wg.meetings.models import Meeting
+
+    return db.session.get(Meeting, meeting_id)
 
 
-def action_for_update(person, action_id):
-    action = _action(action_id)
-    if not can_update_action(person, action):
-        abort(403)
-    return action
+def _series(series_id):
+    from wg.meetings.models import MeetingSeries
 
-
-def action_for_manage(person, action_id):
-    action = _action(action_id)
-    if not can_manage_actions(person, action.group):
-        abort(403)
-    return action
-
+    return db.session.get(MeetingSeries, series_id)
 
 
 def group_for_view(person, slug):
-    group = db.session.scalar(select(Group).where(Group.slug == slug))
-    if group is None:
-        abort(404)
-    if not can_view_group(person, group):
-        abort(403)
-    return group
+    return _load(_group(slug), lambda g: can_view_group(person, g))
+
+
+def group_for_actions(person, slug):
+    return _load(_group(slug), lambda g: can_view_actions(person, g))
+
+
+def group_for_managing_actions(person, slug):
+    return _load(_group(slug), lambda g: can_manage_actions(person, g))
+
+
+def group_for_rollups(person, slug):
+    return _load(_group(slug), lambda g: can_view_rollups(person, g))
 
 
 def group_for_meetings(person, slug):
-    group = db.session.scalar(select(Group).where(Group.slug == slug))
-    if group is None:
-        abort(404)
-    if not can_view_meetings(person, group):
-        abort(403)
-    return group
+    return _load(_group(slug), lambda g: can_view_meetings(person, g))
 
 
 def group_for_scheduling(person, slug):
-    group = group_for_meetings(person, slug)
-    if not can_schedule_meetings(person, group):
-        abort(403)
-    return group
+    return _load(_group(slug), lambda g: can_view_meetings(person, g)
+                 and can_schedule_meetings(person, g))
 
 
-def _meeting(model, key):
-    from wg.meetings.models import Meeting, MeetingSeries  # noqa: F401
+def action_for_view(person, action_id):
+    return _load(_action(action_id), lambda a: can_view_actions(person, a.group))
 
-    obj = db.session.get(Meeting if model == "meeting" else MeetingSeries, key)
-    if obj is None:
-        abort(404)
-    return obj
+
+def action_for_update(person, action_id):
+    return _load(_action(action_id), lambda a: can_update_action(person, a))
+
+
+def action_for_manage(person, action_id):
+    return _load(_action(action_id), lambda a: can_manage_actions(person, a.group))
 
 
 def meeting_for_view(person, meeting_id):
-    meeting = _meeting("meeting", meeting_id)
-    if not can_view_meeting(person, meeting):
-        abort(403)
-    return meeting
+    return _load(_meeting(meeting_id), lambda m: can_view_meeting(person, m))
 
 
 def meeting_for_edit(person, meeting_id):
-    meeting = meeting_for_view(person, meeting_id)
-    if not can_edit_meeting(person, meeting):
-        abort(403)
-    return meeting
+    return _load(_meeting(meeting_id), lambda m: can_view_meeting(person, m)
+                 and can_edit_meeting(person, m))
 
 
 def meeting_for_rsvp(person, meeting_id):
-    meeting = meeting_for_view(person, meeting_id)
-    if not can_rsvp(person, meeting):
-        abort(403)
-    return meeting
+    return _load(_meeting(meeting_id), lambda m: can_view_meeting(person, m) and can_rsvp(person, m))
 
 
 def series_for_view(person, series_id):
-    series = _meeting("series", series_id)
-    if not can_view_meetings(person, series.group):
-        abort(403)
-    return series
+    return _load(_series(series_id), lambda s: can_view_meetings(person, s.group))
 
 
 def series_for_edit(person, series_id):
-    series = series_for_view(person, series_id)
-    if not can_schedule_meetings(person, series.group):
-        abort(403)
-    return series
+    return _load(_series(series_id), lambda s: can_view_meetings(person, s.group)
+                 and can_schedule_meetings(person, s.group))
 
 
 def require_meeting_calendar(person):

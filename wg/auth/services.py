@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wg.auth.models import Person, new_calendar_token
+from wg.auth.models import Person
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
@@ -199,12 +199,6 @@ def authenticate(email, password, now):
 
 def set_active(person, active):
     person.is_active_account = bool(active)
-    db.session.flush()
-
-
-def reset_calendar_token(person):
-    """A new private feed address; the old one stops working at once."""
-    person.calendar_token = new_calendar_token()
     db.session.flush()
 
 

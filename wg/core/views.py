@@ -22,15 +22,17 @@ def _my_action_counts(person):
     """How many open actions the person (or their country) answers for, and how many are late."""
     from sqlalchemy import func, select
 
+    from wg.actions.models import ActionItem
     from wg.actions.services import my_actions_query
     from wg.db_types import utcnow
     from wg.rollups.queries import overdue_clause
 
     today = utcnow().date()
-    query = my_actions_query(person, today).order_by(None)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    overdue = db.session.scalar(select(func.count()).select_from(
-        query.where(overdue_clause(today)).subquery()))
+    mine = my_actions_query(person, today).order_by(None).subquery()
+    late = select(ActionItem.id).where(overdue_clause(today), ActionItem.id.in_(select(mine.c.id)))
+    total, overdue = db.session.execute(select(
+        select(func.count()).select_from(mine).scalar_subquery(),
+        select(func.count()).select_from(late.subquery()).scalar_subquery())).one()
     return {"open": total, "overdue": overdue}
 
 

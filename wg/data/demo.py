@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 
 from wg.auth.models import Person, new_calendar_token
 from wg.auth.services import hash_password
-from wg.data.seed import CORE_COUNTRIES, ORGANIZATIONS, PLEDGE_DATE
+from wg.data.seed import CORE_COUNTRIES, PLEDGE_DATE
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
 from wg.participants.models import Participant, ParticipantKind
@@ -292,5 +292,3 @@ def load_demo(scale, now, seed=2024, progress=None):
         step(ctx)
     return ctx.stats
 
-
-ORGANIZATION_CODES = [code for code, _ in ORGANIZATIONS]

@@ -176,8 +176,6 @@ def validate_group_fields(code, title, parent, group=None):
             errors["parent"] = "The parent must be a working group."
         if group is not None and parent is not None and parent.id == group.id:
             errors["parent"] = "A group cannot be its own parent."
-        if group is not None and not is_sub and group.children:
-            pass  # a working group keeps its children when renamed
         if group is not None and is_sub and group.children:
             errors["code"] = "This group has sub-groups, so it must stay a working group."
     if not title:

@@ -47,11 +47,6 @@ def due_reminder_hours(start_at, now, lead_hours):
     return min(passed) if passed else None
 
 
-def is_in_window(start_at, now, lead):
-    """True from `lead` before the start until the start."""
-    return start_at - lead <= now < start_at
-
-
 def iso_week(day):
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -327,7 +322,7 @@ def _previous_meeting_start(meeting):
 
 def queue_pre_reads(now, base_url):
     """Two days before a meeting: progress since the last meeting, actions due, and who is silent."""
-    meetings = [m for m in _next_meetings(now, PRE_READ_LEAD) if is_in_window(m.start_at, now, PRE_READ_LEAD)]
+    meetings = _next_meetings(now, PRE_READ_LEAD)
     members = _members_by_group({m.group_id for m in meetings})
     prefs = services.preferences_map(sorted({p.id for ps in members.values() for p in ps}))
     outgoing = []
