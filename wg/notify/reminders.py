@@ -12,7 +12,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import render_template
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from wg.actions.models import OPEN_STATUSES, ActionItem, ProgressLog
 from wg.auth.models import Person
@@ -74,27 +74,28 @@ class Outgoing:
     attachments: list = field(default_factory=list)
 
 
-def _existing_keys(keys):
+def _sent_keys(prefixes):
+    """Keys already in the outbox that start with one of the prefixes (one indexed query).
+
+    Jobs skip those before rendering anything, since a due message stays due for days.
+    """
+    prefixes = list(dict.fromkeys(prefixes))
+    if not prefixes:
+        return set()
+    ranges = [and_(OutboxMessage.key >= p, OutboxMessage.key < p + "\uffff") for p in prefixes]
     found = set()
-    keys = list(keys)
-    for start in range(0, len(keys), 500):
-        found |= set(db.session.scalars(select(OutboxMessage.key).where(
-            OutboxMessage.key.in_(keys[start:start + 500]))))
+    for start in range(0, len(ranges), 200):
+        found |= set(db.session.scalars(select(OutboxMessage.key).where(or_(*ranges[start:start + 200]))))
     return found
 
 
 def _send_all(outgoing, now):
-    """Enqueue what is not there yet; returns how many rows were added."""
-    existing = _existing_keys(o.key for o in outgoing)
-    added = 0
+    """Enqueue the messages (enqueue keeps one row per key); returns how many were added."""
     for o in outgoing:
-        if o.key in existing:
-            continue
         services.enqueue(key=o.key, kind=o.kind, recipient=o.person.email, subject=o.subject,
                          body_text=o.body_text, body_html=o.body_html, headers=o.headers or None,
                          attachments=o.attachments or None, now=now)
-        added += 1
-    return added
+    return len(outgoing)
 
 
 def _members_by_group(group_ids, roles=(Role.member, Role.chair)):
@@ -163,6 +164,7 @@ def queue_meeting_reminders(now, base_url):
         .order_by(Meeting.start_at)))
     members = _members_by_group({m.group_id for m in meetings})
     prefs = services.preferences_map(sorted({p.id for ps in members.values() for p in ps}))
+    sent = _sent_keys(f"meeting-reminder:{m.id}:" for m in meetings)
     outgoing = []
     for meeting in meetings:
         attachment = None
@@ -172,7 +174,8 @@ def queue_meeting_reminders(now, base_url):
                 continue
             hours = due_reminder_hours(meeting.start_at, now,
                                        (pref.first_reminder_hours, pref.second_reminder_hours))
-            if hours is None:
+            key = f"meeting-reminder:{meeting.id}:{meeting.start_at:%Y%m%dT%H%MZ}:{person.id}:{hours}h"
+            if hours is None or key in sent:
                 continue
             attachment = attachment or _ics_attachment(meeting, base_url, now)
             t = strings(person.language)
@@ -181,8 +184,7 @@ def queue_meeting_reminders(now, base_url):
                                  base_url=base_url)
             day = local(meeting.start_at, person.timezone)
             outgoing.append(Outgoing(
-                key=f"meeting-reminder:{meeting.id}:{meeting.start_at:%Y%m%dT%H%MZ}:{person.id}:{hours}h",
-                kind="meeting-reminder", person=person,
+                key=key, kind="meeting-reminder", person=person,
                 subject=t["reminder_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
                 body_text=text, body_html=html, attachments=[attachment]))
     return {"meetings": len(meetings), "queued": _send_all(outgoing, now)}
@@ -213,11 +215,15 @@ def queue_meeting_change_notices(now, base_url):
                 changed.append((meeting, current))
             state.fingerprint, state.updated_at = current, now
     members = _members_by_group({m.group_id for m, _ in changed})
+    sent = _sent_keys(f"meeting-change:{m.id}:{current}:" for m, current in changed)
     outgoing = []
     for meeting, current in changed:
         cancelled = meeting.status is MeetingStatus.cancelled
         attachment = _ics_attachment(meeting, base_url, now)
         for person in members.get(meeting.group_id, []):
+            key = f"meeting-change:{meeting.id}:{current}:{person.id}"
+            if key in sent:
+                continue
             t = strings(person.language)
             day = local(meeting.start_at, person.timezone)
             text, html = _render("meeting_changed", t=t, meeting=meeting, person=person,
@@ -225,7 +231,7 @@ def queue_meeting_change_notices(now, base_url):
                                  url=_meeting_url(base_url, meeting), date=f"{day:%d %b %Y}")
             subject = t["cancelled_subject" if cancelled else "changed_subject"].format(
                 group=meeting.group.code, date=f"{day:%d %b}")
-            outgoing.append(Outgoing(key=f"meeting-change:{meeting.id}:{current}:{person.id}",
+            outgoing.append(Outgoing(key=key,
                                      kind="meeting-change", person=person, subject=subject,
                                      body_text=text, body_html=html, attachments=[attachment]))
     db.session.flush()
@@ -261,18 +267,20 @@ def queue_update_requests(now, base_url):
         select(Person).where(Person.id.in_({o for _, o in by_owner}), Person.is_active_account.is_(True)))
     } if by_owner else {}
     prefs = services.preferences_map(sorted(people))
+    sent = _sent_keys(f"update-request:{m.id}:" for m in first.values())
     outgoing = []
     for (group_id, owner_id), items in by_owner.items():
         person = people.get(owner_id)
-        if person is None or not prefs[owner_id].update_requests:
-            continue
         meeting = first[group_id]
+        key = f"update-request:{meeting.id}:{owner_id}"
+        if person is None or not prefs[owner_id].update_requests or key in sent:
+            continue
         t = strings(person.language)
         day = local(meeting.start_at, person.timezone)
         text, html = _render("update_request", t=t, meeting=meeting, person=person, actions=items,
                              base_url=base_url, date=f"{day:%d %b %Y}")
         outgoing.append(Outgoing(
-            key=f"update-request:{meeting.id}:{person.id}", kind="update-request", person=person,
+            key=key, kind="update-request", person=person,
             subject=t["update_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
             body_text=text, body_html=html, headers=_settings_header(base_url)))
     return {"meetings": len(first), "queued": _send_all(outgoing, now)}
@@ -297,20 +305,22 @@ def queue_overdue_digests(now, base_url):
     } if per_person else {}
     prefs = services.preferences_map(sorted(people))
     week = iso_week(today)
+    sent = _sent_keys([f"overdue-digest:{week}:"])
     outgoing = []
     for person_id, items in per_person.items():
         person = people.get(person_id)
-        if person is None or not prefs[person_id].overdue_digest:
+        key = f"overdue-digest:{week}:{person_id}"
+        if person is None or not prefs[person_id].overdue_digest or key in sent:
             continue
         t = strings(person.language)
         actions = sorted(items.values(), key=lambda a: (a.due_date, a.id))
         text, html = _render("overdue_digest", t=t, person=person, actions=actions, base_url=base_url,
                              today=today)
         outgoing.append(Outgoing(
-            key=f"overdue-digest:{week}:{person.id}", kind="overdue-digest", person=person,
+            key=key, kind="overdue-digest", person=person,
             subject=t["digest_subject"].format(count=len(actions)), body_text=text, body_html=html,
             headers=_settings_header(base_url)))
-    return {"people": len(outgoing), "queued": _send_all(outgoing, now)}
+    return {"people": len(per_person), "queued": _send_all(outgoing, now)}
 
 
 def _previous_meeting_start(meeting):
@@ -325,8 +335,13 @@ def queue_pre_reads(now, base_url):
     meetings = _next_meetings(now, PRE_READ_LEAD)
     members = _members_by_group({m.group_id for m in meetings})
     prefs = services.preferences_map(sorted({p.id for ps in members.values() for p in ps}))
+    sent = _sent_keys(f"pre-read:{m.id}:" for m in meetings)
     outgoing = []
     for meeting in meetings:
+        todo = [p for p in members.get(meeting.group_id, [])
+                if prefs[p.id].pre_reads and f"pre-read:{meeting.id}:{p.id}" not in sent]
+        if not todo:
+            continue
         since = _previous_meeting_start(meeting) or (meeting.start_at - timedelta(days=31))
         logs = list(db.session.execute(
             select(ProgressLog, ActionItem).join(ActionItem, ActionItem.id == ProgressLog.action_id)
@@ -339,9 +354,7 @@ def queue_pre_reads(now, base_url):
         silent = sorted({a.owner.name for a in open_actions
                          if a.owner is not None and a.id not in reported and
                          (a.last_progress_at or a.created_at) < since})
-        for person in members.get(meeting.group_id, []):
-            if not prefs[person.id].pre_reads:
-                continue
+        for person in todo:
             t = strings(person.language)
             day = local(meeting.start_at, person.timezone)
             text, html = _render("pre_read", t=t, meeting=meeting, person=person, logs=logs, due=due,
@@ -363,15 +376,19 @@ def queue_minutes_nudges(now, base_url):
                               Meeting.start_at <= now - MINUTES_NUDGE_AFTER,
                               Meeting.start_at > now - MINUTES_NUDGE_UNTIL)))
     chairs = _members_by_group({m.group_id for m in meetings}, roles=(Role.chair,))
+    sent = _sent_keys(f"minutes-nudge:{m.id}:" for m in meetings)
     outgoing = []
     for meeting in meetings:
         for person in chairs.get(meeting.group_id, []):
+            key = f"minutes-nudge:{meeting.id}:{person.id}"
+            if key in sent:
+                continue
             t = strings(person.language)
             day = local(meeting.start_at, person.timezone)
             text, html = _render("minutes_nudge", t=t, meeting=meeting, person=person,
                                  url=f"{_meeting_url(base_url, meeting)}/minutes", date=f"{day:%d %b %Y}")
             outgoing.append(Outgoing(
-                key=f"minutes-nudge:{meeting.id}:{person.id}", kind="minutes-nudge", person=person,
+                key=key, kind="minutes-nudge", person=person,
                 subject=t["nudge_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
                 body_text=text, body_html=html))
     return {"meetings": len(meetings), "queued": _send_all(outgoing, now)}

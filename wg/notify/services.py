@@ -23,10 +23,11 @@ DEFAULT_LEASE = timedelta(minutes=5)
 
 def enqueue(*, key, kind, recipient, subject, body_text, body_html=None, headers=None,
             attachments=None, now):
-    """Store a message under `key`; a second call with the same key keeps the first row."""
-    existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
-    if existing is not None:
-        return existing
+    """Store a message under `key`; a second call with the same key keeps the first row.
+
+    The unique key decides (insert first, in a savepoint), so callers that already know a key
+    is new pay one statement, and two processes racing on a key keep one row.
+    """
     extras = None
     if headers or attachments:
         extras = json.dumps({"headers": headers or {}, "attachments": attachments or []})
@@ -39,7 +40,6 @@ def enqueue(*, key, kind, recipient, subject, body_text, body_html=None, headers
         with db.session.begin_nested():
             db.session.add(message)
     except IntegrityError:
-        # Another process stored the same key between our check and our insert.
         return db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     log.info("outbox: queued %s to %s: %s", kind, recipient, subject)
     return message
