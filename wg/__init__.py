@@ -93,13 +93,14 @@ def register_blueprints(app):
     from wg.auth import bp as auth_bp
     from wg.core import bp as core_bp
     from wg.groups import bp as groups_bp
+    from wg.history import bp as history_bp
     from wg.meetings import bp as meetings_bp
     from wg.notify import bp as notify_bp
     from wg.participants import bp as participants_bp
     from wg.rollups import bp as rollups_bp
 
     for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, meetings_bp, actions_bp,
-               rollups_bp, notify_bp):
+               rollups_bp, notify_bp, history_bp):
         app.register_blueprint(bp)
 
 
@@ -198,8 +199,12 @@ def register_errorhandlers(app):
 
 def register_template_helpers(app):
     from wg import formatting
+    from wg.history import services as history
 
     app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
+    app.jinja_env.globals.update(history_changes=history.changes_of,
+                                 history_field_label=history.field_label,
+                                 history_display=history.display_value)
     formatting.register(app)
 
 

@@ -326,6 +326,43 @@ def series_for_edit(person, series_id):
                  and can_schedule_meetings(person, s.group))
 
 
+def can_view_person_history(person, subject):
+    """A person's history (profile edits, roles, activation) is for coordinators and themself."""
+    return is_coordinator(person) or (_authenticated(person) and person.id == subject.id)
+
+
+def can_view_participant_history(person, participant):
+    """A participant's record and Pledge history: coordinators and the participant's own people."""
+    if is_coordinator(person):
+        return True
+    return _authenticated(person) and person.participant_id == participant.id
+
+
+def history_object_for_view(person, object_type, object_id):
+    """The object whose History view is asked for, after the check for its own page.
+
+    Raises 404 for an unknown type or id, 403 when the person may not see the object.
+    """
+    from wg.auth.models import Person
+    from wg.participants.models import Participant
+
+    loaders = {
+        "meeting": lambda: meeting_for_view(person, object_id),
+        "series": lambda: series_for_view(person, object_id),
+        "action": lambda: action_for_view(person, object_id),
+        "group": lambda: _load(db.session.get(Group, object_id),
+                               lambda g: can_view_group(person, g)),
+        "person": lambda: _load(db.session.get(Person, object_id),
+                                lambda p: can_view_person_history(person, p)),
+        "participant": lambda: _load(db.session.get(Participant, object_id),
+                                     lambda p: can_view_participant_history(person, p)),
+    }
+    loader = loaders.get(object_type)
+    if loader is None:
+        abort(404)
+    return loader()
+
+
 def require_meeting_calendar(person):
     if not can_view_meeting_calendar(person):
         abort(403)
@@ -353,4 +390,6 @@ JINJA_GLOBALS = {
     "can_rsvp": can_rsvp,
     "can_see_meeting_drafts": can_see_meeting_drafts,
     "can_view_meeting_calendar": can_view_meeting_calendar,
+    "can_view_person_history": can_view_person_history,
+    "can_view_participant_history": can_view_participant_history,
 }

@@ -1,0 +1,222 @@
+"""Writing and reading the history; the version check every edit form shares.
+
+Services call `record(...)` once per change, in the same transaction as the change. Values are
+stored as JSON: dates and instants as ISO strings, enums by value, model objects by id.
+`replay(entries)` rebuilds an object's recorded fields from its entries, which the property tests
+use to prove that nothing changes without a trace.
+"""
+
+import enum
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.history.models import HistoryEntry
+
+SYSTEM = "system"
+
+
+def json_value(value):
+    """A JSON-safe form of a field's value."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [json_value(v) for v in value]
+        return sorted(items, key=lambda v: (str(type(v)), v)) if isinstance(
+            value, (set, frozenset)) else items
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if hasattr(value, "id"):
+        return value.id
+    return str(value)
+
+
+def snapshot(obj, fields):
+    """The named fields of an object (or a mapping) as JSON-safe values."""
+    if isinstance(obj, dict):
+        return {f: json_value(obj.get(f)) for f in fields}
+    return {f: json_value(getattr(obj, f)) for f in fields}
+
+
+def diff(before, after):
+    """{field: [old, new]} for the fields whose JSON value differs."""
+    changes = {}
+    for key in dict.fromkeys(list(before) + list(after)):
+        old, new = json_value(before.get(key)), json_value(after.get(key))
+        if old != new:
+            changes[key] = [old, new]
+    return changes
+
+
+def actor_label(actor, token=None):
+    if token is not None:
+        name = getattr(token, "name", None) or f"#{getattr(token, 'id', '?')}"
+        who = getattr(actor, "name", None) or "?"
+        return f"{who} (API token {name})"[:200]
+    if actor is None:
+        return SYSTEM
+    return (getattr(actor, "name", None) or f"person #{getattr(actor, 'id', '?')}")[:200]
+
+
+def record(actor, object_type, object_id, verb, changes=None, *, now, label="", reason=None,
+           parent=None, group_id=None, version=None, token=None):
+    """Append one history entry; the caller's transaction carries it with the change.
+
+    `changes` is {field: [old, new]} (see `diff`, `created`, `deleted`); `parent` is an
+    (object_type, object_id) pair the entry is also filed under. Returns the entry.
+    """
+    parent_type, parent_id = parent if parent else (None, None)
+    entry = HistoryEntry(
+        at=now, actor_id=getattr(actor, "id", None), actor_label=actor_label(actor, token),
+        token_id=getattr(token, "id", None), object_type=object_type, object_id=object_id,
+        object_label=(label or "")[:300], parent_type=parent_type, parent_id=parent_id,
+        group_id=group_id, verb=verb, version=version,
+        changes=json.dumps(json_value(changes or {}), ensure_ascii=False, sort_keys=True),
+        reason=(reason or None),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def created(values):
+    """The changes of a creation: every field from None to its value."""
+    return {k: [None, json_value(v)] for k, v in values.items()}
+
+
+def deleted(values):
+    """The changes of a deletion: every field from its value to None."""
+    return {k: [json_value(v), None] for k, v in values.items()}
+
+
+def changes_of(entry):
+    try:
+        return json.loads(entry.changes or "{}")
+    except ValueError:
+        return {}
+
+
+def replay(entries):
+    """The fields as the entries leave them, applied in order (None once deleted)."""
+    state = {}
+    for entry in entries:
+        if entry.verb == "deleted":
+            state = None
+            continue
+        state = {} if state is None else state
+        for field, (_old, new) in changes_of(entry).items():
+            state[field] = new
+    return state
+
+
+def entries_for(object_type, object_id, *, include_children=True, since_version=None):
+    """The object's entries (and those filed under it), oldest first."""
+    cond = (HistoryEntry.object_type == object_type) & (HistoryEntry.object_id == object_id)
+    if include_children:
+        cond = or_(cond, (HistoryEntry.parent_type == object_type)
+                   & (HistoryEntry.parent_id == object_id))
+    stmt = select(HistoryEntry).where(cond)
+    if since_version is not None:
+        stmt = stmt.where(HistoryEntry.object_type == object_type,
+                          HistoryEntry.object_id == object_id,
+                          HistoryEntry.version > since_version)
+    return db.session.scalars(stmt.order_by(HistoryEntry.id)).all()
+
+
+# --- version checks ------------------------------------------------------------------------
+
+
+def parse_version(value):
+    """The version a form was made from, or None when the caller does not check."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = -1
+    if not 0 <= number < 2**31:
+        raise ValidationError({None: "This form is damaged (bad version); reload the page and "
+                                     "try again."})
+    return number
+
+
+class StaleEdit(Exception):
+    """The object changed since the form was opened; nothing was saved.
+
+    `entries` are the history entries written since the version the form was made from, so the
+    page can say what changed and by whom.
+    """
+
+    def __init__(self, object_type, object_id, seen_version, current_version, entries=()):
+        self.object_type = object_type
+        self.object_id = object_id
+        self.seen_version = seen_version
+        self.current_version = current_version
+        self.entries = list(entries)
+        super().__init__(self.describe())
+
+    def describe(self):
+        text = ("Someone else changed this since you opened it "
+                f"(you saw version {self.seen_version}, it is now version "
+                f"{self.current_version}).")
+        parts = []
+        for entry in self.entries[-5:]:
+            fields = ", ".join(field_label(f) for f in changes_of(entry))
+            part = f"{entry.actor_label} {entry.verb.replace('_', ' ')}"
+            if fields:
+                part += f" ({fields})"
+            parts.append(part)
+        if parts:
+            text += " Since then: " + "; ".join(parts) + "."
+        return text + (" Nothing of yours was saved: your text is still in the form. Check the "
+                       "current values and save again.")
+
+
+def check_version(object_type, obj, expected_version):
+    """Refuse (StaleEdit) an edit made from a form of an older version of `obj`.
+
+    `expected_version` None means the caller does not check (services called by jobs).
+    """
+    expected = parse_version(expected_version)
+    if expected is None or expected == obj.version:
+        return
+    raise StaleEdit(object_type, obj.id, expected, obj.version,
+                    entries_for(object_type, obj.id, include_children=False,
+                                since_version=expected))
+
+
+# --- labels --------------------------------------------------------------------------------
+
+FIELD_LABELS = {
+    "start_at": "start", "duration_minutes": "duration", "timezone": "time zone",
+    "video_url": "video link", "minutes_text": "minutes", "is_active_account": "active",
+    "is_coordinator": "coordinator", "participant_id": "participant", "owner_id": "owner",
+    "group_id": "group", "parent_id": "working group", "due_date": "due date",
+    "participant_ids": "responsible participants", "origin_meeting_id": "origin meeting",
+    "pledge_signed_date": "pledge signed", "joined_date": "joined", "is_core": "core",
+}
+
+
+def field_label(name):
+    return FIELD_LABELS.get(name, name.replace("_", " "))
+
+
+def display_value(value, limit=300):
+    """A short text for a recorded value."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(display_value(v, 60) for v in value) or "none"
+    text = str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
