@@ -27,10 +27,17 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) wg seed
-	@if $(FLASK) wg is-empty; then $(FLASK) wg demo --scale 1; else $(FLASK) wg demo-logins; fi
-	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it  (Ctrl+C to stop)"
-	@$(FLASK) wg scheduler & sched=$$!; trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
-	 $(FLASK) run --host $(HOST) --port $(PORT)
+	@if $(FLASK) wg is-empty; then $(FLASK) wg demo --scale 1; fi
+	@export BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"; \
+	 $(FLASK) run --host $(HOST) --port $(PORT) & web=$$!; \
+	 trap 'kill $$sched $$web 2>/dev/null' EXIT INT TERM; \
+	 for _ in $$(seq 1 60); do \
+	   $(BIN)/python -c "import urllib.request,sys; urllib.request.urlopen('http://$(HOST):$(PORT)/healthz', timeout=1)" 2>/dev/null && break; \
+	   sleep 0.5; done; \
+	 $(FLASK) wg demo-logins; \
+	 echo ""; echo "Serving on $$BASE_URL with the scheduler beside it  (Ctrl+C to stop)"; echo ""; \
+	 $(FLASK) wg scheduler & sched=$$!; \
+	 wait $$web
 
 # Debian's Chromium for the browser tests; installed when missing and we may (root + apt).
 chromium:

@@ -111,11 +111,14 @@ def build_scheduler(app):
 
 
 def run_forever(app):
+    # One line per job run comes from run_job; APScheduler's own "Running job" lines are noise.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = build_scheduler(app)
 
     def stop(signum, frame):
         log.info("scheduler: stopping (signal %s)", signum)
-        scheduler.shutdown(wait=False)
+        if scheduler.running:  # a second signal (Ctrl+C then TERM) finds it stopped
+            scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -41,7 +41,7 @@ def enqueue(*, key, kind, recipient, subject, body_text, body_html=None, headers
             db.session.add(message)
     except IntegrityError:
         return db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
-    log.info("outbox: queued %s to %s: %s", kind, recipient, subject)
+    log.debug("outbox: queued %s to %s: %s", kind, recipient, subject)
     return message
 
 
