@@ -3,7 +3,6 @@
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,6 +11,7 @@ from wg.actions import services
 from wg.actions.models import OPEN_STATUSES, ActionItem
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.rollups.formulas import is_overdue, is_stale
 
 EXPORT_COLUMNS = ["id", "group", "title", "status", "progress", "weight", "due_date", "owner",
                   "participants", "overdue", "stale", "last_update", "version"]
@@ -45,7 +45,7 @@ def export_rows(stmt, today, now):
     """
     from sqlalchemy.orm import aliased
 
-    from wg.actions.models import STALE_DAYS, action_participants
+    from wg.actions.models import action_participants
     from wg.auth.models import Person
     from wg.groups.models import Group
     from wg.participants.models import Participant
@@ -57,7 +57,6 @@ def export_rows(stmt, today, now):
         ActionItem.last_activity_at, ActionItem.version)
         .join(Group, Group.id == ActionItem.group_id)
         .outerjoin(owner, owner.id == ActionItem.owner_id))
-    stale_before = now - timedelta(days=STALE_DAYS)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
@@ -73,11 +72,10 @@ def export_rows(stmt, today, now):
             codes.setdefault(action_id, []).append(code)
         for (aid, group_code, title, status, progress, weight, due, owner_name, last_progress,
              last_activity, version) in chunk:
-            is_open = not status.is_closed
             writer.writerow([_clean_cell(v) for v in [
                 aid, group_code, title, status.value, progress, weight, due.isoformat(),
                 owner_name or "", " ".join(codes.get(aid, [])),
-                int(is_open and due < today), int(is_open and last_activity < stale_before),
+                int(is_overdue(status, due, today)), int(is_stale(status, last_activity, now)),
                 last_progress.isoformat() if last_progress else "", version,
             ]])
         yield out.getvalue()

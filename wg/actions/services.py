@@ -9,13 +9,34 @@ from datetime import date
 
 from sqlalchemy import and_, exists, func, select, union, update
 
+from wg import idempotency
 from wg.actions.models import ActionItem, ActionStatus, ProgressLog
 from wg.auth.models import Person
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.groups.models import Membership, Role
+from wg.history import services as history
 from wg.participants.models import Participant
 from wg.rollups import summary
+
+# The fields an action's history records (replay contract: the "created" entry has all of
+# them; every later entry has each one that changed, under these names).
+ACTION_FIELDS = ("group_id", "title", "description", "owner_id", "participant_ids", "due_date",
+                 "weight", "origin_meeting_id", "status", "progress")
+PROGRESS_SCOPE = "actions.progress"
+
+
+def action_values(action):
+    """The recorded fields of an action, JSON-safe (see ACTION_FIELDS)."""
+    values = {f: getattr(action, f) for f in ACTION_FIELDS if f != "participant_ids"}
+    values["participant_ids"] = sorted(p.id for p in action.participants)
+    return history.snapshot(values, ACTION_FIELDS)
+
+
+def _record(actor, action, verb, changes, now, version, reason=None):
+    return history.record(actor, "action", action.id, verb, changes, now=now,
+                          label=action.title, reason=reason, group_id=action.group_id,
+                          version=version)
 
 MAX_WEIGHT = 20
 MAX_NOTE = 5000
@@ -130,14 +151,15 @@ def _stale(action_id, seen_version, current):
 # --- progress ------------------------------------------------------------------------------
 
 
-def record_progress(action, actor, status, progress, note, expected_version, now):
+def record_progress(action, actor, status, progress, note, expected_version, now, *, key=None):
     """Append a progress log entry and move the action's status and progress with it.
 
     The only way status and progress change. A note is required when the action becomes
     blocked or its progress goes down. When `expected_version` is given and the action has
     moved on since, the entry is refused (StaleVersion) unless it leaves status and progress as
     they now are (then it only adds a note and overwrites nothing). Concurrent writers are
-    serialized on the action's row, so every accepted entry is recorded.
+    serialized on the action's row, so every accepted entry is recorded. A form's idempotency
+    `key` seen before records nothing and raises idempotency.AlreadyDone.
     """
     errors = {}
     new_status = _collect(errors, parse_status, status)
@@ -148,6 +170,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
     if errors:
         raise ValidationError(errors)
     expected_version = parse_version(expected_version)
+    idempotency.claim_or_raise(key, actor, PROGRESS_SCOPE, now)
 
     for _attempt in range(20):
         current = _current(action.id)
@@ -157,6 +180,8 @@ def record_progress(action, actor, status, progress, note, expected_version, now
         message = _note_required(current.status, current.progress, new_status, new_progress)
         if message and not note:
             raise ValidationError({"note": message})
+        # Read at `current.version`: if the UPDATE below matches, nothing moved in between.
+        before = summary.state_of(action.id)
         result = db.session.execute(
             update(ActionItem)
             .where(ActionItem.id == action.id, ActionItem.version == current.version)
@@ -169,20 +194,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
     else:  # pragma: no cover - twenty writers in a row on one action
         raise _stale(action.id, expected_version, _current(action.id))
 
-    initial, events = summary.action_history(action.id)
-    if initial is None:
-        initial = (current.status.value, current.progress)
-    old = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
-                             events)
-    new = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
-                             events + [(now, new_status.value, new_progress)])
-    summary.replace_history(current.group_id, old, new)
-    summary.move_current(current.group_id, current.weight, (current.status, current.progress),
-                         (new_status, new_progress))
-    pids = summary.participants_of(action.id)
-    summary.move_participants(current.group_id, pids, current.weight,
-                              (current.status, current.progress), (new_status, new_progress))
-    summary.touch_participants(current.group_id, pids, now)
+    summary.apply_change(before, before.with_progress(new_status, new_progress, now))
 
     log = ProgressLog(action_id=action.id, author_id=actor.id if actor else None,
                       created_at=now, note=note, old_status=current.status,
@@ -190,6 +202,12 @@ def record_progress(action, actor, status, progress, note, expected_version, now
                       new_progress=new_progress, version=current.version + 1)
     db.session.add(log)
     db.session.flush()
+    changes = history.diff({"status": current.status, "progress": current.progress},
+                           {"status": new_status, "progress": new_progress})
+    history.record(actor, "action", action.id, "progress", changes, now=now,
+                   label=current.title, reason=note or None, group_id=current.group_id,
+                   version=current.version + 1)
+    idempotency.remember(key, f"progress_log:{log.id}")
     db.session.expire(action)
     return log
 
@@ -338,15 +356,15 @@ def create_action(group, actor, data, now):
                         created_by_id=actor.id if actor else None)
     db.session.add(action)
     db.session.flush()
-    summary.move_current(group.id, action.weight, None, ("open", 0))
-    summary.move_participants(group.id, [p.id for p in clean["participants"]], action.weight,
-                              None, ("open", 0))
-    summary.apply_deltas(group.id, summary.deltas_for(now, action.weight, action.due_date,
-                                                      ("open", 0), []))
-    if (status, progress) != (ActionStatus.open, 0):
+    summary.apply_change(None, summary.state_of(action.id))
+    note = (data.note or "").strip()
+    starts_open = (status, progress) == (ActionStatus.open, 0)
+    # The note typed on creation is the creation's reason when no first entry carries it.
+    _record(actor, action, "created", history.created(action_values(action)), now, 1,
+            reason=note if starts_open else None)
+    if not starts_open:
         record_progress(action, actor, status, progress,
-                        (data.note or "").strip() or "Set when the action was created.",
-                        expected_version=1, now=now)
+                        note or "Set when the action was created.", expected_version=1, now=now)
     return action
 
 
@@ -359,6 +377,11 @@ def update_action(action, actor, data, expected_version, now):
     current = _current(action.id)
     if expected_version is not None and current.version != int(expected_version):
         raise _stale(action.id, int(expected_version), current)
+    db.session.refresh(action)
+    values_before = action_values(action)
+    before = summary.state_of(action.id)
+    # The version is bumped here by a conditional UPDATE (not version_id_col): a writer that
+    # read the same version and lost the race matches no row and gets StaleVersion.
     result = db.session.execute(
         update(ActionItem)
         .where(and_(ActionItem.id == action.id, ActionItem.version == current.version))
@@ -371,34 +394,13 @@ def update_action(action, actor, data, expected_version, now):
     )
     if result.rowcount != 1:
         raise _stale(action.id, expected_version, _current(action.id))
-    if (clean["weight"], clean["due_date"]) != (current.weight, current.due_date):
-        initial, events = summary.action_history(action.id)
-        initial = initial or (current.status.value, current.progress)
-        old = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
-                                 events)
-        new = summary.deltas_for(current.created_at, clean["weight"], clean["due_date"],
-                                 initial, events)
-        summary.replace_history(current.group_id, old, new)
-    if clean["weight"] != current.weight:
-        summary.move_current(current.group_id, current.weight,
-                             (current.status, current.progress), None)
-        summary.move_current(current.group_id, clean["weight"], None,
-                             (current.status, current.progress))
-    state = (current.status, current.progress)
-    old_pids = set(summary.participants_of(action.id))
-    new_pids = {p.id for p in clean["participants"]}
-    gid, w0, w1 = current.group_id, current.weight, clean["weight"]
-    summary.move_participants(gid, old_pids - new_pids, w0, state, None)
-    summary.move_participants(gid, new_pids - old_pids, w1, None, state)
-    if w0 != w1:
-        summary.move_participants(gid, old_pids & new_pids, w0, state, None)
-        summary.move_participants(gid, old_pids & new_pids, w1, None, state)
-    if current.last_progress_at is not None:
-        summary.touch_participants(gid, new_pids - old_pids, current.last_progress_at)
     db.session.expire(action)
     action.participants = clean["participants"]
     db.session.flush()
-    summary.recount_activity(gid, old_pids - new_pids)
+    summary.apply_change(before, summary.state_of(action.id))
+    changes = history.diff(values_before, action_values(action))
+    if changes:
+        _record(actor, action, "updated", changes, now, current.version + 1)
     return action
 
 
