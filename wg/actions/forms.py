@@ -24,6 +24,8 @@ class ProgressForm(FlaskForm):
     note = TextAreaField("Note", validators=[Length(max=5000)])
     version = HiddenField()
     next = HiddenField()
+    # Made when the form is rendered; a second submit of the same form records nothing.
+    idempotency_key = HiddenField()
 
 
 class ActionForm(FlaskForm):
@@ -54,3 +56,4 @@ class ActionForm(FlaskForm):
 class BulkUploadForm(FlaskForm):
     file = FileField("CSV file")
     content = HiddenField()
+    idempotency_key = HiddenField()  # made with the preview; Apply twice applies once

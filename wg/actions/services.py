@@ -368,6 +368,16 @@ def create_action(group, actor, data, now):
     return action
 
 
+def creation_entry(action):
+    """The history entry of the action's creation (author, note typed), or None for actions
+    made before history was kept."""
+    from wg.history.models import HistoryEntry
+
+    return db.session.scalar(select(HistoryEntry).where(
+        HistoryEntry.object_type == "action", HistoryEntry.object_id == action.id,
+        HistoryEntry.verb == "created").order_by(HistoryEntry.id).limit(1))
+
+
 def update_action(action, actor, data, expected_version, now):
     """A chair edits an action's details (not its status or progress) from a current page."""
     errors, clean = _clean_details(action.group, data)
@@ -379,6 +389,14 @@ def update_action(action, actor, data, expected_version, now):
         raise _stale(action.id, int(expected_version), current)
     db.session.refresh(action)
     values_before = action_values(action)
+    values_after = dict(values_before, title=clean["title"], description=clean["description"],
+                        owner_id=clean["owner"].id if clean["owner"] else None,
+                        participant_ids=sorted(p.id for p in clean["participants"]),
+                        due_date=clean["due_date"], weight=clean["weight"],
+                        origin_meeting_id=clean["origin_meeting_id"])
+    changes = history.diff(values_before, values_after)
+    if not changes:
+        return action  # saved as it was: no new version, nothing to record
     before = summary.state_of(action.id)
     # The version is bumped here by a conditional UPDATE (not version_id_col): a writer that
     # read the same version and lost the race matches no row and gets StaleVersion.
@@ -398,9 +416,8 @@ def update_action(action, actor, data, expected_version, now):
     action.participants = clean["participants"]
     db.session.flush()
     summary.apply_change(before, summary.state_of(action.id))
-    changes = history.diff(values_before, action_values(action))
-    if changes:
-        _record(actor, action, "updated", changes, now, current.version + 1)
+    _record(actor, action, "updated", history.diff(values_before, action_values(action)), now,
+            current.version + 1)
     return action
 
 
