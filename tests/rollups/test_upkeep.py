@@ -174,3 +174,26 @@ def test_apply_change_moves_a_reassigned_participant(ctx):
     assert by_code["MEX"][0].weighted_sum == 100 and by_code["MEX"][1] == at(2, 2)
     assert "GHA" not in by_code
     assert summary.check() == []
+
+
+def test_a_retired_group_is_not_listed_but_its_actions_still_count(app, login, monkeypatch):
+    monkeypatch.setattr("wg.rollups.views.utcnow", lambda: NOW)
+    with app.app_context():
+        w = _paper_world()
+        w["groups"]["SWG1.2"].is_active = False  # retired
+        db.session.commit()
+        web = login(w["people"]["coordinator"])
+    exported = {r.split(",")[0]: r.split(",")[1:] for r in
+                web.get("/rollups/export.csv").get_data(as_text=True).splitlines()[1:]}
+    assert "SWG1.2" not in exported and "SWG1.1" in exported
+    # Still counted: coalition and WG1 both include E (weight 4, open): total 4, 27.0 %.
+    assert exported["COALITION"][0] == "4" and exported["COALITION"][5] == "27.0"
+    assert exported["WG1"][0] == "4"
+    dashboard = web.get("/rollups/").get_data(as_text=True)
+    assert 'data-scope="SWG1.2"' not in dashboard and 'data-scope="SWG1.1"' in dashboard
+    own = web.get("/rollups/groups/swg1-2")  # its own page stays readable for the record
+    assert own.status_code == 200 and "SWG1.2" in own.get_data(as_text=True)
+    listing = web.get("/actions/").get_data(as_text=True)
+    assert 'value="swg1-2"' not in listing and 'value="swg1-1"' in listing
+    theirs = web.get("/actions/?group=swg1-2").get_data(as_text=True)
+    assert ">E<" in theirs or "E</a>" in theirs

@@ -53,7 +53,9 @@ def index():
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     from wg.rollups.queries import all_groups
 
-    groups = [g for g in all_groups() if visible is None or g.id in visible]
+    # Retired groups leave the filter list; ?group=<slug> still opens their actions.
+    groups = [g for g in all_groups() if (visible is None or g.id in visible)
+              and (g.is_active or g == filters.group)]
     cycle = None
     if filters.group is not None and filters.group.parent_id is not None and \
             permissions.can_manage_actions(current_user, filters.group):
