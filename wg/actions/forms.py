@@ -49,7 +49,9 @@ class ActionForm(FlaskForm):
     status = SelectField("Status", choices=STATUS_CHOICES, default="open",
                          validate_choice=False)
     progress = IntegerField("Progress (%)", default=0, validators=[Optional()])
-    note = TextAreaField("Note for the first entry", validators=[Optional(), Length(max=5000)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)],
+                         description="Why this action, or where it stands; kept in its "
+                                     "history.")
     version = HiddenField()
 
 

@@ -337,7 +337,11 @@ def _clean_details(group, data):
 
 
 def create_action(group, actor, data, now):
-    """A chair adds an action to the group; a non-default status or progress is a first entry."""
+    """A chair adds an action to the group; a non-default status or progress is a first entry.
+
+    The history's "created" entry carries every recorded field and its author; the note typed
+    is its reason when the action starts Open at 0 % (else the first entry carries it).
+    """
     errors, clean = _clean_details(group, data)
     status = _collect(errors, parse_status, data.status)
     progress = _collect(errors, parse_progress, data.progress)
