@@ -292,3 +292,43 @@ def test_reuploading_an_applied_sheet_records_nothing(app, chair_web):  # noqa: 
         parsed = csvio.parse_bulk(csvio.rows_to_csv(list(rows[0]), [
             list(dict(rows[0], note="Second note").values())]), g)
         assert not parsed[0].unchanged and not parsed[0].errors
+
+
+def test_two_concurrent_submits_with_one_key_record_once(app):
+    import threading
+
+    from wg.idempotency import AlreadyDone
+
+    with app.app_context():
+        w = f.coalition()
+        member = w["people"]["member"]
+        a = f.action(w["groups"]["SWG1.1"], "A", owner=member)
+        db.session.commit()
+        aid, pid = a.id, member.id
+    results = [None, None]
+    barrier = threading.Barrier(2)
+
+    def work(i):
+        with app.app_context():
+            action = db.session.get(ActionItem, aid)
+            person = db.session.get(Person, pid)
+            barrier.wait()
+            try:
+                actions.record_progress(action, person, "in_progress", 30, "Started", 1,
+                                        NOW + timedelta(seconds=i), key="double-click-key-1")
+                db.session.commit()
+                results[i] = "ok"
+            except AlreadyDone:
+                db.session.rollback()
+                results[i] = "already"
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results) == ["already", "ok"]
+    with app.app_context():
+        assert _logs() == 1 and db.session.get(ActionItem, aid).version == 2
