@@ -332,3 +332,22 @@ def test_two_concurrent_submits_with_one_key_record_once(app):
     assert sorted(results) == ["already", "ok"]
     with app.app_context():
         assert _logs() == 1 and db.session.get(ActionItem, aid).version == 2
+
+
+def test_no_new_action_in_a_retired_group_but_its_actions_go_on(ctx):
+    from wg.errors import ValidationError
+
+    w = f.coalition()
+    g, chair = w["groups"]["SWG1.1"], w["people"]["chair"]
+    a = f.action(g, "A")
+    g.is_active = False
+    db.session.flush()
+    try:
+        actions.create_action(g, chair, actions.ActionInput(title="T", due_date=date(2026, 6, 30)),
+                              NOW)
+        raise AssertionError("an action was added to a retired group")
+    except ValidationError as exc:
+        assert "retired" in " ".join(exc.errors.values())
+    actions.record_progress(a, chair, "done", 100, "Closed when the group was retired", None,
+                            NOW)
+    assert db.session.get(ActionItem, a.id).progress == 100

@@ -342,6 +342,9 @@ def create_action(group, actor, data, now):
     The history's "created" entry carries every recorded field and its author; the note typed
     is its reason when the action starts Open at 0 % (else the first entry carries it).
     """
+    if not group.is_active:
+        raise ValidationError({None: f"{group.code} is retired: no new actions can be added "
+                                     "to it. Its existing actions stay on record."})
     errors, clean = _clean_details(group, data)
     status = _collect(errors, parse_status, data.status)
     progress = _collect(errors, parse_progress, data.progress)
