@@ -351,3 +351,17 @@ def test_no_new_action_in_a_retired_group_but_its_actions_go_on(ctx):
     actions.record_progress(a, chair, "done", 100, "Closed when the group was retired", None,
                             NOW)
     assert db.session.get(ActionItem, a.id).progress == 100
+
+
+def test_a_stale_edit_names_who_edited_which_details(ctx):
+    w = f.coalition()
+    g, chair = w["groups"]["SWG1.1"], w["people"]["chair"]
+    a = f.action(g, "A")
+    actions.update_action(a, chair, actions.ActionInput(title="B", due_date=date(2026, 8, 1)),
+                          1, NOW)
+    try:
+        actions.update_action(a, chair, actions.ActionInput(title="C",
+                                                            due_date=date(2026, 6, 30)), 1, NOW)
+        raise AssertionError("a stale edit was saved")
+    except actions.StaleVersion as exc:
+        assert "Cha Chair changed due date, title" in exc.describe()

@@ -46,11 +46,12 @@ STATUS_VALUES = [s.value for s in ActionStatus]
 class StaleVersion(Exception):
     """The action changed since the page (or CSV row) the update was made from."""
 
-    def __init__(self, action_id, seen_version, current, changes):
+    def __init__(self, action_id, seen_version, current, changes, edits=()):
         self.action_id = action_id
         self.seen_version = seen_version
         self.current = current  # dict of the action's values now
         self.changes = changes  # progress log entries written since seen_version
+        self.edits = list(edits)  # history entries of detail edits since seen_version
         super().__init__(self.describe())
 
     def describe(self):
@@ -68,7 +69,12 @@ class StaleVersion(Exception):
                     part += f" (“{log.note[:120]}”)"
                 parts.append(part)
             text += " Since then: " + "; ".join(parts) + "."
-        else:
+        if self.edits:
+            text += " Details edited: " + "; ".join(
+                f"{e.actor_label} changed "
+                + ", ".join(history.field_label(k) for k in history.changes_of(e))
+                for e in self.edits[-5:]) + "."
+        elif not self.changes:
             text += " Its details were edited meanwhile."
         return text + " Nothing was saved; check the new values and submit again if needed."
 
@@ -145,7 +151,10 @@ def _stale(action_id, seen_version, current):
         .order_by(ProgressLog.id)
     ).all()
     values = dict(current._mapping)
-    return StaleVersion(action_id, seen_version, values, changes)
+    edits = [e for e in history.entries_for("action", action_id, include_children=False,
+                                            since_version=seen_version or 0)
+             if e.verb == "updated"]
+    return StaleVersion(action_id, seen_version, values, changes, edits)
 
 
 # --- progress ------------------------------------------------------------------------------
