@@ -280,7 +280,7 @@ def test_reuploading_an_applied_sheet_records_nothing(app, chair_web):  # noqa: 
     # The same sheet again (the rows keep their old version numbers).
     page = _upload(web, rows).get_data(as_text=True)
     assert page.count("data-unchanged") == 2 and "2 unchanged" in page
-    assert "Apply" not in page  # nothing to apply
+    assert "Apply" not in page and 'id="nothing-to-apply"' in page
     assert _upload(web, rows, apply=True).status_code == 302
     with app.app_context():
         assert _logs() == logs
