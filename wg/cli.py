@@ -195,3 +195,31 @@ def run_job_command(name):
     if result is None:
         _fail(f"job {name} failed; see the log")
     click.echo(f"{name}: " + (", ".join(f"{k}: {v}" for k, v in result.items()) or "done"))
+
+
+@wg_cli.command("rebuild-rollups")
+@with_appcontext
+def rebuild_rollups_command():
+    """Recount the kept rollup summaries from actions and progress logs."""
+    from wg.rollups import summary
+
+    counts = summary.rebuild()
+    db.session.commit()
+    click.echo("Rollups rebuilt: " + ", ".join(f"{v:,} {k} rows" for k, v in counts.items()))
+
+
+@wg_cli.command("check-rollups")
+@with_appcontext
+def check_rollups_command():
+    """Compare the kept rollup summaries with a recount; exit 1 and list any difference."""
+    from wg.rollups import summary
+
+    differences = summary.check()
+    db.session.rollback()
+    if differences:
+        for line in differences:
+            click.echo(line)
+        click.echo(f"{len(differences)} difference(s); run `flask wg rebuild-rollups` to repair.",
+                   err=True)
+        sys.exit(1)
+    click.echo("rollups match")

@@ -1,16 +1,10 @@
 """Imports every feature's models so that the metadata (and Alembic) sees all tables."""
 
-from wg.actions.models import (  # noqa: F401
-    ActionItem,
-    ParticipantActivity,
-    ProgressLog,
-    RollupCurrent,
-    RollupMonthDelta,
-    RollupParticipant,
-)
+from wg.actions.models import ActionItem, ProgressLog  # noqa: F401
 from wg.auth.models import Person  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.history.models import HistoryEntry  # noqa: F401
+from wg.idempotency import IdempotencyKey  # noqa: F401
 from wg.meetings.models import (  # noqa: F401
     AgendaItem,
     Attendance,
@@ -23,3 +17,9 @@ from wg.meetings.models import (  # noqa: F401
 )
 from wg.notify.models import JobRun, MeetingNoticeState, NotificationPreference, OutboxMessage  # noqa: F401
 from wg.participants.models import Participant, ParticipantKind  # noqa: F401
+from wg.rollups.models import (  # noqa: F401
+    ParticipantActivity,
+    RollupCurrent,
+    RollupMonthDelta,
+    RollupParticipant,
+)

@@ -3,21 +3,23 @@
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from wg import idempotency
 from wg.actions import services
 from wg.actions.models import OPEN_STATUSES, ActionItem
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.rollups.formulas import is_overdue, is_stale
 
 EXPORT_COLUMNS = ["id", "group", "title", "status", "progress", "weight", "due_date", "owner",
                   "participants", "overdue", "stale", "last_update", "version"]
 BULK_COLUMNS = ["id", "version", "title", "due_date", "owner", "participants", "status",
                 "progress", "new_status", "new_progress", "note"]
 MAX_ROWS = 5000
+BULK_SCOPE = "actions.bulk"
 
 
 def _clean_cell(value):
@@ -45,7 +47,7 @@ def export_rows(stmt, today, now):
     """
     from sqlalchemy.orm import aliased
 
-    from wg.actions.models import STALE_DAYS, action_participants
+    from wg.actions.models import action_participants
     from wg.auth.models import Person
     from wg.groups.models import Group
     from wg.participants.models import Participant
@@ -57,7 +59,6 @@ def export_rows(stmt, today, now):
         ActionItem.last_activity_at, ActionItem.version)
         .join(Group, Group.id == ActionItem.group_id)
         .outerjoin(owner, owner.id == ActionItem.owner_id))
-    stale_before = now - timedelta(days=STALE_DAYS)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
@@ -73,11 +74,10 @@ def export_rows(stmt, today, now):
             codes.setdefault(action_id, []).append(code)
         for (aid, group_code, title, status, progress, weight, due, owner_name, last_progress,
              last_activity, version) in chunk:
-            is_open = not status.is_closed
             writer.writerow([_clean_cell(v) for v in [
                 aid, group_code, title, status.value, progress, weight, due.isoformat(),
                 owner_name or "", " ".join(codes.get(aid, [])),
-                int(is_open and due < today), int(is_open and last_activity < stale_before),
+                int(is_overdue(status, due, today)), int(is_stale(status, last_activity, now)),
                 last_progress.isoformat() if last_progress else "", version,
             ]])
         yield out.getvalue()
@@ -110,6 +110,7 @@ class BulkRow:
     note: str = ""
     errors: list = field(default_factory=list)
     skipped: bool = False
+    unchanged: bool = False  # same status and progress, no new note: nothing to record
 
     @property
     def change(self):
@@ -143,6 +144,7 @@ def parse_bulk(text, group):
             pass
     actions = {a.id: a for a in db.session.scalars(
         select(ActionItem).where(ActionItem.id.in_(ids), ActionItem.group_id == group.id))}
+    last_notes = _last_notes(list(actions))
     out = []
     for line, row in raw:
         r = BulkRow(line=line, note=(row.get("note") or "").strip())
@@ -177,6 +179,14 @@ def parse_bulk(text, group):
             r.errors.append(f"Made from version {r.version}, but the action is now at version "
                             f"{r.action.version} ({r.action.status.label}, "
                             f"{r.action.progress} %); download a fresh sheet.")
+        if (not r.errors and (r.new_status, r.new_progress) == (r.action.status,
+                                                                r.action.progress)
+                and r.note in ("", last_notes.get(r.action.id, ""))):
+            # Re-uploading an applied sheet: nothing new, so nothing is recorded and "last
+            # update" (not reported, stale) does not move.
+            r.unchanged = True
+            out.append(r)
+            continue
         if r.new_status is not None and r.new_progress is not None and not r.note:
             message = services._note_required(r.action.status, r.action.progress,
                                               r.new_status, r.new_progress)
@@ -186,20 +196,37 @@ def parse_bulk(text, group):
     return out
 
 
-def apply_bulk(rows, actor, now):
+def _last_notes(action_ids):
+    """{action id: the note of its latest progress entry}, for the actions of a sheet."""
+    from sqlalchemy import func
+
+    from wg.actions.models import ProgressLog
+
+    if not action_ids:
+        return {}
+    latest = (select(func.max(ProgressLog.id)).where(ProgressLog.action_id.in_(action_ids))
+              .group_by(ProgressLog.action_id))
+    return dict(db.session.execute(select(ProgressLog.action_id, ProgressLog.note)
+                                   .where(ProgressLog.id.in_(latest))).all())
+
+
+def apply_bulk(rows, actor, now, key=None):
     """Record every changed row as a progress entry; all or nothing (the caller commits).
 
-    Raises ValidationError when any row has an error, and StaleVersion when a row's action moved
-    on between preview and apply; the caller then rolls back.
+    Raises ValidationError when any row has an error, StaleVersion when a row's action moved
+    on between preview and apply (the caller then rolls back), and idempotency.AlreadyDone when
+    this Apply (same `key`) was already carried out. Blank and unchanged rows record nothing.
     """
     bad = [r for r in rows if r.errors]
     if bad:
         raise ValidationError({None: f"{len(bad)} row(s) have errors; nothing was applied."})
-    applied = 0
+    idempotency.claim_or_raise(key, actor, BULK_SCOPE, now)
+    applied = []
     for r in rows:
-        if r.skipped:
+        if r.skipped or r.unchanged:
             continue
-        services.record_progress(r.action, actor, r.new_status, r.new_progress, r.note,
-                                 r.version, now)
-        applied += 1
-    return applied
+        log = services.record_progress(r.action, actor, r.new_status, r.new_progress, r.note,
+                                       r.version, now)
+        applied.append(log.id)
+    idempotency.remember(key, "progress_logs:" + ",".join(map(str, applied[:20])))
+    return len(applied)

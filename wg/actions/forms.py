@@ -24,6 +24,8 @@ class ProgressForm(FlaskForm):
     note = TextAreaField("Note", validators=[Length(max=5000)])
     version = HiddenField()
     next = HiddenField()
+    # Made when the form is rendered; a second submit of the same form records nothing.
+    idempotency_key = HiddenField()
 
 
 class ActionForm(FlaskForm):
@@ -47,10 +49,13 @@ class ActionForm(FlaskForm):
     status = SelectField("Status", choices=STATUS_CHOICES, default="open",
                          validate_choice=False)
     progress = IntegerField("Progress (%)", default=0, validators=[Optional()])
-    note = TextAreaField("Note for the first entry", validators=[Optional(), Length(max=5000)])
+    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)],
+                         description="Why this action, or where it stands; kept in its "
+                                     "history.")
     version = HiddenField()
 
 
 class BulkUploadForm(FlaskForm):
     file = FileField("CSV file")
     content = HiddenField()
+    idempotency_key = HiddenField()  # made with the preview; Apply twice applies once

@@ -1,5 +1,5 @@
 import enum
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import (
     Column,
@@ -11,7 +11,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,7 +35,6 @@ class ActionStatus(enum.Enum):
         return self in (ActionStatus.done, ActionStatus.dropped)
 
 
-STALE_DAYS = 30  # the same rule as wg.rollups.compute.STALE_DAYS
 OPEN_STATUSES = (ActionStatus.open, ActionStatus.in_progress, ActionStatus.blocked)
 
 action_participants = Table(
@@ -90,6 +88,7 @@ class ActionItem(db.Model):
 
     group: Mapped["Group"] = relationship()  # noqa: F821
     owner: Mapped["Person | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
+    created_by: Mapped["Person | None"] = relationship(foreign_keys=[created_by_id])  # noqa: F821
     origin_meeting: Mapped["Meeting | None"] = relationship()  # noqa: F821
     participants: Mapped[list["Participant"]] = relationship(  # noqa: F821
         secondary=action_participants, order_by="Participant.name"
@@ -98,16 +97,22 @@ class ActionItem(db.Model):
         back_populates="action", order_by="ProgressLog.id", passive_deletes=True
     )
 
+    # The rules live in wg.rollups.formulas (imported late: wg.rollups imports this module).
     @property
     def percent(self):
-        return 100 if self.status is ActionStatus.done else self.progress
+        from wg.rollups.formulas import effective_progress
+
+        return effective_progress(self.status, self.progress)
 
     def is_stale(self, now):
-        return not self.status.is_closed and self.last_activity_at < now - timedelta(
-            days=STALE_DAYS)
+        from wg.rollups.formulas import is_stale
+
+        return is_stale(self.status, self.last_activity_at, now)
 
     def is_overdue(self, today):
-        return not self.status.is_closed and self.due_date < today
+        from wg.rollups.formulas import is_overdue
+
+        return is_overdue(self.status, self.due_date, today)
 
     def __repr__(self):
         return f"<ActionItem {self.id} {self.title[:30]!r}>"
@@ -137,80 +142,3 @@ class ProgressLog(db.Model):
 
     action: Mapped[ActionItem] = relationship(back_populates="logs")
     author: Mapped["Person | None"] = relationship()  # noqa: F821
-
-
-class RollupMonthDelta(db.Model):
-    """Per group and month, how much each rollup figure changed at that month's end.
-
-    The figures at the end of month M are the sums of the deltas of all months up to M, so the
-    trend is read from (groups x months) rows instead of rescanning the progress logs. Kept up to
-    date in the same transaction as each action change (rollups.trend).
-    """
-
-    __tablename__ = "rollup_month_deltas"
-    __table_args__ = (UniqueConstraint("group_id", "month"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
-    month: Mapped[date] = mapped_column(Date)  # first day of the month
-    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    n_open: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    n_in_progress: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    n_blocked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    n_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    weight_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    overdue: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    stale: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-
-
-class RollupCurrent(db.Model):
-    """Per group and status: how many actions, their weights and weighted progress, right now.
-
-    Kept in the same transaction as every action change (rollups.summary), so the dashboard
-    reads (groups x statuses) rows instead of scanning every action. Overdue and stale depend
-    on today's date and are counted by index range scans instead.
-    """
-
-    __tablename__ = "rollup_current"
-    __table_args__ = (UniqueConstraint("group_id", "status"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
-    status: Mapped[ActionStatus] = mapped_column(
-        Enum(ActionStatus, name="action_status", native_enum=False, length=20))
-    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    weight_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-
-
-class RollupParticipant(db.Model):
-    """Per participant, group and status: the actions it is responsible for, kept like
-    RollupCurrent so the participant view reads summaries instead of joining every action."""
-
-    __tablename__ = "rollup_participants"
-    __table_args__ = (UniqueConstraint("participant_id", "group_id", "status"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"))
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
-    status: Mapped[ActionStatus] = mapped_column(
-        Enum(ActionStatus, name="action_status", native_enum=False, length=20))
-    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    weight_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    weighted_sum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-
-
-class ParticipantActivity(db.Model):
-    """Per participant and group: the latest progress entry on any action it is responsible
-    for (None when there is none yet)."""
-
-    __tablename__ = "participant_activity"
-    __table_args__ = (UniqueConstraint("participant_id", "group_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"))
-    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
-    last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,13 +9,34 @@ from datetime import date
 
 from sqlalchemy import and_, exists, func, select, union, update
 
+from wg import idempotency
 from wg.actions.models import ActionItem, ActionStatus, ProgressLog
 from wg.auth.models import Person
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.groups.models import Membership, Role
+from wg.history import services as history
 from wg.participants.models import Participant
 from wg.rollups import summary
+
+# The fields an action's history records (replay contract: the "created" entry has all of
+# them; every later entry has each one that changed, under these names).
+ACTION_FIELDS = ("group_id", "title", "description", "owner_id", "participant_ids", "due_date",
+                 "weight", "origin_meeting_id", "status", "progress")
+PROGRESS_SCOPE = "actions.progress"
+
+
+def action_values(action):
+    """The recorded fields of an action, JSON-safe (see ACTION_FIELDS)."""
+    values = {f: getattr(action, f) for f in ACTION_FIELDS if f != "participant_ids"}
+    values["participant_ids"] = sorted(p.id for p in action.participants)
+    return history.snapshot(values, ACTION_FIELDS)
+
+
+def _record(actor, action, verb, changes, now, version, reason=None):
+    return history.record(actor, "action", action.id, verb, changes, now=now,
+                          label=action.title, reason=reason, group_id=action.group_id,
+                          version=version)
 
 MAX_WEIGHT = 20
 MAX_NOTE = 5000
@@ -25,11 +46,12 @@ STATUS_VALUES = [s.value for s in ActionStatus]
 class StaleVersion(Exception):
     """The action changed since the page (or CSV row) the update was made from."""
 
-    def __init__(self, action_id, seen_version, current, changes):
+    def __init__(self, action_id, seen_version, current, changes, edits=()):
         self.action_id = action_id
         self.seen_version = seen_version
         self.current = current  # dict of the action's values now
         self.changes = changes  # progress log entries written since seen_version
+        self.edits = list(edits)  # history entries of detail edits since seen_version
         super().__init__(self.describe())
 
     def describe(self):
@@ -47,7 +69,12 @@ class StaleVersion(Exception):
                     part += f" (“{log.note[:120]}”)"
                 parts.append(part)
             text += " Since then: " + "; ".join(parts) + "."
-        else:
+        if self.edits:
+            text += " Details edited: " + "; ".join(
+                f"{e.actor_label} changed "
+                + ", ".join(history.field_label(k) for k in history.changes_of(e))
+                for e in self.edits[-5:]) + "."
+        elif not self.changes:
             text += " Its details were edited meanwhile."
         return text + " Nothing was saved; check the new values and submit again if needed."
 
@@ -124,20 +151,24 @@ def _stale(action_id, seen_version, current):
         .order_by(ProgressLog.id)
     ).all()
     values = dict(current._mapping)
-    return StaleVersion(action_id, seen_version, values, changes)
+    edits = [e for e in history.entries_for("action", action_id, include_children=False,
+                                            since_version=seen_version or 0)
+             if e.verb == "updated"]
+    return StaleVersion(action_id, seen_version, values, changes, edits)
 
 
 # --- progress ------------------------------------------------------------------------------
 
 
-def record_progress(action, actor, status, progress, note, expected_version, now):
+def record_progress(action, actor, status, progress, note, expected_version, now, *, key=None):
     """Append a progress log entry and move the action's status and progress with it.
 
     The only way status and progress change. A note is required when the action becomes
     blocked or its progress goes down. When `expected_version` is given and the action has
     moved on since, the entry is refused (StaleVersion) unless it leaves status and progress as
     they now are (then it only adds a note and overwrites nothing). Concurrent writers are
-    serialized on the action's row, so every accepted entry is recorded.
+    serialized on the action's row, so every accepted entry is recorded. A form's idempotency
+    `key` seen before records nothing and raises idempotency.AlreadyDone.
     """
     errors = {}
     new_status = _collect(errors, parse_status, status)
@@ -148,6 +179,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
     if errors:
         raise ValidationError(errors)
     expected_version = parse_version(expected_version)
+    idempotency.claim_or_raise(key, actor, PROGRESS_SCOPE, now)
 
     for _attempt in range(20):
         current = _current(action.id)
@@ -157,6 +189,8 @@ def record_progress(action, actor, status, progress, note, expected_version, now
         message = _note_required(current.status, current.progress, new_status, new_progress)
         if message and not note:
             raise ValidationError({"note": message})
+        # Read at `current.version`: if the UPDATE below matches, nothing moved in between.
+        before = summary.state_of(action.id)
         result = db.session.execute(
             update(ActionItem)
             .where(ActionItem.id == action.id, ActionItem.version == current.version)
@@ -169,20 +203,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
     else:  # pragma: no cover - twenty writers in a row on one action
         raise _stale(action.id, expected_version, _current(action.id))
 
-    initial, events = summary.action_history(action.id)
-    if initial is None:
-        initial = (current.status.value, current.progress)
-    old = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
-                             events)
-    new = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
-                             events + [(now, new_status.value, new_progress)])
-    summary.replace_history(current.group_id, old, new)
-    summary.move_current(current.group_id, current.weight, (current.status, current.progress),
-                         (new_status, new_progress))
-    pids = summary.participants_of(action.id)
-    summary.move_participants(current.group_id, pids, current.weight,
-                              (current.status, current.progress), (new_status, new_progress))
-    summary.touch_participants(current.group_id, pids, now)
+    summary.apply_change(before, before.with_progress(new_status, new_progress, now))
 
     log = ProgressLog(action_id=action.id, author_id=actor.id if actor else None,
                       created_at=now, note=note, old_status=current.status,
@@ -190,6 +211,12 @@ def record_progress(action, actor, status, progress, note, expected_version, now
                       new_progress=new_progress, version=current.version + 1)
     db.session.add(log)
     db.session.flush()
+    changes = history.diff({"status": current.status, "progress": current.progress},
+                           {"status": new_status, "progress": new_progress})
+    history.record(actor, "action", action.id, "progress", changes, now=now,
+                   label=current.title, reason=note or None, group_id=current.group_id,
+                   version=current.version + 1)
+    idempotency.remember(key, f"progress_log:{log.id}")
     db.session.expire(action)
     return log
 
@@ -319,7 +346,14 @@ def _clean_details(group, data):
 
 
 def create_action(group, actor, data, now):
-    """A chair adds an action to the group; a non-default status or progress is a first entry."""
+    """A chair adds an action to the group; a non-default status or progress is a first entry.
+
+    The history's "created" entry carries every recorded field and its author; the note typed
+    is its reason when the action starts Open at 0 % (else the first entry carries it).
+    """
+    if not group.is_active:
+        raise ValidationError({None: f"{group.code} is retired: no new actions can be added "
+                                     "to it. Its existing actions stay on record."})
     errors, clean = _clean_details(group, data)
     status = _collect(errors, parse_status, data.status)
     progress = _collect(errors, parse_progress, data.progress)
@@ -338,16 +372,26 @@ def create_action(group, actor, data, now):
                         created_by_id=actor.id if actor else None)
     db.session.add(action)
     db.session.flush()
-    summary.move_current(group.id, action.weight, None, ("open", 0))
-    summary.move_participants(group.id, [p.id for p in clean["participants"]], action.weight,
-                              None, ("open", 0))
-    summary.apply_deltas(group.id, summary.deltas_for(now, action.weight, action.due_date,
-                                                      ("open", 0), []))
-    if (status, progress) != (ActionStatus.open, 0):
+    summary.apply_change(None, summary.state_of(action.id))
+    note = (data.note or "").strip()
+    starts_open = (status, progress) == (ActionStatus.open, 0)
+    # The note typed on creation is the creation's reason when no first entry carries it.
+    _record(actor, action, "created", history.created(action_values(action)), now, 1,
+            reason=note if starts_open else None)
+    if not starts_open:
         record_progress(action, actor, status, progress,
-                        (data.note or "").strip() or "Set when the action was created.",
-                        expected_version=1, now=now)
+                        note or "Set when the action was created.", expected_version=1, now=now)
     return action
+
+
+def creation_entry(action):
+    """The history entry of the action's creation (author, note typed), or None for actions
+    made before history was kept."""
+    from wg.history.models import HistoryEntry
+
+    return db.session.scalar(select(HistoryEntry).where(
+        HistoryEntry.object_type == "action", HistoryEntry.object_id == action.id,
+        HistoryEntry.verb == "created").order_by(HistoryEntry.id).limit(1))
 
 
 def update_action(action, actor, data, expected_version, now):
@@ -359,6 +403,19 @@ def update_action(action, actor, data, expected_version, now):
     current = _current(action.id)
     if expected_version is not None and current.version != int(expected_version):
         raise _stale(action.id, int(expected_version), current)
+    db.session.refresh(action)
+    values_before = action_values(action)
+    values_after = dict(values_before, title=clean["title"], description=clean["description"],
+                        owner_id=clean["owner"].id if clean["owner"] else None,
+                        participant_ids=sorted(p.id for p in clean["participants"]),
+                        due_date=clean["due_date"], weight=clean["weight"],
+                        origin_meeting_id=clean["origin_meeting_id"])
+    changes = history.diff(values_before, values_after)
+    if not changes:
+        return action  # saved as it was: no new version, nothing to record
+    before = summary.state_of(action.id)
+    # The version is bumped here by a conditional UPDATE (not version_id_col): a writer that
+    # read the same version and lost the race matches no row and gets StaleVersion.
     result = db.session.execute(
         update(ActionItem)
         .where(and_(ActionItem.id == action.id, ActionItem.version == current.version))
@@ -371,34 +428,12 @@ def update_action(action, actor, data, expected_version, now):
     )
     if result.rowcount != 1:
         raise _stale(action.id, expected_version, _current(action.id))
-    if (clean["weight"], clean["due_date"]) != (current.weight, current.due_date):
-        initial, events = summary.action_history(action.id)
-        initial = initial or (current.status.value, current.progress)
-        old = summary.deltas_for(current.created_at, current.weight, current.due_date, initial,
-                                 events)
-        new = summary.deltas_for(current.created_at, clean["weight"], clean["due_date"],
-                                 initial, events)
-        summary.replace_history(current.group_id, old, new)
-    if clean["weight"] != current.weight:
-        summary.move_current(current.group_id, current.weight,
-                             (current.status, current.progress), None)
-        summary.move_current(current.group_id, clean["weight"], None,
-                             (current.status, current.progress))
-    state = (current.status, current.progress)
-    old_pids = set(summary.participants_of(action.id))
-    new_pids = {p.id for p in clean["participants"]}
-    gid, w0, w1 = current.group_id, current.weight, clean["weight"]
-    summary.move_participants(gid, old_pids - new_pids, w0, state, None)
-    summary.move_participants(gid, new_pids - old_pids, w1, None, state)
-    if w0 != w1:
-        summary.move_participants(gid, old_pids & new_pids, w0, state, None)
-        summary.move_participants(gid, old_pids & new_pids, w1, None, state)
-    if current.last_progress_at is not None:
-        summary.touch_participants(gid, new_pids - old_pids, current.last_progress_at)
     db.session.expire(action)
     action.participants = clean["participants"]
     db.session.flush()
-    summary.recount_activity(gid, old_pids - new_pids)
+    summary.apply_change(before, summary.state_of(action.id))
+    _record(actor, action, "updated", history.diff(values_before, action_values(action)), now,
+            current.version + 1)
     return action
 
 

@@ -12,7 +12,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from wg import permissions
+from wg import idempotency, permissions
 from wg.actions import bp, csvio
 from wg.actions import services as actions
 from wg.actions.forms import ActionForm, BulkUploadForm, ProgressForm
@@ -53,7 +53,9 @@ def index():
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     from wg.rollups.queries import all_groups
 
-    groups = [g for g in all_groups() if visible is None or g.id in visible]
+    # Retired groups leave the filter list; ?group=<slug> still opens their actions.
+    groups = [g for g in all_groups() if (visible is None or g.id in visible)
+              and (g.is_active or g == filters.group)]
     cycle = None
     if filters.group is not None and filters.group.parent_id is not None and \
             permissions.can_manage_actions(current_user, filters.group):
@@ -90,7 +92,8 @@ def mine():
         *LIST_OPTIONS)
     page = db.paginate(stmt, per_page=20, error_out=False)
     return render_template("actions/mine.html", page=page, today=now.date(), now=now,
-                           include_closed=include_closed, form=ProgressForm())
+                           include_closed=include_closed, form=ProgressForm(),
+                           new_key=idempotency.new_key)
 
 
 def _progress_form(action, form=None):
@@ -99,6 +102,8 @@ def _progress_form(action, form=None):
         form.status.data = action.status.value
         form.progress.data = action.progress
         form.version.data = action.version
+    if not form.idempotency_key.data:
+        form.idempotency_key.data = idempotency.new_key()
     return form
 
 
@@ -107,7 +112,7 @@ def _render_detail(action, form=None, stale=None, status=200):
     logs = sorted(action.logs, key=lambda entry: entry.id, reverse=True)
     return render_template("actions/detail.html", action=action, logs=logs, today=now.date(),
                            now=now, form=_progress_form(action, form), stale=stale,
-                           explain=EXPLAIN), status
+                           created=actions.creation_entry(action), explain=EXPLAIN), status
 
 
 @bp.route("/<int:action_id>")
@@ -123,10 +128,16 @@ def progress(action_id):
     if form.validate_on_submit():
         try:
             actions.record_progress(action, current_user, form.status.data, form.progress.data,
-                                    form.note.data, form.version.data or None, utcnow())
+                                    form.note.data, form.version.data or None, utcnow(),
+                                    key=form.idempotency_key.data)
             db.session.commit()
             flash(f"Progress recorded on “{action.title}”: {action.status.label}, "
                   f"{action.progress} %.", "success")
+            return redirect(_safe_next(form.next.data,
+                                       url_for("actions.detail", action_id=action.id)))
+        except idempotency.AlreadyDone as exc:
+            db.session.rollback()
+            flash(str(exc) + " Nothing new was added.", "info")
             return redirect(_safe_next(form.next.data,
                                        url_for("actions.detail", action_id=action.id)))
         except actions.StaleVersion as exc:
@@ -244,10 +255,15 @@ def bulk(slug):
                 error = "; ".join(exc.errors.values())
         if rows is not None and request.form.get("apply") == "1":
             try:
-                applied = csvio.apply_bulk(rows, current_user, utcnow())
+                applied = csvio.apply_bulk(rows, current_user, utcnow(),
+                                           key=form.idempotency_key.data)
                 db.session.commit()
                 flash(f"{applied} progress entr{'y' if applied == 1 else 'ies'} recorded "
                       f"in {group.code}.", "success")
+                return redirect(url_for("actions.index", group=group.slug))
+            except idempotency.AlreadyDone as exc:
+                db.session.rollback()
+                flash(str(exc) + " Nothing new was added.", "info")
                 return redirect(url_for("actions.index", group=group.slug))
             except (ValidationError, actions.StaleVersion) as exc:
                 db.session.rollback()
@@ -258,4 +274,4 @@ def bulk(slug):
     elif form.is_submitted():
         abort(400)
     return render_template("actions/bulk.html", group=group, form=form, rows=rows,
-                           error=error), code
+                           error=error, new_key=idempotency.new_key), code

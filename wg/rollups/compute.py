@@ -14,7 +14,14 @@ month: the state from the last log entry before that instant, today = M's last d
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-STALE_DAYS = 30
+from wg.rollups.formulas import (  # the rules themselves
+    STALE_DAYS,
+    effective_progress,
+    is_counted,
+    is_overdue,
+    is_stale,
+)
+
 COUNTED_STATUSES = ("open", "in_progress", "blocked", "done")
 FIELDS = ("total", "n_open", "n_in_progress", "n_blocked", "n_done", "weight_sum",
           "weighted_sum", "overdue", "stale")
@@ -83,15 +90,14 @@ def contribution(weight, status, progress, due_date, last_activity_at, today, no
     """One action's part in each figure, as a Figures (all zero when dropped)."""
     status = _status_value(status)
     f = Figures()
-    if status == "dropped":
+    if not is_counted(status):
         return f
     f.total = 1
     setattr(f, "n_" + status, 1)
     f.weight_sum = weight
-    f.weighted_sum = weight * (100 if status == "done" else progress)
-    if status != "done":
-        f.overdue = int(due_date < today)
-        f.stale = int(last_activity_at < now - timedelta(days=STALE_DAYS))
+    f.weighted_sum = weight * effective_progress(status, progress)
+    f.overdue = int(is_overdue(status, due_date, today))
+    f.stale = int(is_stale(status, last_activity_at, now))
     return f
 
 

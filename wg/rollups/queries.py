@@ -5,38 +5,32 @@ one GROUP BY over action_items, the trend from the small rollup_month_deltas tab
 """
 
 from collections import defaultdict
-from datetime import timedelta
 
 from sqlalchemy import func, or_, select
 
-from wg.actions.models import (
-    OPEN_STATUSES,
-    ActionItem,
-    ActionStatus,
-    ParticipantActivity,
-    RollupCurrent,
-    RollupMonthDelta,
-    RollupParticipant,
-    action_participants,
-)
+from wg.actions.models import OPEN_STATUSES, ActionItem, ActionStatus, action_participants
 from wg.auth.models import Person
 from wg.extensions import db
 from wg.groups.models import Group
 from wg.participants.models import Participant
-from wg.rollups.compute import FIELDS, STALE_DAYS, Figures, month_index
+from wg.rollups.compute import FIELDS, Figures, month_index
+from wg.rollups.formulas import overdue_sql, stale_sql
+from wg.rollups.models import (
+    ParticipantActivity,
+    RollupCurrent,
+    RollupMonthDelta,
+    RollupParticipant,
+)
 
 A = ActionItem
-DONE = ActionStatus.done
-NOT_DONE = list(OPEN_STATUSES)
 
 
 def overdue_clause(today):
-    return (A.status.not_in([ActionStatus.done, ActionStatus.dropped])) & (A.due_date < today)
+    return overdue_sql(A.status, A.due_date, today)
 
 
 def stale_clause(now):
-    return (A.status.not_in([ActionStatus.done, ActionStatus.dropped])) & (
-        A.last_activity_at < now - timedelta(days=STALE_DAYS))
+    return stale_sql(A.status, A.last_activity_at, now)
 
 
 def _add_row(fig, status, count, weight_sum, weighted_sum, overdue, stale):
@@ -62,9 +56,8 @@ def figures_by_group(today, now, group_ids=None):
         stmt = stmt.where(C.group_id.in_(group_ids))
     for group_id, status, total, weight_sum, weighted_sum in db.session.execute(stmt):
         _add_row(out[group_id], status, total, weight_sum, weighted_sum, 0, 0)
-    for name, clause in (("overdue", A.due_date < today),
-                         ("stale", A.last_activity_at < now - timedelta(days=STALE_DAYS))):
-        stmt = (select(A.group_id, func.count()).where(A.status.in_(NOT_DONE), clause)
+    for name, clause in (("overdue", overdue_clause(today)), ("stale", stale_clause(now))):
+        stmt = (select(A.group_id, func.count()).where(clause)
                 .group_by(A.group_id))
         if group_ids is not None:
             stmt = stmt.where(A.group_id.in_(group_ids))
@@ -155,11 +148,10 @@ def participant_figures(today, now, group_ids=None):
         stmt = stmt.where(R.group_id.in_(group_ids))
     for pid, status, total, weight_sum, weighted_sum in db.session.execute(stmt):
         _add_row(figs[pid], status, total, weight_sum, weighted_sum, 0, 0)
-    for name, clause in (("overdue", A.due_date < today),
-                         ("stale", A.last_activity_at < now - timedelta(days=STALE_DAYS))):
+    for name, clause in (("overdue", overdue_clause(today)), ("stale", stale_clause(now))):
         stmt = (select(P.participant_id, func.count())
                 .select_from(A).join(action_participants, P.action_id == A.id)
-                .where(A.status.in_(NOT_DONE), clause).group_by(P.participant_id))
+                .where(clause).group_by(P.participant_id))
         if group_ids is not None:
             stmt = stmt.where(A.group_id.in_(group_ids))
         for pid, count in db.session.execute(stmt):

@@ -28,8 +28,15 @@ class Scope:
 
 def build_scopes(allowed_ids, now, focus=None):
     """Rollups of the coalition (when every group is allowed), each working group and each
-    sub-group, restricted to `allowed_ids` (None = all); `focus` limits to one group's tree."""
+    sub-group, restricted to `allowed_ids` (None = all); `focus` limits to one group's tree.
+
+    A retired group is not listed as a line (except as the `focus` itself, so its own page
+    stays readable for the record), but its actions still count: in the coalition total and
+    in its working group's figures. They are real work the coalition did, and hiding them
+    would make totals jump when a group is retired.
+    """
     groups = queries.all_groups()
+    listed = [g for g in groups if g.is_active or (focus is not None and g.id == focus.id)]
     per_group = queries.figures_by_group(now.date(), now)
     months = trend_months(now)
     deltas = queries.trend_by_group(months)
@@ -43,13 +50,13 @@ def build_scopes(allowed_ids, now, focus=None):
     out = []
     if allowed_ids is None and focus is None:
         out.append(scope(None))
-    for wg in [g for g in groups if g.parent_id is None]:
+    for wg in [g for g in listed if g.parent_id is None]:
         if allowed_ids is not None and wg.id not in allowed_ids:
             continue
         if focus is not None and wg.id not in {focus.id, focus.parent_id}:
             continue
         s = scope(wg)
-        s.children = [scope(c) for c in groups if c.parent_id == wg.id]
+        s.children = [scope(c) for c in listed if c.parent_id == wg.id]
         out.append(s)
     return out
 

@@ -1,29 +1,71 @@
-"""Keeps the rollup summaries (rollup_current, rollup_month_deltas) up to date, in the caller's
-transaction.
+"""Keeps the rollup summaries up to date, in the caller's transaction: one entry point.
 
-rollup_current holds each group's counts and weights per status now. For the trend, every
-change that moves an action's month-end figures (creation, a progress entry, a new weight or
-due date) recomputes that one action's monthly deltas before and after the change from its
-own progress logs, and adds the difference to its group's rows with an atomic upsert, so two
-writers at once both count.
+Every action service calls `apply_change(before, after)` once, with the action's rollup state
+(`ActionState`, read by `state_of`) before and after its change (None before a creation). From
+the two states this module moves
+
+- rollup_current (per group and status: count, Σweight, Σweight×p),
+- rollup_participants (the same per responsible participant),
+- participant_activity (latest progress entry per participant and group),
+- rollup_month_deltas: each action's month-end figures are recomputed before and after the
+  change from its own progress logs (compute.month_deltas), and the difference is added to its
+  group's rows with an atomic upsert, so two writers at once both count.
+
+`rebuild()` recounts all four from actions and logs (after bulk loads, or to repair) and
+`check()` names every difference between the kept rows and a recount; `flask wg
+rebuild-rollups` / `flask wg check-rollups` run them.
 """
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
 
 from sqlalchemy import case, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from wg.actions.models import (
-    ActionItem,
-    ActionStatus,
+from wg.actions.models import ActionItem, ActionStatus, ProgressLog, action_participants
+from wg.extensions import db
+from wg.rollups.compute import FIELDS, Figures, diff_deltas, month_deltas, month_start
+from wg.rollups.formulas import effective_progress, effective_progress_sql
+from wg.rollups.models import (
     ParticipantActivity,
-    ProgressLog,
     RollupCurrent,
     RollupMonthDelta,
     RollupParticipant,
-    action_participants,
 )
-from wg.extensions import db
-from wg.rollups.compute import FIELDS, diff_deltas, month_deltas, month_start
+
+SUMS = ("total", "weight_sum", "weighted_sum")
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """What of an action the rollups depend on."""
+
+    group_id: int
+    weight: int
+    status: str
+    progress: int
+    due_date: object
+    created_at: object
+    participant_ids: frozenset = frozenset()
+    last_progress_at: object = None
+    initial: tuple = ("open", 0)  # (status, progress) at creation
+    events: tuple = ()  # ((at, status, progress), ...) in the order written
+
+    @property
+    def _current_key(self):
+        return (self.group_id, self.weight, self.status, self.progress)
+
+    @property
+    def _trend_key(self):
+        return (self.group_id, self.weight, self.due_date, self.created_at, self.initial,
+                self.events)
+
+    def with_progress(self, status, progress, at):
+        """The state once a progress entry (status, progress) is written at `at`."""
+        status = getattr(status, "value", status)
+        return replace(self, status=status, progress=progress, last_progress_at=at,
+                       events=self.events + ((at, status, progress),))
 
 
 def action_history(action_id):
@@ -38,10 +80,6 @@ def action_history(action_id):
         return None, []
     initial = (rows[0].old_status.value, rows[0].old_progress)
     return initial, [(r.created_at, r.new_status.value, r.new_progress) for r in rows]
-
-
-def deltas_for(created_at, weight, due_date, initial, events):
-    return month_deltas(created_at, weight, due_date, initial, events)
 
 
 def apply_deltas(group_id, deltas):
@@ -60,52 +98,13 @@ def apply_deltas(group_id, deltas):
         db.session.execute(stmt)
 
 
-def replace_history(group_id, old, new):
-    """Apply the difference between an action's old and new monthly deltas."""
-    apply_deltas(group_id, diff_deltas(old, new))
-
-
 def _upsert():
     dialect = db.session.get_bind().dialect.name
     return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
-def apply_current(group_id, status, total, weight_sum, weighted_sum):
-    """Add to the group's current row for one status (insert or increment, atomically)."""
-    table = RollupCurrent.__table__
-    status = ActionStatus(getattr(status, "value", status))
-    stmt = _upsert()(table).values(group_id=group_id, status=status, total=total,
-                                   weight_sum=weight_sum, weighted_sum=weighted_sum)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.group_id, table.c.status],
-        set_={name: table.c[name] + stmt.excluded[name]
-              for name in ("total", "weight_sum", "weighted_sum")})
-    db.session.execute(stmt)
-
-
-def move_current(group_id, weight, old, new):
-    """An action of `weight` went from (status, progress) `old` to `new` (either may be None)."""
-    for state, sign in ((old, -1), (new, 1)):
-        if state is None:
-            continue
-        status, progress = getattr(state[0], "value", state[0]), state[1]
-        p = 100 if status == "done" else progress
-        apply_current(group_id, status, sign, sign * weight, sign * weight * p)
-
-
-def rebuild_current():
-    """Recount every current row from action_items in one statement (after bulk loads)."""
-    a = ActionItem.__table__.c
-    db.session.execute(delete(RollupCurrent))
-    select_rows = select(
-        a.group_id, a.status, func.count(a.id), func.sum(a.weight),
-        func.sum(a.weight * case((a.status == ActionStatus.done, 100), else_=a.progress)),
-    ).group_by(a.group_id, a.status)
-    db.session.execute(insert(RollupCurrent).from_select(
-        ["group_id", "status", "total", "weight_sum", "weighted_sum"], select_rows))
-
-
 def _bump(table, keys, values):
+    """Add `values` to the row of `keys` (insert or increment, atomically)."""
     stmt = _upsert()(table).values(**keys, **values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c[k] for k in keys],
@@ -113,24 +112,86 @@ def _bump(table, keys, values):
     db.session.execute(stmt)
 
 
-def move_participants(group_id, participant_ids, weight, old, new):
-    """Like move_current, for each participant responsible for the action."""
-    table = RollupParticipant.__table__
-    for pid in participant_ids:
-        for state, sign in ((old, -1), (new, 1)):
+def _sums(state, sign):
+    return dict(total=sign, weight_sum=sign * state.weight,
+                weighted_sum=sign * state.weight * effective_progress(state.status,
+                                                                      state.progress))
+
+
+def _deltas(state):
+    return month_deltas(state.created_at, state.weight, state.due_date, state.initial,
+                        list(state.events))
+
+
+def participants_of(action_id):
+    return list(db.session.scalars(select(action_participants.c.participant_id).where(
+        action_participants.c.action_id == action_id)))
+
+
+def state_of(action_id):
+    """The action's rollup state as the database holds it now (flushed rows)."""
+    a = ActionItem
+    row = db.session.execute(
+        select(a.group_id, a.weight, a.status, a.progress, a.due_date, a.created_at,
+               a.last_progress_at).where(a.id == action_id)).one()
+    initial, events = action_history(action_id)
+    return ActionState(
+        group_id=row.group_id, weight=row.weight, status=row.status.value,
+        progress=row.progress, due_date=row.due_date, created_at=row.created_at,
+        participant_ids=frozenset(participants_of(action_id)),
+        last_progress_at=row.last_progress_at,
+        initial=initial or (row.status.value, row.progress), events=tuple(events))
+
+
+def apply_change(before, after):
+    """Move every kept summary from an action's `before` state to its `after` state.
+
+    `before` is None for a creation, `after` None for a deletion. Call it once per change,
+    after the action's row and participant links are flushed (participant_activity is
+    recounted from them when participants are taken off).
+    """
+    if before == after:
+        return
+    b_cur = before._current_key if before else None
+    a_cur = after._current_key if after else None
+    b_pids = before.participant_ids if before else frozenset()
+    a_pids = after.participant_ids if after else frozenset()
+    rc, rp = RollupCurrent.__table__, RollupParticipant.__table__
+    if b_cur != a_cur:
+        for state, sign in ((before, -1), (after, 1)):
+            if state is not None:
+                _bump(rc, dict(group_id=state.group_id, status=ActionStatus(state.status)),
+                      _sums(state, sign))
+    if (b_cur, b_pids) != (a_cur, a_pids):
+        for state, sign in ((before, -1), (after, 1)):
             if state is None:
                 continue
-            status, progress = getattr(state[0], "value", state[0]), state[1]
-            p = 100 if status == "done" else progress
-            _bump(table, dict(participant_id=pid, group_id=group_id,
-                              status=ActionStatus(status)),
-                  dict(total=sign, weight_sum=sign * weight, weighted_sum=sign * weight * p))
+            for pid in sorted(state.participant_ids):
+                _bump(rp, dict(participant_id=pid, group_id=state.group_id,
+                               status=ActionStatus(state.status)), _sums(state, sign))
+    if (before and before._trend_key) != (after and after._trend_key):
+        old = _deltas(before) if before else {}
+        new = _deltas(after) if after else {}
+        if before and after and before.group_id == after.group_id:
+            apply_deltas(after.group_id, diff_deltas(old, new))
+        else:
+            if before:
+                apply_deltas(before.group_id, diff_deltas(old, {}))
+            if after:
+                apply_deltas(after.group_id, diff_deltas({}, new))
+    if after is not None and after.last_progress_at is not None and (
+            before is None or after.last_progress_at != before.last_progress_at
+            or a_pids != b_pids or after.group_id != before.group_id):
+        _touch_participants(after.group_id, a_pids, after.last_progress_at)
+    if before is not None:
+        gone = b_pids - a_pids if after and after.group_id == before.group_id else b_pids
+        _recount_activity(before.group_id, gone)
 
 
-def touch_participants(group_id, participant_ids, at):
+def _touch_participants(group_id, participant_ids, at):
     """Their latest progress entry in the group is now at least `at`."""
     table = ParticipantActivity.__table__
-    for pid in participant_ids:
+    for pid in sorted(participant_ids):
         stmt = _upsert()(table).values(participant_id=pid, group_id=group_id,
                                        last_progress_at=at)
         newer = or_(table.c.last_progress_at.is_(None),
@@ -142,11 +203,11 @@ def touch_participants(group_id, participant_ids, at):
         db.session.execute(stmt)
 
 
-def recount_activity(group_id, participant_ids):
+def _recount_activity(group_id, participant_ids):
     """Recompute the latest entry after participants were taken off an action."""
     a, ap = ActionItem.__table__.c, action_participants.c
     table = ParticipantActivity.__table__
-    for pid in participant_ids:
+    for pid in sorted(participant_ids):
         latest = db.session.scalar(
             select(func.max(a.last_progress_at)).select_from(action_participants)
             .join(ActionItem.__table__, a.id == ap.action_id)
@@ -156,24 +217,137 @@ def recount_activity(group_id, participant_ids):
             .values(last_progress_at=latest))
 
 
-def participants_of(action_id):
-    return list(db.session.scalars(select(action_participants.c.participant_id).where(
-        action_participants.c.action_id == action_id)))
+# --- recount, rebuild, check ---------------------------------------------------------------
 
 
-def rebuild_participants():
-    """Recount both participant summaries from the raw rows in two statements."""
+@dataclass
+class Recount:
+    """Every kept summary as a recount from the raw rows would have it (zero rows left out)."""
+
+    current: dict  # (group_id, status) -> (total, weight_sum, weighted_sum)
+    participants: dict  # (participant_id, group_id, status) -> (total, weight_sum, weighted_sum)
+    activity: dict  # (participant_id, group_id) -> last_progress_at
+    months: dict  # (group_id, month first day) -> tuple of FIELDS
+
+
+def _states():
+    """(group_id, created_at, weight, due_date, initial, events) of every action, streamed."""
+    a = ActionItem
+    actions = db.session.execute(
+        select(a.id, a.group_id, a.created_at, a.weight, a.due_date, a.status, a.progress)
+        .order_by(a.id).execution_options(yield_per=2000))
+    logs = db.session.execute(
+        select(ProgressLog.action_id, ProgressLog.created_at, ProgressLog.old_status,
+               ProgressLog.old_progress, ProgressLog.new_status, ProgressLog.new_progress)
+        .order_by(ProgressLog.action_id, ProgressLog.id).execution_options(yield_per=5000))
+    pending = next(logs, None)
+    for row in actions:
+        while pending is not None and pending.action_id < row.id:
+            pending = next(logs, None)
+        mine = []
+        while pending is not None and pending.action_id == row.id:
+            mine.append(pending)
+            pending = next(logs, None)
+        initial = ((mine[0].old_status.value, mine[0].old_progress) if mine
+                   else (row.status.value, row.progress))
+        events = [(m.created_at, m.new_status.value, m.new_progress) for m in mine]
+        yield row.group_id, row.created_at, row.weight, row.due_date, initial, events
+
+
+def recount():
+    """Recount every summary from actions, participant links and progress logs."""
     a, ap = ActionItem.__table__.c, action_participants.c
+    weighted = func.sum(a.weight * effective_progress_sql(a.status, a.progress))
+    current = {(g, ActionStatus(s).value): (int(n), int(w), int(ws)) for g, s, n, w, ws in
+               db.session.execute(select(a.group_id, a.status, func.count(a.id),
+                                         func.sum(a.weight), weighted)
+                                  .group_by(a.group_id, a.status))}
     join = action_participants.join(ActionItem.__table__, a.id == ap.action_id)
-    db.session.execute(delete(RollupParticipant))
-    db.session.execute(insert(RollupParticipant).from_select(
-        ["participant_id", "group_id", "status", "total", "weight_sum", "weighted_sum"],
-        select(ap.participant_id, a.group_id, a.status, func.count(a.id), func.sum(a.weight),
-               func.sum(a.weight * case((a.status == ActionStatus.done, 100),
-                                        else_=a.progress)))
-        .select_from(join).group_by(ap.participant_id, a.group_id, a.status)))
-    db.session.execute(delete(ParticipantActivity))
-    db.session.execute(insert(ParticipantActivity).from_select(
-        ["participant_id", "group_id", "last_progress_at"],
-        select(ap.participant_id, a.group_id, func.max(a.last_progress_at))
-        .select_from(join).group_by(ap.participant_id, a.group_id)))
+    participants = {(p, g, ActionStatus(s).value): (int(n), int(w), int(ws))
+                    for p, g, s, n, w, ws in db.session.execute(
+                        select(ap.participant_id, a.group_id, a.status, func.count(a.id),
+                               func.sum(a.weight), weighted)
+                        .select_from(join).group_by(ap.participant_id, a.group_id, a.status))}
+    fix = ActionItem.__table__.c.last_progress_at.type.process_result_value
+    activity = {}
+    for p, g, at in db.session.execute(
+            select(ap.participant_id, a.group_id, func.max(a.last_progress_at))
+            .select_from(join).group_by(ap.participant_id, a.group_id)):
+        if at is not None:
+            activity[(p, g)] = fix(at, None)
+    by_group = defaultdict(lambda: defaultdict(Figures))
+    for group_id, created_at, weight, due_date, initial, events in _states():
+        for m, d in month_deltas(created_at, weight, due_date, initial, events).items():
+            by_group[group_id][m].add(d)
+    months = {}
+    for group_id, per_month in by_group.items():
+        for m, fig in per_month.items():
+            if any(fig.as_tuple()):
+                months[(group_id, month_start(m))] = fig.as_tuple()
+    return Recount(current, participants, activity, months)
+
+
+def kept():
+    """The kept summaries, in the shape of `recount()` (zero rows left out)."""
+    c, p = RollupCurrent, RollupParticipant
+    current = {(g, s.value): (n, w, ws) for g, s, n, w, ws in db.session.execute(
+        select(c.group_id, c.status, c.total, c.weight_sum, c.weighted_sum))
+        if (n, w, ws) != (0, 0, 0)}
+    participants = {(pid, g, s.value): (n, w, ws) for pid, g, s, n, w, ws in db.session.execute(
+        select(p.participant_id, p.group_id, p.status, p.total, p.weight_sum, p.weighted_sum))
+        if (n, w, ws) != (0, 0, 0)}
+    activity = {(pid, g): at for pid, g, at in db.session.execute(
+        select(ParticipantActivity.participant_id, ParticipantActivity.group_id,
+               ParticipantActivity.last_progress_at)) if at is not None}
+    t = RollupMonthDelta.__table__
+    months = {}
+    for g, month, *values in db.session.execute(
+            select(t.c.group_id, t.c.month, *[t.c[name] for name in FIELDS])):
+        if any(values):
+            months[(g, month)] = tuple(values)
+    return Recount(current, participants, activity, months)
+
+
+def _differences(name, kept_rows, counted_rows):
+    out = []
+    for key in sorted(set(kept_rows) | set(counted_rows), key=str):
+        k, c = kept_rows.get(key), counted_rows.get(key)
+        if k != c:
+            out.append(f"{name} {key}: kept {k}, recount {c}")
+    return out
+
+
+def check():
+    """Every difference between the kept summaries and a recount, one line each ([] = match)."""
+    have, want = kept(), recount()
+    out = []
+    for name, label in (("current", "rollup_current"), ("participants", "rollup_participants"),
+                        ("activity", "participant_activity"), ("months", "rollup_month_deltas")):
+        out += _differences(label, getattr(have, name), getattr(want, name))
+    return out
+
+
+def rebuild():
+    """Replace every kept summary by a recount from the raw rows (the caller commits)."""
+    counted = recount()
+    for model in (RollupCurrent, RollupParticipant, ParticipantActivity, RollupMonthDelta):
+        db.session.execute(delete(model))
+    rows = [dict(group_id=g, status=ActionStatus(s), total=n, weight_sum=w, weighted_sum=ws)
+            for (g, s), (n, w, ws) in counted.current.items()]
+    if rows:
+        db.session.execute(insert(RollupCurrent), rows)
+    rows = [dict(participant_id=p, group_id=g, status=ActionStatus(s), total=n, weight_sum=w,
+                 weighted_sum=ws) for (p, g, s), (n, w, ws) in counted.participants.items()]
+    if rows:
+        db.session.execute(insert(RollupParticipant), rows)
+    rows = [dict(participant_id=p, group_id=g, last_progress_at=at)
+            for (p, g), at in counted.activity.items()]
+    if rows:
+        db.session.execute(insert(ParticipantActivity), rows)
+    rows = [dict(group_id=g, month=m, **dict(zip(FIELDS, values, strict=True)))
+            for (g, m), values in counted.months.items()]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(RollupMonthDelta), rows[start:start + 5000])
+    db.session.flush()
+    return {"current": len(counted.current), "participants": len(counted.participants),
+            "activity": len(counted.activity), "months": len(counted.months)}
