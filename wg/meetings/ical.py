@@ -102,7 +102,10 @@ def _state(tz, instant):
 
 
 def _transitions(tz, first, last):
-    """Every change of offset or name between two UTC instants, found to the second."""
+    """Every change of offset or name between two UTC instants, found to the second.
+
+    Steps a day at a time (no zone changes twice within a day) and bisects each change.
+    """
     found, instant, state = [], first, _state(tz, first)
     while instant < last:
         step = min(instant + _DAY, last)
@@ -120,7 +123,7 @@ def _transitions(tz, first, last):
                     high = middle
             new = _state(tz, high)
             found.append(_Transition(high, state[0], new[0], new[1], new[2]))
-            state = new
+            state, step = new, high  # go on from the change, in case another follows soon
         instant = step
     return found, _state(tz, first)
 
