@@ -408,14 +408,14 @@ def add_extra_meeting(group, actor, data, now):
 
 
 def member_zones(group):
-    """(participant, zone) for every active member and chair of the group."""
+    """(participant, zone) once per active member or chair of the group (a person with both
+    roles counts once), so the figures built on it count people."""
+    in_group = select(Membership.person_id).where(
+        Membership.group_id == group.id, Membership.role.in_([Role.member, Role.chair]))
     rows = db.session.execute(
         select(Participant, Person.timezone)
         .join(Person, Person.participant_id == Participant.id)
-        .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id == group.id, Membership.role.in_([Role.member, Role.chair]),
-               Person.is_active_account.is_(True))
-        .distinct()
+        .where(Person.id.in_(in_group), Person.is_active_account.is_(True))
     ).all()
     return [(p, z) for p, z in rows]
 
