@@ -21,6 +21,7 @@ from wg.auth.services import hash_password
 from wg.data.seed import CORE_COUNTRIES, PLEDGE_DATE
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
+from wg.meetings.timezones import home_zone
 from wg.participants.models import Participant, ParticipantKind
 from wg.participants.services import country_name
 
@@ -143,6 +144,11 @@ def _country_profile(participant, zones, locales):
     if participant.kind is ParticipantKind.organization:
         return [ORG_ZONES.get(participant.code, "Europe/Vienna")], ["en_GB", "fr_FR", "es_ES"]
     country_zones = zones.get(participant.alpha2 or "", ["UTC"])
+    capital = home_zone(participant)
+    if capital and len(country_zones) > 1:
+        # Most of a delegation works from the capital: weight its zone as all the others
+        # together, so a big country's people are not spread evenly over every zone it spans.
+        country_zones = country_zones + [capital] * len(country_zones)
     country_locales = locales.get(participant.alpha2 or "")
     if not country_locales:
         region = country_zones[0].split("/")[0]
