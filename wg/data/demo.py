@@ -21,7 +21,7 @@ from wg.auth.services import hash_password
 from wg.data.seed import CORE_COUNTRIES, PLEDGE_DATE
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
-from wg.meetings.timezones import home_zone
+from wg.meetings.timezones import SEAT_ZONES, home_zone
 from wg.participants.models import Participant, ParticipantKind
 from wg.participants.services import country_name
 
@@ -34,13 +34,6 @@ DEMO_LOGINS = [
     ("member@example.org", "Kwame Mensah", "GHA", "Africa/Accra", "member of SWG1.1 and SWG2.1"),
 ]
 
-ORG_ZONES = {
-    "UNODC": "Europe/Vienna", "INCB": "Europe/Vienna", "WHO": "Europe/Zurich",
-    "PAHO": "America/New_York", "INTERPOL": "Europe/Paris", "WCO": "Europe/Brussels",
-    "UPU": "Europe/Zurich", "ICAO": "America/Toronto", "IMO": "Europe/London",
-    "EUDA": "Europe/Lisbon", "EUROPOL": "Europe/Amsterdam", "CICAD": "America/New_York",
-    "AU": "Africa/Addis_Ababa", "ASEAN": "Asia/Jakarta", "COLOMBO": "Asia/Colombo",
-}
 REGION_LOCALES = {
     "Africa": ["en_NG", "yo_NG", "tw_GH", "zu_ZA", "sw", "fr_FR", "en_KE"],
     "America": ["es_MX", "es_CO", "es_AR", "es_CL"],
@@ -142,7 +135,7 @@ def ensure_participants(ctx):
 def _country_profile(participant, zones, locales):
     """(time zones, name locales) for a participant."""
     if participant.kind is ParticipantKind.organization:
-        return [ORG_ZONES.get(participant.code, "Europe/Vienna")], ["en_GB", "fr_FR", "es_ES"]
+        return [SEAT_ZONES.get(participant.code, "Europe/Vienna")], ["en_GB", "fr_FR", "es_ES"]
     country_zones = zones.get(participant.alpha2 or "", ["UTC"])
     capital = home_zone(participant)
     if capital and len(country_zones) > 1:
