@@ -102,13 +102,15 @@ def register_blueprints(app):
     for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, meetings_bp, actions_bp,
                rollups_bp, notify_bp, history_bp):
         app.register_blueprint(bp)
+    __import__("wg.api", fromlist=["register"]).register(app)  # REST API + token pages
 
 
 def register_request_hooks(app):
     @app.before_request
     def require_login():
         """Every endpoint not on the public list needs a logged-in, active person."""
-        if request.endpoint is None or permissions.is_public_endpoint(request.endpoint):
+        if request.endpoint is None or permissions.is_public_endpoint(request.endpoint) \
+                or permissions.is_token_endpoint(request.endpoint):
             return None
         if current_user.is_authenticated:
             return None
@@ -177,6 +179,8 @@ def register_errorhandlers(app):
     }
 
     def render_error(code, message=None):
+        if request.path.startswith("/api/"):  # the API answers problem+json (wg/api/problems)
+            return __import__("wg.api.problems", fromlist=["problem"]).problem(code)
         message = message or messages.get(code, "Error")
         if _wants_json():
             return jsonify(error=message, status=code), code

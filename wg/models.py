@@ -8,6 +8,7 @@ from wg.actions.models import (  # noqa: F401
     RollupMonthDelta,
     RollupParticipant,
 )
+from wg.api.models import ApiIdempotencyKey, ApiToken  # noqa: F401
 from wg.auth.models import Person  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.history.models import HistoryEntry  # noqa: F401
