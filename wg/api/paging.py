@@ -93,7 +93,7 @@ def etag(object_type, obj):
     return f'"{object_type}-{obj.id}-v{version_of(obj)}"'
 
 
-def if_match_version(object_type, obj):
+def if_match_version(object_type, obj, dump=None):
     """The version named by If-Match for this object: 428 without it, 412 when stale."""
     header = request.headers.get("If-Match")
     if not header:
@@ -102,7 +102,7 @@ def if_match_version(object_type, obj):
     tags = [t.strip().removeprefix("W/") for t in header.split(",")]
     if "*" in tags or current in tags:
         return obj.version
-    stale(object_type, obj)
+    stale(object_type, obj, dump)
 
 
 def stale(object_type, obj, dump=None):

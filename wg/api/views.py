@@ -308,10 +308,10 @@ def record_progress(data, action_id):
     person = _person()
     a = permissions.action_for_update(person, action_id)
     dump = schemas.ActionSchema().dump
-    version = if_match_version("action", a)
     now = utcnow()
 
     def write():
+        version = if_match_version("action", a, dump)
         try:
             actions.record_progress(a, person, data["status"], data["progress"], data["note"],
                                     expected_version=version, now=now)
@@ -376,10 +376,10 @@ def edit_action(data, action_id):
     person = _person()
     a = permissions.action_for_manage(person, action_id)
     dump = schemas.ActionSchema().dump
-    version = if_match_version("action", a)
     now = utcnow()
 
     def write():
+        version = if_match_version("action", a, dump)
         try:
             actions.update_action(a, person, _action_input(data, a.group, False), version, now)
         except actions.StaleVersion:
