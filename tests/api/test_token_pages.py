@@ -47,7 +47,11 @@ def test_people_revoke_only_their_own_and_coordinators_anyones(login, app, world
     assert member.post(f"/profile/tokens/{chair_token}/revoke",
                        form_page="/profile/tokens").status_code == 404
     assert member.get("/admin/tokens").status_code == 403
-    coordinator = login("coordinator@example.org")
+    from tests.conftest import CSRFClient
+
+    coordinator = CSRFClient(app.test_client())
+    assert coordinator.post("/login", {"email": "coordinator@example.org",
+                                       "password": "correct-horse-battery"}).status_code == 302
     listing = coordinator.get("/admin/tokens").get_data(as_text=True)
     assert "Cha Chair" in listing and "chair sync" in listing
     assert world["secrets"]["chair"] not in listing
