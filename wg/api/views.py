@@ -72,15 +72,15 @@ def _problem_media(spec):
 
 
 @bp.route("/openapi.json")
-@bp.doc(hide=True)
 def openapi_json():
     spec = _problem_media(current_app.extensions["wg_api"].spec.to_dict())
+    for own in ("/api/v1/openapi.json", "/api/v1/docs"):  # the document, not the API
+        spec.get("paths", {}).pop(own, None)
     spec["servers"] = [{"url": "/"}]
     return current_app.response_class(json.dumps(spec), mimetype="application/json")
 
 
 @bp.route("/docs")
-@bp.doc(hide=True)
 def docs():
     return render_template("api/docs.html", spec_url=url_for("api.openapi_json"))
 
