@@ -69,7 +69,12 @@ def test_errors_are_problem_json(api, world):
     _problem(member.get("/api/v1/groups/swg3-2"), 403)
     action_id = world["action_id"]
     _problem(member.post(f"/api/v1/actions/{action_id}/progress", data="x",
-                         headers={"Content-Type": "text/plain"}), 422)
+                         headers={"Content-Type": "text/plain"}), 415)
+    _problem(member.post(f"/api/v1/actions/{action_id}/progress", data="{" * 300_000,
+                         headers={"Content-Type": "application/json"}), 413)
+    body = _problem(member.post(f"/api/v1/actions/{action_id}/progress",
+                                json={"status": "finished", "progress": 101}), 422)
+    assert set(body["errors"]) == {"status", "progress"}
     _problem(member.post(f"/api/v1/actions/{action_id}/progress",
                          json={"status": "open", "progress": 10}), 428)
     _problem(api("member_read").post(f"/api/v1/actions/{action_id}/progress",

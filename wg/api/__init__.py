@@ -24,6 +24,7 @@ bp = ApiBlueprint("api", __name__, url_prefix="/api/v1",
 
 # The two API addresses that answer without a token (also in permissions.PUBLIC_ENDPOINTS).
 OPEN_ENDPOINTS = ("api.openapi_json", "api.docs")
+MAX_BODY = 256 * 1024  # the largest write (an action with a long description) is far smaller
 ERROR_CODES = (400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 500)
 
 
@@ -71,6 +72,11 @@ def authenticate_token():
         return problem(401)
     g.api_token = token
     g.api_person = token.person
+    if request.method in ("POST", "PUT", "PATCH"):
+        if (request.content_length or 0) > MAX_BODY:
+            return problem(413)
+        if request.mimetype != "application/json":
+            return problem(415)
     return None
 
 
