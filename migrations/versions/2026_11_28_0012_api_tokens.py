@@ -1,4 +1,4 @@
-"""api: personal access tokens and stored Idempotency-Key answers
+"""api: personal access tokens, stored Idempotency-Key answers, sync index on actions
 
 Revision ID: 0012
 Revises: 0006
@@ -52,9 +52,14 @@ def upgrade():
     )
     with op.batch_alter_table('api_idempotency_keys', schema=None) as batch_op:
         batch_op.create_index('ix_api_idempotency_keys_created_at', ['created_at'], unique=False)
+    with op.batch_alter_table('action_items', schema=None) as batch_op:
+        batch_op.create_index('ix_action_items_group_updated', ['group_id', 'updated_at', 'id'],
+                              unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('action_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_action_items_group_updated')
     with op.batch_alter_table('api_idempotency_keys', schema=None) as batch_op:
         batch_op.drop_index('ix_api_idempotency_keys_created_at')
     op.drop_table('api_idempotency_keys')
