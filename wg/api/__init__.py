@@ -106,7 +106,9 @@ def register(app):
         "security": [{"bearer": []}],
     })
     api = WgApi()
-    api.ERROR_SCHEMA = __import__("wg.api.schemas", fromlist=["ProblemSchema"]).ProblemSchema
+    from wg.api.schemas import ProblemSchema
+
+    api.ERROR_SCHEMA = ProblemSchema
     api.init_app(app)
     app.extensions["wg_api"] = api
     csrf.exempt(bp)
@@ -116,6 +118,3 @@ def register(app):
     api.register_blueprint(bp)
     app.register_blueprint(pages.bp)
 
-
-def is_api_request():
-    return request.path.startswith("/api/")

@@ -18,6 +18,7 @@ from wg.errors import ValidationError
 from wg.extensions import db
 from wg.groups.models import Group
 from wg.history.models import HistoryEntry
+from wg.history.services import StaleEdit
 from wg.meetings import services as meetings
 from wg.meetings.models import Meeting, MeetingSeries, MeetingStatus
 from wg.participants.models import Participant
@@ -332,7 +333,7 @@ def record_progress(data, action_id):
             actions.record_progress(a, person, data["status"], data["progress"], data["note"],
                                     expected_version=version, now=now,
                                     **_by_token(actions.record_progress))
-        except actions.StaleVersion:
+        except (actions.StaleVersion, StaleEdit):  # StaleEdit: once actions use wg/history
             db.session.rollback()
             stale("action", db.session.get(ActionItem, a.id), dump)
         except ValidationError as exc:
@@ -401,7 +402,7 @@ def edit_action(data, action_id):
         try:
             actions.update_action(a, person, _action_input(data, a.group, False), version, now,
                                   **_by_token(actions.update_action))
-        except actions.StaleVersion:
+        except (actions.StaleVersion, StaleEdit):  # StaleEdit: once actions use wg/history
             db.session.rollback()
             stale("action", db.session.get(ActionItem, a.id), dump)
         except ValidationError as exc:
