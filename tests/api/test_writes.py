@@ -124,3 +124,31 @@ def test_rsvp(api, world, app, now):
                            json={"answer": "yes"}).status_code == 403
     listed = api("member").get("/api/v1/groups/swg1-1/meetings?status=scheduled").get_json()
     assert [m["id"] for m in listed["items"]] == [meeting_id]
+
+
+def test_concurrent_repeats_of_one_idempotency_key_write_once(api, world, app):
+    """Two copies of one request at the same moment: one write, both get its answer."""
+    import threading
+
+    action_id = world["action_id"]
+    tag = _etag(api("member"), action_id)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def send():
+        client = api("member")
+        barrier.wait()
+        results.append(client.post(
+            f"/api/v1/actions/{action_id}/progress",
+            json={"status": "in_progress", "progress": 20, "note": "Both at once"},
+            headers={"If-Match": tag, "Idempotency-Key": "twice-at-once"}))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert [r.status_code for r in results] == [200, 200], [r.get_json() for r in results]
+    assert results[0].get_json() == results[1].get_json()
+    with app.app_context():
+        assert db.session.query(ProgressLog).count() == 1

@@ -10,6 +10,7 @@ import json
 from flask import Response, abort, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
 
 from wg.api.models import ApiIdempotencyKey
 from wg.api.problems import problem
@@ -64,7 +65,16 @@ def run_write(person, now, write):
     stored = claim(key, person, scope, now)
     if stored is not None:
         return _replay(stored, request_hash)
-    response = write()
+    try:
+        response = write()
+    except HTTPException:
+        # A concurrent request with the same key may have written first, so that this one now
+        # finds the object changed (412): then the first answer is the answer.
+        db.session.rollback()
+        stored = claim(key, person, scope, now)
+        if stored is not None:
+            return _replay(stored, request_hash)
+        raise
     if response.status_code >= 400:
         # Refusals are not stored: the same key may be retried once the cause is fixed.
         db.session.rollback()
