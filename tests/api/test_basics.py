@@ -154,3 +154,37 @@ def test_meeting_detail_and_history(api, world, ctx, now):
     _problem(api("other_member").get(f"/api/v1/history/action/{action.id}"), 403)
     assert json.loads(api("member").get("/api/v1/groups/swg1-1/meetings")
                       .get_data())["items"] == []
+
+
+def test_meeting_drafts_are_for_chairs_and_series_reads(api, world, app, now):
+    from datetime import time, timedelta
+
+    from wg.meetings.models import AgendaItem, Meeting, MeetingSeries, RuleKind
+    from wg.meetings.services import new_uid
+
+    with app.app_context():
+        group_id = world["groups"]["SWG1.1"]
+        meeting = Meeting(uid=new_uid(), group_id=group_id, title="Monthly",
+                          start_at=now - timedelta(days=2), timezone="UTC",
+                          minutes_md="Draft minutes", minutes_html="<p>Draft minutes</p>")
+        db.session.add(meeting)
+        db.session.flush()
+        db.session.add(AgendaItem(meeting_id=meeting.id, title="Seizure data", position=1))
+        series = MeetingSeries(group_id=group_id, title="Monthly", rule_kind=RuleKind.weekday,
+                               week=2, weekday=1, start_time=time(13, 0), timezone="UTC",
+                               first_date=now.date())
+        db.session.add(series)
+        db.session.commit()
+        meeting_id, series_id = meeting.id, series.id
+    as_member = api("member").get(f"/api/v1/meetings/{meeting_id}")
+    assert as_member.headers["ETag"].startswith(f'"meeting-{meeting_id}-v')
+    member_view = as_member.get_json()
+    assert member_view["minutes_md"] is None and member_view["agenda"] == []
+    chair_view = api("chair").get(f"/api/v1/meetings/{meeting_id}").get_json()
+    assert chair_view["minutes_md"] == "Draft minutes"
+    assert [i["title"] for i in chair_view["agenda"]] == ["Seizure data"]
+    assert api("outsider").get(f"/api/v1/meetings/{meeting_id}").status_code == 403
+    assert api("member").get(f"/api/v1/series/{series_id}").get_json()["weekday"] == 1
+    assert [s["id"] for s in api("member").get("/api/v1/groups/swg1-1/series")
+            .get_json()["items"]] == [series_id]
+    assert api("outsider").get("/api/v1/groups/swg1-1/series").status_code == 403
