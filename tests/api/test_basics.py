@@ -188,3 +188,34 @@ def test_meeting_drafts_are_for_chairs_and_series_reads(api, world, app, now):
     assert [s["id"] for s in api("member").get("/api/v1/groups/swg1-1/series")
             .get_json()["items"]] == [series_id]
     assert api("outsider").get("/api/v1/groups/swg1-1/series").status_code == 403
+
+
+def test_participant_rollup_with_month_end_trend(api, world, app):
+    from datetime import UTC, date, datetime
+
+    from tests import factories
+    from wg.actions import services as actions
+    from wg.groups.models import Group
+    from wg.participants.models import Participant
+
+    with app.app_context():
+        group = db.session.get(Group, world["groups"]["SWG1.1"])
+        mex = db.session.query(Participant).filter_by(code="MEX").one()
+        action = factories.action(group, title="Mexican lab data", participants=[mex],
+                                  weight=2, now=datetime(2026, 1, 5, tzinfo=UTC))
+        actions.record_progress(action, None, "in_progress", 40, "", None,
+                                datetime(2026, 2, 10, tzinfo=UTC))
+        db.session.commit()
+    body = api("lead").get("/api/v1/rollups/participants/mex").get_json()
+    assert body["participant_code"] == "MEX"
+    assert body["figures"]["total"] == 1 and body["figures"]["weighted_sum"] == 80
+    by_month = {p["month"]: p["figures"] for p in body["trend"]}
+    assert by_month["2025-12-01"]["total"] == 0
+    assert by_month["2026-01-01"]["total"] == 1 and by_month["2026-01-01"]["weighted_sum"] == 0
+    assert by_month["2026-02-01"]["weighted_sum"] == 80
+    assert len(body["trend"]) == 18 and min(by_month) > date(2024, 1, 1).isoformat()
+    listed = {r["participant_code"]: r for r in
+              api("lead").get("/api/v1/rollups/participants").get_json()}
+    assert listed["MEX"]["figures"] == body["figures"]  # the kept summary agrees
+    assert api("member").get("/api/v1/rollups/participants/mex").status_code == 403
+    assert api("lead").get("/api/v1/rollups/participants/zzz").status_code == 404

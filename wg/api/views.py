@@ -467,6 +467,25 @@ def participant_rollups():
              "figures": _figures(f), "trend": [], "children": []} for p, f, _last in rows]
 
 
+@bp.route("/rollups/participants/<code>")
+@bp.response(200, schemas.RollupSchema)
+def participant_rollup(code):
+    """One participant's actions in the groups the person leads, with the month-end trend."""
+    from wg.api.rollups import participant_rollup as compute_rollup
+
+    person = _person()
+    if not permissions.can_view_rollups(person):
+        abort(403)
+    p = db.session.scalar(select(Participant).where(Participant.code == code.upper()[:16]))
+    if p is None:
+        abort(404)
+    now = utcnow()
+    figures, trend = compute_rollup(p, permissions.rollup_group_ids(person), now)
+    return {"label": p.name, "group_id": None, "participant_code": p.code,
+            "figures": _figures(figures),
+            "trend": [{"month": m, "figures": _figures(f)} for m, f in trend], "children": []}
+
+
 # --- history --------------------------------------------------------------------------------
 
 
