@@ -90,6 +90,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from wg.actions import bp as actions_bp
     from wg.admin import bp as admin_bp
+    from wg.api import register as register_api
     from wg.auth import bp as auth_bp
     from wg.core import bp as core_bp
     from wg.groups import bp as groups_bp
@@ -102,13 +103,15 @@ def register_blueprints(app):
     for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, meetings_bp, actions_bp,
                rollups_bp, notify_bp, history_bp):
         app.register_blueprint(bp)
+    register_api(app)  # the REST API under /api/v1 and the token pages
 
 
 def register_request_hooks(app):
     @app.before_request
     def require_login():
         """Every endpoint not on the public list needs a logged-in, active person."""
-        if request.endpoint is None or permissions.is_public_endpoint(request.endpoint):
+        if request.endpoint is None or permissions.is_public_endpoint(request.endpoint) \
+                or permissions.is_token_endpoint(request.endpoint):
             return None
         if current_user.is_authenticated:
             return None
@@ -177,6 +180,10 @@ def register_errorhandlers(app):
     }
 
     def render_error(code, message=None):
+        if request.path.startswith("/api/"):  # the API answers problem+json (RFC 9457)
+            from wg.api.problems import problem
+
+            return problem(code)
         message = message or messages.get(code, "Error")
         if _wants_json():
             return jsonify(error=message, status=code), code

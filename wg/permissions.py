@@ -20,12 +20,19 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.set_password",
         "core.healthz",
         "meetings.feed",  # calendar programs fetch the private-token feed without a session
+        "api.openapi_json",  # the API's OpenAPI document and its docs page
+        "api.docs",
     }
 )
 
 
 def is_public_endpoint(endpoint):
     return endpoint in PUBLIC_ENDPOINTS
+
+
+def is_token_endpoint(endpoint):
+    """API endpoints authenticate a Bearer token themselves (and answer 401), never a cookie."""
+    return endpoint.startswith("api.")
 
 
 def _roles(person):

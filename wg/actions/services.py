@@ -33,10 +33,10 @@ def action_values(action):
     return history.snapshot(values, ACTION_FIELDS)
 
 
-def _record(actor, action, verb, changes, now, version, reason=None):
+def _record(actor, action, verb, changes, now, version, reason=None, token=None):
     return history.record(actor, "action", action.id, verb, changes, now=now,
                           label=action.title, reason=reason, group_id=action.group_id,
-                          version=version)
+                          version=version, token=token)
 
 MAX_WEIGHT = 20
 MAX_NOTE = 5000
@@ -160,7 +160,8 @@ def _stale(action_id, seen_version, current):
 # --- progress ------------------------------------------------------------------------------
 
 
-def record_progress(action, actor, status, progress, note, expected_version, now, *, key=None):
+def record_progress(action, actor, status, progress, note, expected_version, now, *, key=None,
+                    token=None):
     """Append a progress log entry and move the action's status and progress with it.
 
     The only way status and progress change. A note is required when the action becomes
@@ -215,7 +216,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
                            {"status": new_status, "progress": new_progress})
     history.record(actor, "action", action.id, "progress", changes, now=now,
                    label=current.title, reason=note or None, group_id=current.group_id,
-                   version=current.version + 1)
+                   version=current.version + 1, token=token)
     idempotency.remember(key, f"progress_log:{log.id}")
     db.session.expire(action)
     return log
@@ -345,7 +346,7 @@ def _clean_details(group, data):
                         origin_meeting_id=origin_meeting_id)
 
 
-def create_action(group, actor, data, now):
+def create_action(group, actor, data, now, token=None):
     """A chair adds an action to the group; a non-default status or progress is a first entry.
 
     The history's "created" entry carries every recorded field and its author; the note typed
@@ -377,10 +378,11 @@ def create_action(group, actor, data, now):
     starts_open = (status, progress) == (ActionStatus.open, 0)
     # The note typed on creation is the creation's reason when no first entry carries it.
     _record(actor, action, "created", history.created(action_values(action)), now, 1,
-            reason=note if starts_open else None)
+            reason=note if starts_open else None, token=token)
     if not starts_open:
         record_progress(action, actor, status, progress,
-                        note or "Set when the action was created.", expected_version=1, now=now)
+                        note or "Set when the action was created.", expected_version=1, now=now,
+                        token=token)
     return action
 
 
@@ -394,7 +396,7 @@ def creation_entry(action):
         HistoryEntry.verb == "created").order_by(HistoryEntry.id).limit(1))
 
 
-def update_action(action, actor, data, expected_version, now):
+def update_action(action, actor, data, expected_version, now, token=None):
     """A chair edits an action's details (not its status or progress) from a current page."""
     errors, clean = _clean_details(action.group, data)
     if errors:
@@ -433,7 +435,7 @@ def update_action(action, actor, data, expected_version, now):
     db.session.flush()
     summary.apply_change(before, summary.state_of(action.id))
     _record(actor, action, "updated", history.diff(values_before, action_values(action)), now,
-            current.version + 1)
+            current.version + 1, token=token)
     return action
 
 

@@ -1,0 +1,92 @@
+"""Idempotency-Key on POST: the first answer is stored with the write and replayed to repeats.
+
+`claim(key, person, scope, now)` is the one function the shared wg/idempotency.py will replace
+at merge; until then the answers live in api_idempotency_keys (wg/api/models.py).
+"""
+
+import hashlib
+import json
+
+from flask import Response, abort, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from wg.api.models import ApiIdempotencyKey
+from wg.api.problems import problem
+from wg.extensions import db
+
+MAX_KEY = 200
+REPLAYED_HEADERS = ("ETag", "Location", "Content-Type")
+
+
+def claim(key, person, scope, now):
+    """The stored answer for (person, key), or None when the key is new."""
+    return db.session.scalar(select(ApiIdempotencyKey).where(
+        ApiIdempotencyKey.person_id == person.id, ApiIdempotencyKey.key == key))
+
+
+def _store(key, person, scope, request_hash, response, now):
+    headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
+    db.session.add(ApiIdempotencyKey(
+        person_id=person.id, key=key, scope=scope[:300], request_hash=request_hash,
+        status_code=response.status_code, body=response.get_data(as_text=True),
+        headers=json.dumps(headers), created_at=now))
+    db.session.flush()
+
+
+def _replay(stored, request_hash):
+    if stored.request_hash != request_hash:
+        return problem(422, "This Idempotency-Key was already used for a different request.",
+                       errors={"Idempotency-Key": ["Already used for another request."]})
+    response = Response(stored.body, status=stored.status_code)
+    for key, value in json.loads(stored.headers or "{}").items():
+        response.headers[key] = value
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def run_write(person, now, write):
+    """Run `write()` (which returns a Response and leaves its changes uncommitted) once per
+    Idempotency-Key, and commit; a repeat of the key answers the stored first response."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None or request.method != "POST":
+        response = write()
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+    key = key.strip()
+    if not key or len(key) > MAX_KEY or not key.isprintable() or not key.isascii():
+        abort(400, description="Idempotency-Key must be 1 to 200 printable ASCII characters.")
+    scope = f"{request.method} {request.path}"
+    request_hash = hashlib.sha256(scope.encode() + b"\n" + request.get_data()).hexdigest()
+    stored = claim(key, person, scope, now)
+    if stored is not None:
+        return _replay(stored, request_hash)
+    try:
+        response = write()
+    except HTTPException:
+        # A concurrent request with the same key may have written first, so that this one now
+        # finds the object changed (412): then the first answer is the answer.
+        db.session.rollback()
+        stored = claim(key, person, scope, now)
+        if stored is not None:
+            return _replay(stored, request_hash)
+        raise
+    if response.status_code >= 400:
+        # Refusals are not stored: the same key may be retried once the cause is fixed.
+        db.session.rollback()
+        return response
+    try:
+        _store(key, person, scope, request_hash, response, now)
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent request with the same key committed first: ours is undone, theirs wins.
+        db.session.rollback()
+        stored = claim(key, person, scope, now)
+        if stored is None:  # pragma: no cover - the other writer rolled back after all
+            abort(409, description="A request with this Idempotency-Key is in progress.")
+        return _replay(stored, request_hash)
+    return response
