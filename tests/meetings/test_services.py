@@ -227,15 +227,12 @@ def test_calendar_token_reset_and_alarm(world):
         services.set_alarm_minutes(member, 7)
 
 
-def test_open_actions_hook_is_offered_and_carried_over(world, now, monkeypatch):
-    from types import SimpleNamespace
-
+def test_open_actions_are_offered_and_carried_over(world, now):
     group, chair = world["groups"]["SWG1.1"], world["people"]["chair"]
     nxt = _meetings(make_series(group, chair, now))[2]
-    action = SimpleNamespace(id=7, title="Draft the precursor alert", owner=chair)
-    monkeypatch.setattr(services, "open_actions_for_backlog", lambda g, n: [action])
-    assert services.backlog(nxt, now)["actions"] == [action]
-    added = services.carry_over(nxt, chair, [], now, action_ids=[7, 8])
+    action = factories.action(group, title="Draft the precursor alert", owner=chair, actor=chair)
+    assert action in services.backlog(nxt, now)["actions"]
+    added = services.carry_over(nxt, chair, [], now, action_ids=[action.id, action.id + 999])
     assert [(i.title, i.presenter) for i in added] == [
         ("Action: Draft the precursor alert", chair.name)]
 
