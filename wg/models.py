@@ -21,5 +21,5 @@ from wg.meetings.models import (  # noqa: F401
     Representation,
     Rsvp,
 )
-from wg.notify.models import JobRun, MeetingNoticeState, NotificationPreference, OutboxMessage  # noqa: F401
+from wg.notify.models import JobRun, NotificationPreference, OutboxMessage  # noqa: F401
 from wg.participants.models import Participant, ParticipantKind  # noqa: F401

@@ -6,6 +6,10 @@ until the secretariat supplies translations.
 
 STRINGS = {
     "en": {
+        "new_subject": "New: {group} meeting on {date}",
+        "new_intro": "A {group} meeting \u201c{title}\u201d has been scheduled:",
+        "agenda_subject": "Agenda: {group} meeting on {date}",
+        "agenda_intro": "The agenda of the {group} meeting \u201c{title}\u201d is published.",
         "reminder_subject": "Reminder: {group} meeting on {date}",
         "reminder_intro": "The {group} meeting \u201c{title}\u201d is coming up.",
         "when": "When",
@@ -37,6 +41,10 @@ STRINGS = {
         "due_on": "due",
     },
     "fr": {
+        "new_subject": "Nouvelle : réunion {group} du {date}",
+        "new_intro": "Une réunion {group} \u00ab {title} \u00bb est prévue :",
+        "agenda_subject": "Ordre du jour : réunion {group} du {date}",
+        "agenda_intro": "L'ordre du jour de la réunion {group} \u00ab {title} \u00bb est publié.",
         "reminder_subject": "Rappel : réunion {group} du {date}",
         "reminder_intro": "La réunion {group} \u00ab {title} \u00bb approche.",
         "when": "Quand",
@@ -68,6 +76,10 @@ STRINGS = {
         "due_on": "échéance",
     },
     "es": {
+        "new_subject": "Nueva: reunión {group} del {date}",
+        "new_intro": "Se ha convocado una reunión {group} \u201c{title}\u201d:",
+        "agenda_subject": "Orden del día: reunión {group} del {date}",
+        "agenda_intro": "Se ha publicado el orden del día de la reunión {group} \u201c{title}\u201d.",
         "reminder_subject": "Recordatorio: reunión {group} del {date}",
         "reminder_intro": "Se acerca la reunión {group} \u00ab{title}\u00bb.",
         "when": "Cuándo",

@@ -85,8 +85,9 @@ from wg.meetings.services.minutes import (
     save_minutes,
 )
 from wg.meetings.services.notices import (
-    NOTICE_SUBJECTS,
-    notify_members,
+    calendar_file,
+    meeting_changed,
+    notice_kind,
 )
 from wg.meetings.services.schedule import (
     add_extra_meeting,
@@ -185,8 +186,9 @@ __all__ = [
     "publish_minutes",
     "add_decision",
     "delete_decision",
-    "NOTICE_SUBJECTS",
-    "notify_members",
+    "calendar_file",
+    "meeting_changed",
+    "notice_kind",
     "meeting_group_ids",
     "upcoming_for",
     "group_meetings",

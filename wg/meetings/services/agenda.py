@@ -7,12 +7,15 @@ from sqlalchemy import func, select
 
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.history import services as history
 from wg.meetings.models import (
     AgendaItem,
     Meeting,
     MeetingStatus,
 )
+from wg.meetings.services import record
 from wg.meetings.services.inputs import URL_RE
+from wg.meetings.services.record import AGENDA_FIELDS
 
 
 @dataclass
@@ -36,7 +39,7 @@ def _check_agenda(data):
         raise ValidationError(errors)
 
 
-def add_agenda_item(meeting, actor, data, now, carried_from=None):
+def add_agenda_item(meeting, actor, data, now, carried_from=None, action=None):
     """Append an item at the end of the meeting's agenda."""
     _check_agenda(data)
     last = db.session.scalar(select(func.max(AgendaItem.position)).where(
@@ -44,58 +47,80 @@ def add_agenda_item(meeting, actor, data, now, carried_from=None):
     item = AgendaItem(meeting_id=meeting.id, position=(last or 0) + 1, title=data.title.strip(),
                       presenter=(data.presenter or "").strip(),
                       minutes_allotted=data.minutes_allotted, link=(data.link or "").strip(),
-                      notes=(data.notes or "").strip(),
-                      carried_from_id=carried_from.id if carried_from else None)
+                      notes=(data.notes or "").strip(), version=1,
+                      carried_from_id=carried_from.id if carried_from else None,
+                      action_id=action.id if action else None)
     db.session.add(item)
     meeting.updated_at = now
+    db.session.flush()
+    record.child_changed("agenda_item", item, AGENDA_FIELDS, None, actor, now, "created", meeting)
     db.session.flush()
     db.session.expire(meeting, ["agenda_items"])
     return item
 
 
-def update_agenda_item(item, actor, data, now):
+def update_agenda_item(item, actor, data, now, expected_version=None):
+    record.check("agenda_item", item, expected_version)
     _check_agenda(data)
+    before = history.snapshot(item, AGENDA_FIELDS)
     item.title, item.presenter = data.title.strip(), (data.presenter or "").strip()
     item.minutes_allotted, item.link = data.minutes_allotted, (data.link or "").strip()
     item.notes = (data.notes or "").strip()
-    db.session.flush()
+    record.child_changed("agenda_item", item, AGENDA_FIELDS, before, actor, now, "updated",
+                         item.meeting)
+    record.flush("agenda_item", item, expected_version)
     return item
 
 
-def move_agenda_item(item, actor, direction):
+def move_agenda_item(item, actor, direction, now, expected_version=None):
     """Swap the item with its neighbour above (-1) or below (+1); positions stay 1..n."""
+    record.check("agenda_item", item, expected_version)
     items = list(db.session.scalars(select(AgendaItem).where(
         AgendaItem.meeting_id == item.meeting_id).order_by(AgendaItem.position, AgendaItem.id)))
+    befores = {row.id: history.snapshot(row, AGENDA_FIELDS) for row in items}
     index = items.index(item)
     other = index + (1 if direction > 0 else -1)
     if 0 <= other < len(items):
         items[index], items[other] = items[other], items[index]
     for position, row in enumerate(items, start=1):
         row.position = position
-    db.session.flush()
+        record.child_changed("agenda_item", row, AGENDA_FIELDS, befores[row.id], actor, now,
+                             "moved", item.meeting)
+    record.flush("agenda_item", item, expected_version)
     db.session.expire(item.meeting, ["agenda_items"])
 
 
-def delete_agenda_item(item, actor):
+def delete_agenda_item(item, actor, now, expected_version=None):
+    """Remove an item; its history keeps a 'deleted' entry with every field it had."""
+    record.check("agenda_item", item, expected_version)
     meeting = item.meeting
+    before = history.snapshot(item, AGENDA_FIELDS)
+    record.child_changed("agenda_item", item, AGENDA_FIELDS, before, actor, now, "deleted",
+                         meeting)
     db.session.delete(item)
-    db.session.flush()
+    record.flush("agenda_item", item, expected_version)
     db.session.expire(meeting, ["agenda_items"])
 
 
-def set_item_done(item, actor, is_done):
+def set_item_done(item, actor, is_done, now, expected_version=None):
+    record.check("agenda_item", item, expected_version)
+    before = history.snapshot(item, AGENDA_FIELDS)
     item.is_done = bool(is_done)
-    db.session.flush()
+    record.child_changed("agenda_item", item, AGENDA_FIELDS, before, actor, now, "updated",
+                         item.meeting)
+    record.flush("agenda_item", item, expected_version)
 
 
-def publish_agenda(meeting, actor, now):
-    """Members see the agenda once it is published."""
+def publish_agenda(meeting, actor, now, expected_version=None):
+    """Members see the agenda once it is published; they are e-mailed it with the .ics."""
+    record.check("meeting", meeting, expected_version)
     if not meeting.agenda_items:
         raise ValidationError("Add at least one agenda item before publishing.")
+    before = history.snapshot(meeting, record.MEETING_FIELDS)
     meeting.agenda_published_at = now
-    meeting.sequence += 1
-    meeting.updated_at = now
-    db.session.flush()
+    queued = record.meeting_changed(meeting, before, actor, now, "agenda_published")
+    record.flush("meeting", meeting, expected_version)
+    return queued
 
 
 def previous_meeting(meeting):
@@ -146,18 +171,21 @@ def backlog(meeting, now):
         carried = set(db.session.scalars(select(AgendaItem.carried_from_id).where(
             AgendaItem.meeting_id == meeting.id, AgendaItem.carried_from_id.is_not(None))))
         items = [i for i in previous.agenda_items if not i.is_done and i.id not in carried]
-    return {"previous": previous, "items": items,
-            "actions": open_actions_for_backlog(meeting.group, now)}
+    on_agenda = set(db.session.scalars(select(AgendaItem.action_id).where(
+        AgendaItem.meeting_id == meeting.id, AgendaItem.action_id.is_not(None))))
+    actions = [a for a in open_actions_for_backlog(meeting.group, now) if a.id not in on_agenda]
+    return {"previous": previous, "items": items, "actions": actions}
 
 
 def carry_over(meeting, actor, item_ids, now, action_ids=()):
     """Copy the chosen unfinished items of the previous meeting (and chosen open actions of the
-    group) to the end of this agenda. Ids that are not on offer are ignored."""
+    group) to the end of this agenda. Ids that are not on offer (already on this agenda,
+    repeated, or unknown) are ignored, so a repeated submit adds nothing."""
     offer = backlog(meeting, now)
     offered = {i.id: i for i in offer["items"]}
     actions = {a.id: a for a in offer["actions"]}
     added = []
-    for item_id in item_ids:
+    for item_id in dict.fromkeys(item_ids):
         source = offered.get(item_id)
         if source is None:
             continue
@@ -165,7 +193,7 @@ def carry_over(meeting, actor, item_ids, now, action_ids=()):
             title=source.title, presenter=source.presenter,
             minutes_allotted=source.minutes_allotted, link=source.link, notes=source.notes,
         ), now, carried_from=source))
-    for action_id in action_ids:
+    for action_id in dict.fromkeys(action_ids):
         action = actions.get(action_id)
         if action is None:
             continue
@@ -173,5 +201,5 @@ def carry_over(meeting, actor, item_ids, now, action_ids=()):
         added.append(add_agenda_item(meeting, actor, AgendaInput(
             title=f"Action: {action.title}"[:300],
             presenter=getattr(owner, "name", "") or "", notes="Open action of the group.",
-        ), now))
+        ), now, action=action))
     return added

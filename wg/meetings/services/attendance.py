@@ -7,6 +7,7 @@ from wg.auth.models import Person
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
+from wg.history import services as history
 from wg.meetings.models import (
     Attendance,
     Meeting,
@@ -15,6 +16,7 @@ from wg.meetings.models import (
     Rsvp,
     RsvpAnswer,
 )
+from wg.meetings.services import record
 from wg.participants.models import Participant
 
 
@@ -91,11 +93,12 @@ def attendees(meeting):
     return people, participants
 
 
-def record_attendance(meeting, actor, person_ids, participant_ids, now):
+def record_attendance(meeting, actor, person_ids, participant_ids, now, expected_version=None):
     """Replace who attended and which participants were represented; marks the meeting held.
 
     Attendees must be in the group; every attendee's own participant counts as represented.
     """
+    record.check("meeting", meeting, expected_version)
     if meeting.status is MeetingStatus.cancelled:
         raise ValidationError("This meeting is cancelled.")
     if meeting.start_at > now:
@@ -111,6 +114,8 @@ def record_attendance(meeting, actor, person_ids, participant_ids, now):
     if participant_ids - known:
         raise ValidationError({"participants": "Unknown country or organization."})
     participant_ids |= {members[pid].id for pid in person_ids}
+    old_people, old_parts = attendance_of(meeting)
+    before = history.snapshot(meeting, record.MEETING_FIELDS)
     db.session.execute(delete(Attendance).where(Attendance.meeting_id == meeting.id))
     db.session.execute(delete(Representation).where(Representation.meeting_id == meeting.id))
     if person_ids:
@@ -121,8 +126,13 @@ def record_attendance(meeting, actor, person_ids, participant_ids, now):
                                                      for p in sorted(participant_ids)])
     meeting.status = MeetingStatus.held
     meeting.attendance_recorded_at = now
-    meeting.updated_at = now
-    db.session.flush()
+    record.meeting_changed(meeting, before, actor, now, "attendance_recorded", notify=False)
+    changes = history.diff({"people": sorted(old_people), "participants": sorted(old_parts)},
+                           {"people": sorted(person_ids), "participants": sorted(participant_ids)})
+    history.record(actor, "attendance", meeting.id, "recorded", changes, now=now,
+                   label=record.meeting_label(meeting), parent=("meeting", meeting.id),
+                   group_id=meeting.group_id, version=meeting.version)
+    record.flush("meeting", meeting, expected_version)
     return len(person_ids), len(participant_ids)
 
 

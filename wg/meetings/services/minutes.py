@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.history import services as history
 from wg.meetings.models import (
     Decision,
     Meeting,
 )
+from wg.meetings.services import record
 
 _CODE_RE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.S)
 _TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
@@ -49,20 +51,27 @@ def check_minutes(text):
             "Remove them, or put them between `backticks` to show them as text.")})
 
 
-def save_minutes(meeting, actor, text, now):
-    """Store the minutes (Markdown) and their sanitized HTML; publishing is separate."""
+def save_minutes(meeting, actor, text, now, expected_version=None):
+    """Store the minutes (Markdown) and their sanitized HTML; publishing is separate.
+
+    Refused (history.StaleEdit) when someone saved the meeting since the form was opened.
+    """
+    record.check("meeting", meeting, expected_version)
     check_minutes(text)
+    before = history.snapshot(meeting, record.MEETING_FIELDS)
     meeting.minutes_md = text or ""
     meeting.minutes_html = render_markdown(text)
-    meeting.updated_at = now
-    db.session.flush()
+    record.meeting_changed(meeting, before, actor, now, "minutes_edited")
+    record.flush("meeting", meeting, expected_version)
 
 
 def publish_minutes(meeting, actor, now):
     if not (meeting.minutes_md or "").strip():
         raise ValidationError({"minutes": "Write the minutes before publishing them."})
+    before = history.snapshot(meeting, record.MEETING_FIELDS)
     meeting.minutes_published_at = now
-    db.session.flush()
+    record.meeting_changed(meeting, before, actor, now, "minutes_published")
+    record.flush("meeting", meeting)
 
 
 def add_decision(meeting, actor, text, now):
@@ -76,16 +85,23 @@ def add_decision(meeting, actor, text, now):
     last = db.session.scalar(select(func.max(Decision.position)).where(
         Decision.meeting_id == meeting.id))
     decision = Decision(meeting_id=meeting.id, position=(last or 0) + 1, text=text,
-                        created_at=now)
+                        created_at=now, version=1)
     db.session.add(decision)
+    db.session.flush()
+    record.child_changed("decision", decision, record.DECISION_FIELDS, None, actor, now,
+                         "created", meeting)
     db.session.flush()
     db.session.expire(meeting, ["decisions"])
     return decision
 
 
-def delete_decision(decision, actor):
-    meeting_id = decision.meeting_id
+def delete_decision(decision, actor, now, expected_version=None):
+    """Remove a decision; its history keeps a 'deleted' entry with its text."""
+    record.check("decision", decision, expected_version)
+    meeting = db.session.get(Meeting, decision.meeting_id)
+    record.child_changed("decision", decision, record.DECISION_FIELDS,
+                         history.snapshot(decision, record.DECISION_FIELDS), actor, now,
+                         "deleted", meeting)
     db.session.delete(decision)
-    db.session.flush()
-    meeting = db.session.get(Meeting, meeting_id)
+    record.flush("decision", decision, expected_version)
     db.session.expire(meeting, ["decisions"])

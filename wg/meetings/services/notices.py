@@ -1,79 +1,106 @@
-"""E-mail to a meeting's group members."""
+"""The one path for meeting notices: `meeting_changed(meeting, before, actor, now)`.
 
-from datetime import UTC
+Every service that changes a meeting calls it once with the state before the change (None for a
+new meeting). It decides what calendar programs and members must be told, raises the meeting's
+SEQUENCE for changes calendars must see, and queues one e-mail per active member of the group
+(the actor excepted), in each member's language, with the updated .ics (METHOD:REQUEST, or
+METHOD:CANCEL for a cancellation) attached, in the caller's transaction. Keys are
+kind:meeting:<id>:<sequence>:<person>, so a repeat queues nothing.
+"""
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from flask import current_app, render_template
 
-from wg.auth.models import Person
-from wg.extensions import db
-from wg.groups.models import Membership, Role
-from wg.meetings import recurrence
+from wg.meetings import ical
+from wg.meetings.models import MeetingStatus
+from wg.notify import services as notify
+from wg.notify.i18n import strings
 
-NOTICE_SUBJECTS = {
-    "meeting-cancelled": "Cancelled: {code} meeting on {day}",
-    "agenda-published": "Agenda: {code} meeting on {day}",
-}
-
-
-def _local_when(meeting, zone_name):
-    try:
-        tz = recurrence.zone(zone_name)
-    except ValueError:
-        tz = UTC
-    local = meeting.start_at.astimezone(tz)
-    anchor = meeting.start_at.astimezone(recurrence.zone(meeting.timezone))
-    city = meeting.timezone.rsplit("/", 1)[-1].replace("_", " ")
-    return (f"{local:%A %d %B %Y, %H:%M} {local.tzname()} your time "
-            f"({anchor:%H:%M} {city})")
+# Fields whose change calendar programs must see (a new SEQUENCE) and members are told about.
+CALENDAR_FIELDS = ("title", "start_at", "duration_minutes", "timezone", "place", "video_url",
+                   "status", "cancel_reason")
 
 
-def notify_members(meeting, kind, actor, now, base_url):
-    """Queue one e-mail per active member of the group (the actor excepted) about a change:
-    'meeting-cancelled' or 'agenda-published'. Only for meetings still ahead.
+def notice_kind(before, after):
+    """What to tell members about a change from `before` to `after` (snapshots), or None.
 
-    The key names the meeting's SEQUENCE, so a retry queues nothing new while a later change
-    (a re-published agenda) does. Returns how many messages were queued.
+    'meeting-new', 'meeting-cancelled', 'meeting-restored', 'meeting-changed' (time, place,
+    link, title) or 'agenda-published'.
     """
-    from flask import render_template
+    cancelled = MeetingStatus.cancelled.value
+    if before is None:
+        return None if after["status"] == cancelled else "meeting-new"
+    if after["status"] == cancelled and before["status"] != cancelled:
+        return "meeting-cancelled"
+    if before["status"] == cancelled and after["status"] != cancelled:
+        return "meeting-restored"
+    if after["status"] == cancelled:
+        return None
+    if any(before.get(f) != after.get(f) for f in CALENDAR_FIELDS):
+        return "meeting-changed"
+    if after.get("agenda_published_at") and before.get("agenda_published_at") != after.get(
+            "agenda_published_at"):
+        return "agenda-published"
+    return None
 
-    from wg.notify.models import OutboxMessage, OutboxState
-    from wg.notify.services import enqueue
 
-    if meeting.start_at <= now:
+def _recipients(meeting, actor):
+    from wg.notify.reminders import _members_by_group
+
+    people = _members_by_group({meeting.group_id}).get(meeting.group_id, [])
+    actor_id = getattr(actor, "id", None)
+    return sorted((p for p in people if p.id != actor_id), key=lambda p: p.id)
+
+
+def calendar_file(meeting, base_url, now):
+    """The meeting's .ics for a mail: METHOD:CANCEL when cancelled, else METHOD:REQUEST."""
+    body = ical.build_calendar([meeting], name=f"{meeting.group.code}: {meeting.title}",
+                               url_for_meeting=lambda m: f"{base_url}/meetings/{m.id}",
+                               alarm_minutes=None, now=now).decode()
+    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
+    return body.replace("METHOD:PUBLISH", f"METHOD:{method}", 1)
+
+
+def meeting_changed(meeting, before, actor, now, base_url=None):
+    """Raise SEQUENCE when calendars must see the change and queue the members' notices.
+
+    `before` is history.snapshot(meeting, MEETING_FIELDS) taken before the change, or None for a
+    new meeting. Meetings already over get a new SEQUENCE (the feed shows them) but no mail.
+    Returns how many messages were queued.
+    """
+    from wg.history import services as history
+    from wg.meetings.services.record import MEETING_FIELDS
+    from wg.notify.reminders import _sent_keys, local, when_text
+
+    after = history.snapshot(meeting, MEETING_FIELDS)
+    kind = notice_kind(before, after)
+    if before is not None and (kind or any(before.get(f) != after.get(f)
+                                           for f in CALENDAR_FIELDS)):
+        meeting.sequence = (meeting.sequence or 0) + 1
+    if kind is None or meeting.end_at <= now:
         return 0
-    people = db.session.scalars(
-        select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id == meeting.group_id,
-               Membership.role.in_([Role.member, Role.chair]),
-               Person.is_active_account.is_(True), Person.id != getattr(actor, "id", None))
-        .distinct()).all()
-    link = f"{base_url}/meetings/{meeting.id}"
-    anchor_day = meeting.start_at.astimezone(recurrence.zone(meeting.timezone))
-    subject = NOTICE_SUBJECTS[kind].format(code=meeting.group.code, day=f"{anchor_day:%d %b %Y}")
-    prefix = f"{kind}:{meeting.id}:{meeting.sequence}:"
-    existing = set(db.session.scalars(select(OutboxMessage.key).where(
-        OutboxMessage.key.like(prefix + "%"))))
-    rows = []
-    for person in people:
+    base_url = base_url or current_app.config["BASE_URL"]
+    attachment = {"filename": f"meeting-{meeting.id}.ics", "content_type": "text/calendar",
+                  "content": calendar_file(meeting, base_url, now)}
+    url = f"{base_url}/meetings/{meeting.id}"
+    prefix = f"{kind}:meeting:{meeting.id}:{meeting.sequence}:"
+    sent = _sent_keys([prefix])
+    queued = 0
+    for person in _recipients(meeting, actor):
+        t = strings(person.language)
+        day = local(meeting.start_at, person.timezone)
+        context = dict(t=t, meeting=meeting, person=person, kind=kind, url=url,
+                       when=when_text(meeting, person), date=f"{day:%d %b %Y}",
+                       items=list(meeting.agenda_items) if kind == "agenda-published" else [])
+        subject_key = {"meeting-new": "new_subject", "meeting-cancelled": "cancelled_subject",
+                       "agenda-published": "agenda_subject"}.get(kind, "changed_subject")
+        subject = (t.get(subject_key) or strings("en")[subject_key]).format(
+            group=meeting.group.code, date=f"{day:%d %b}")
         key = f"{prefix}{person.id}"
-        if key in existing:
+        if key in sent:
             continue
-        rows.append(dict(
-            key=key, kind=kind, recipient=person.email, subject=subject,
-            body_text=render_template(f"notify/email/{kind}.txt", person=person,
-                                      meeting=meeting, link=link,
-                                      when=_local_when(meeting, person.timezone)),
-            body_html=None, state=OutboxState.queued, attempts=0, created_at=now))
-    if not rows:
-        return 0
-    try:
-        with db.session.begin_nested():
-            for start in range(0, len(rows), 2000):
-                db.session.execute(insert(OutboxMessage), rows[start:start + 2000])
-    except IntegrityError:
-        # Another process queued some of them meanwhile: fall back to one at a time.
-        for row in rows:
-            enqueue(key=row["key"], kind=kind, recipient=row["recipient"], subject=subject,
-                    body_text=row["body_text"], now=now)
-    return len(rows)
+        notify.enqueue(key=key, kind=kind, recipient=person.email, subject=subject,
+                       body_text=render_template("notify/email/meeting_notice.txt", **context),
+                       body_html=render_template("notify/email/meeting_notice.html", **context),
+                       attachments=[attachment], now=now)
+        queued += 1
+    return queued

@@ -1,14 +1,14 @@
 """Single meetings: edit/reschedule, cancel, restore, extra meetings."""
 
-
-
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.history import services as history
 from wg.meetings import recurrence
 from wg.meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from wg.meetings.services import record
 from wg.meetings.services.inputs import MeetingInput, check_meeting, new_uid
 
 
@@ -29,21 +29,27 @@ def meeting_input(meeting):
                         place=meeting.place, video_url=meeting.video_url)
 
 
-def reschedule_meeting(meeting, actor, data, now):
-    """Move or edit one meeting; it is then 'edited by hand' and series edits leave it alone."""
+def reschedule_meeting(meeting, actor, data, now, expected_version=None):
+    """Move or edit one meeting; it is then 'edited by hand' and series edits leave it alone.
+
+    Refused (history.StaleEdit) when the form was made from an older version of the meeting.
+    """
+    record.check("meeting", meeting, expected_version)
     if meeting.status is MeetingStatus.cancelled:
         raise ValidationError("This meeting is cancelled; restore it before changing it.")
     start_at = check_meeting(data)
+    before = history.snapshot(meeting, record.MEETING_FIELDS)
     _apply_meeting(meeting, data, start_at)
     meeting.is_edited = True
-    meeting.sequence += 1
-    meeting.updated_at = now
-    db.session.flush()
+    verb = "rescheduled" if before["start_at"] != history.json_value(start_at) else "updated"
+    record.meeting_changed(meeting, before, actor, now, verb)
+    record.flush("meeting", meeting, expected_version)
     return meeting
 
 
-def cancel_meeting(meeting, actor, reason, now):
-    """Cancel one meeting with a reason that members see; calendars get STATUS:CANCELLED."""
+def cancel_meeting(meeting, actor, reason, now, expected_version=None):
+    """Cancel one meeting with a reason that members see; calendars get METHOD:CANCEL."""
+    record.check("meeting", meeting, expected_version)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the meeting is cancelled; members will see it."})
@@ -51,32 +57,38 @@ def cancel_meeting(meeting, actor, reason, now):
         raise ValidationError({"reason": "Keep the reason under 1,000 characters."})
     if meeting.status is MeetingStatus.held:
         raise ValidationError({"reason": "This meeting has been held; it cannot be cancelled."})
+    if meeting.status is MeetingStatus.cancelled:
+        return meeting
+    before = history.snapshot(meeting, record.MEETING_FIELDS)
     meeting.status = MeetingStatus.cancelled
     meeting.cancel_reason = reason
     meeting.is_edited = True
-    meeting.sequence += 1
-    meeting.updated_at = now
-    db.session.flush()
+    record.meeting_changed(meeting, before, actor, now, "cancelled", reason=reason)
+    record.flush("meeting", meeting, expected_version)
     return meeting
 
 
-def restore_meeting(meeting, actor, now):
-    """Undo a cancellation."""
+def restore_meeting(meeting, actor, now, expected_version=None):
+    """Undo a cancellation; members are told and calendars get the meeting back."""
+    record.check("meeting", meeting, expected_version)
     if meeting.status is MeetingStatus.cancelled:
+        before = history.snapshot(meeting, record.MEETING_FIELDS)
         meeting.status = MeetingStatus.scheduled
         meeting.cancel_reason = ""
-        meeting.sequence += 1
-        meeting.updated_at = now
-        db.session.flush()
+        record.meeting_changed(meeting, before, actor, now, "restored")
+        record.flush("meeting", meeting, expected_version)
     return meeting
 
 
 def add_extra_meeting(group, actor, data, now):
-    """An extra meeting outside any series."""
+    """An extra meeting outside any series; members are told."""
     start_at = check_meeting(data)
     meeting = Meeting(uid=new_uid(), group_id=group.id, is_extra=True, created_at=now,
-                      updated_at=now, status=MeetingStatus.scheduled, sequence=0)
+                      updated_at=now, status=MeetingStatus.scheduled, sequence=0, version=1)
     _apply_meeting(meeting, data, start_at)
     db.session.add(meeting)
+    db.session.flush()
+    meeting.group = group
+    record.meeting_changed(meeting, None, actor, now, "created")
     db.session.flush()
     return meeting

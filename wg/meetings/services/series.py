@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 
 from wg.extensions import db
+from wg.history import services as history
 from wg.meetings import recurrence
 from wg.meetings.models import (
     Meeting,
@@ -12,6 +13,7 @@ from wg.meetings.models import (
     MeetingStatus,
     RuleKind,
 )
+from wg.meetings.services import record
 from wg.meetings.services.inputs import SeriesInput, check_series, new_uid, series_dates
 
 
@@ -51,7 +53,9 @@ def create_series(group, actor, data, now):
     _series_fields(series, data)
     db.session.add(series)
     db.session.flush()
-    extend_series(series, now)
+    series.group = group
+    record.series_changed(series, None, actor, now, "created")
+    extend_series(series, now, actor=actor)
     return series
 
 
@@ -62,11 +66,23 @@ def _meeting_row(series, day, now):
         duration_minutes=series.duration_minutes, timezone=series.timezone, title=series.title,
         place=series.place, video_url=series.video_url, status=MeetingStatus.scheduled,
         cancel_reason="", is_edited=False, is_extra=False, sequence=0, minutes_md="",
-        minutes_html="", created_at=now, updated_at=now,
+        minutes_html="", created_at=now, updated_at=now, version=1,
     )
 
 
-def extend_series(series, now, until=None):
+def _add_meetings(series, rows, actor, now, notify):
+    """Insert the meetings and record each one's creation (and, when asked, tell members)."""
+    if not rows:
+        return
+    meetings = [Meeting(**row) for row in rows]
+    db.session.add_all(meetings)
+    db.session.flush()
+    for meeting in meetings:
+        meeting.group = series.group
+        record.meeting_changed(meeting, None, actor, now, "created", notify=notify)
+
+
+def extend_series(series, now, until=None, actor=None):
     """Add the series' missing meetings up to `until` (default: 12+ months ahead). Idempotent."""
     until = until or recurrence.horizon(now.date())
     if series.last_date:
@@ -82,8 +98,8 @@ def extend_series(series, now, until=None):
             rows.append(_meeting_row(series, day, now))
         except recurrence.NonexistentLocalTime:
             continue  # checked when the series was saved; a later tzdata change skips the day
-    if rows:
-        db.session.execute(insert(Meeting), rows)
+    # Materializing the rule is not news: the series was announced when it was made or changed.
+    _add_meetings(series, rows, actor, now, notify=False)
     series.materialized_until = max(until, series.materialized_until or until)
     db.session.flush()
     return len(rows)
@@ -121,15 +137,20 @@ class SeriesChange:
 SERIES_MOVED_REASON = "The series' schedule changed; this date is no longer part of it."
 
 
-def update_series(series, actor, data, now):
+def update_series(series, actor, data, now, expected_version=None):
     """Change the series; its future meetings not edited by hand follow, the past stays.
 
     Future dates that leave the rule are cancelled (kept so calendars drop them); dates that
-    join it are added. Returns a SeriesChange that says what happened.
+    join it are added. Every meeting that changes, is cancelled or added gets its history entry
+    and its notices. Returns a SeriesChange that says what happened.
     """
+    record.check("series", series, expected_version)
     check_series(data, now)
+    before_series = history.snapshot(series, record.SERIES_FIELDS)
     _series_fields(series, data)
     series.updated_at = now
+    record.series_changed(series, before_series, actor, now, "updated")
+    record.flush("series", series, expected_version)
     change = SeriesChange()
     until = recurrence.horizon(now.date())
     wanted = set(series_dates(data, min(until, data.last_date) if data.last_date else until))
@@ -139,6 +160,7 @@ def update_series(series, actor, data, now):
         if meeting.is_edited:
             change.kept += 1
             continue
+        before = history.snapshot(meeting, record.MEETING_FIELDS)
         if meeting.occurrence_date in wanted:
             meeting.start_at = recurrence.local_to_utc(
                 meeting.occurrence_date, series.start_time, series.timezone)
@@ -148,14 +170,16 @@ def update_series(series, actor, data, now):
             meeting.video_url = series.video_url
             if meeting.status is MeetingStatus.cancelled:
                 meeting.status, meeting.cancel_reason = MeetingStatus.scheduled, ""
-            meeting.sequence += 1
-            meeting.updated_at = now
+            verb = ("restored" if before["status"] == MeetingStatus.cancelled.value
+                    else "rescheduled")
+            record.meeting_changed(meeting, before, actor, now, verb,
+                                   reason="The series' schedule changed.")
             change.changed += 1
         elif meeting.status is not MeetingStatus.cancelled:
             meeting.status = MeetingStatus.cancelled
             meeting.cancel_reason = SERIES_MOVED_REASON
-            meeting.sequence += 1
-            meeting.updated_at = now
+            record.meeting_changed(meeting, before, actor, now, "cancelled",
+                                   reason=SERIES_MOVED_REASON)
             change.cancelled += 1
     db.session.flush()
     # Dates before now that the new rule would add are history; only add future ones.
@@ -166,8 +190,7 @@ def update_series(series, actor, data, now):
         row = _meeting_row(series, day, now)
         if row["start_at"] > now:
             rows.append(row)
-    if rows:
-        db.session.execute(insert(Meeting), rows)
+    _add_meetings(series, rows, actor, now, notify=True)
     change.added = len(rows)
     series.materialized_until = until
     db.session.flush()

@@ -2,7 +2,6 @@
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -15,13 +14,14 @@ from wg import permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.history.services import StaleEdit
 from wg.meetings import bp
 from wg.meetings import services as meetings
 from wg.meetings.forms import (
     AgendaItemForm,
 )
 from wg.meetings.models import AgendaItem
-from wg.meetings.views.common import _invalid
+from wg.meetings.views.common import _invalid, _reload, _stale
 
 
 def _agenda_input(form):
@@ -48,8 +48,15 @@ def agenda(meeting_id):
             return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
     elif request.method == "POST":
         status = 422
+    return _agenda_page(meeting, form, status=status)
+
+
+def _agenda_page(meeting, form=None, stale=None, status=200):
+    now = utcnow()
     return render_template("meetings/agenda.html", meeting=meeting, group=meeting.group,
-                           form=form, backlog=meetings.backlog(meeting, now), now=now), status
+                           form=form or AgendaItemForm(formdata=None),
+                           backlog=meetings.backlog(meeting, now), now=now,
+                           stale=stale), status
 
 
 def _item(meeting, item_id):
@@ -59,31 +66,58 @@ def _item(meeting, item_id):
     return item
 
 
+def _stale_agenda(meeting, exc):
+    """A button pressed on an old page: 409, the agenda as it is now and what changed."""
+    _stale(exc)
+    return _agenda_page(_reload(meeting), stale=exc, status=409)
+
+
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
 def agenda_move(meeting_id, item_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
     item = _item(meeting, item_id)
-    meetings.move_agenda_item(item, current_user, -1 if request.form.get("direction") == "up"
-                              else 1)
-    db.session.commit()
-    return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item.id}")
+    try:
+        meetings.move_agenda_item(item, current_user,
+                                  -1 if request.form.get("direction") == "up" else 1, utcnow(),
+                                  expected_version=request.form.get("version"))
+    except ValidationError as exc:
+        _invalid(exc)
+    except StaleEdit as exc:
+        return _stale_agenda(meeting, exc)
+    else:
+        db.session.commit()
+    return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item_id}")
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
 def agenda_delete(meeting_id, item_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
-    meetings.delete_agenda_item(_item(meeting, item_id), current_user)
-    db.session.commit()
-    flash("Item removed.", "success")
+    try:
+        meetings.delete_agenda_item(_item(meeting, item_id), current_user, utcnow(),
+                                    expected_version=request.form.get("version"))
+    except ValidationError as exc:
+        _invalid(exc)
+    except StaleEdit as exc:
+        return _stale_agenda(meeting, exc)
+    else:
+        db.session.commit()
+        flash("Item removed (its History keeps what it said).", "success")
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/done", methods=["POST"])
 def agenda_done(meeting_id, item_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
-    meetings.set_item_done(_item(meeting, item_id), current_user,
-                           request.form.get("done") == "1")
-    db.session.commit()
+    try:
+        meetings.set_item_done(_item(meeting, item_id), current_user,
+                               request.form.get("done") == "1", utcnow(),
+                               expected_version=request.form.get("version"))
+    except ValidationError as exc:
+        _invalid(exc)
+    except StaleEdit as exc:
+        return _stale_agenda(meeting, exc)
+    else:
+        db.session.commit()
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item_id}")
 
 
@@ -92,11 +126,12 @@ def agenda_publish(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
     now = utcnow()
     try:
-        meetings.publish_agenda(meeting, current_user, now)
-        sent = meetings.notify_members(meeting, "agenda-published", current_user, now,
-                                       current_app.config["BASE_URL"])
+        sent = meetings.publish_agenda(meeting, current_user, now,
+                                       expected_version=request.form.get("version"))
     except ValidationError as exc:
         _invalid(exc)
+    except StaleEdit as exc:
+        return _stale_agenda(meeting, exc)
     else:
         db.session.commit()
         flash(f"Agenda published to the group's members; {sent} e-mail(s) queued.", "success")
@@ -106,9 +141,12 @@ def agenda_publish(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/agenda/carry-over", methods=["POST"])
 def carry_over(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
-    ids = [int(i) for i in request.form.getlist("item") if i.isdigit()]
-    action_ids = [int(i) for i in request.form.getlist("action") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("item") if i.isdigit() and len(i) < 10]
+    action_ids = [int(i) for i in request.form.getlist("action") if i.isdigit() and len(i) < 10]
     added = meetings.carry_over(meeting, current_user, ids, utcnow(), action_ids=action_ids)
     db.session.commit()
-    flash(f"{len(added)} item{'s' if len(added) != 1 else ''} carried over.", "success")
+    if added:
+        flash(f"{len(added)} item{'s' if len(added) != 1 else ''} carried over.", "success")
+    else:
+        flash("Nothing new carried over: the chosen items are already on this agenda.", "info")
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id))

@@ -13,9 +13,11 @@ from wg import permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.history.services import StaleEdit
 from wg.meetings import bp
 from wg.meetings import services as meetings
 from wg.meetings.models import RsvpAnswer
+from wg.meetings.views.common import _reload, _stale
 
 
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
@@ -26,14 +28,21 @@ def attendance(meeting_id):
     if meeting.attendance_recorded_at is None:
         # A first guess the chair corrects: those who said they would come.
         people = {p.id for p in meetings.rsvp_people(meeting)[RsvpAnswer.yes]}
-    status = 200
+    status, stale = 200, None
     errors = []
+    version = meeting.version
     if request.method == "POST":  # CSRFProtect has checked the token already
         person_ids = [i for i in request.form.getlist("person") if i.isdigit()]
         participant_ids = [i for i in request.form.getlist("participant") if i.isdigit()]
         try:
             n_people, n_parts = meetings.record_attendance(
-                meeting, current_user, person_ids, participant_ids, utcnow())
+                meeting, current_user, person_ids, participant_ids, utcnow(),
+                expected_version=request.form.get("version"))
+        except StaleEdit as exc:
+            stale, status = _stale(exc), 409
+            version = _reload(meeting).version
+            people = {int(i) for i in person_ids}
+            participants = {int(i) for i in participant_ids}
         except ValidationError as exc:
             db.session.rollback()
             errors = list(exc.errors.values())
@@ -50,4 +59,5 @@ def attendance(meeting_id):
         by_participant.setdefault(part, []).append(person)
     return render_template("meetings/attendance.html", meeting=meeting, group=meeting.group,
                            by_participant=by_participant, people=people,
-                           participants=participants, errors=errors, now=utcnow()), status
+                           participants=participants, errors=errors, now=utcnow(), stale=stale,
+                           version=version), status

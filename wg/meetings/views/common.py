@@ -48,3 +48,20 @@ def _meeting_url(meeting):
 
 def _feed_url(person):
     return current_app.config["BASE_URL"] + url_for("meetings.feed", token=person.calendar_token)
+
+
+def _reload(obj):
+    """The object as it is now in the database (after a rollback)."""
+    db.session.refresh(obj)
+    return obj
+
+
+def _stale(exc, form=None, obj=None):
+    """After a StaleEdit: undo the attempt; the form keeps what was typed and now carries the
+    current version, so saving again (after reading what changed) is a deliberate choice."""
+    db.session.rollback()
+    if form is not None and obj is not None:
+        db.session.refresh(obj)
+        form.version.data = obj.version
+        form.version.raw_data = [str(obj.version)]
+    return exc

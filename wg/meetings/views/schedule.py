@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from flask import (
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,6 +15,7 @@ from wg import permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.history.services import StaleEdit
 from wg.meetings import bp
 from wg.meetings import services as meetings
 from wg.meetings.forms import (
@@ -23,7 +23,7 @@ from wg.meetings.forms import (
     MeetingForm,
 )
 from wg.meetings.models import RsvpAnswer
-from wg.meetings.views.common import _feed_url, _invalid, _meeting_summary
+from wg.meetings.views.common import _feed_url, _invalid, _meeting_summary, _reload, _stale
 
 
 @bp.route("/groups/<slug>/meetings/new", methods=["GET", "POST"])
@@ -57,6 +57,10 @@ def extra_new(slug):
 @bp.route("/meetings/<int:meeting_id>")
 def detail(meeting_id):
     meeting = permissions.meeting_for_view(current_user, meeting_id)
+    return _detail_page(meeting)
+
+
+def _detail_page(meeting, stale=None, status=200):
     now = utcnow()
     attendance = None
     if meeting.attendance_recorded_at:
@@ -69,8 +73,8 @@ def detail(meeting_id):
         rsvp_people=meetings.rsvp_people(meeting)
         if permissions.can_edit_meeting(current_user, meeting) else None,
         attendance=attendance, actions=meetings.actions_from_meeting(meeting),
-        feed_url=_feed_url(current_user),
-    )
+        feed_url=_feed_url(current_user), stale=stale,
+    ), status
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -80,13 +84,17 @@ def edit(meeting_id):
     now = utcnow()
     if request.method == "GET":
         form.fill(meetings.meeting_input(meeting))
-    status = 200
+        form.version.data = meeting.version
+    status, stale = 200, None
     if form.validate_on_submit() and form.submit.data:
         try:
-            meetings.reschedule_meeting(meeting, current_user, form.to_input(), now)
+            meetings.reschedule_meeting(meeting, current_user, form.to_input(), now,
+                                        expected_version=form.version.data)
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
+        except StaleEdit as exc:
+            stale, status = _stale(exc, form, meeting), 409
         else:
             db.session.commit()
             flash("Meeting saved. Series changes will no longer move it.", "success")
@@ -94,40 +102,51 @@ def edit(meeting_id):
     elif request.method == "POST" and not form.preview.data:
         status = 422
     return render_template("meetings/meeting_form.html", group=meeting.group, form=form,
-                           meeting=meeting, preview=_meeting_summary(meeting.group, form)), status
+                           meeting=meeting, stale=stale,
+                           preview=_meeting_summary(meeting.group, form)), status
 
 
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
 def cancel(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
     form = CancelForm()
-    status = 200
+    if request.method == "GET":
+        form.version.data = meeting.version
+    status, stale = 200, None
     if form.validate_on_submit():
         try:
             now = utcnow()
-            meetings.cancel_meeting(meeting, current_user, form.reason.data, now)
-            sent = meetings.notify_members(meeting, "meeting-cancelled", current_user, now,
-                                           current_app.config["BASE_URL"])
+            meetings.cancel_meeting(meeting, current_user, form.reason.data, now,
+                                    expected_version=form.version.data)
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
+        except StaleEdit as exc:
+            stale, status = _stale(exc, form, meeting), 409
         else:
             db.session.commit()
-            flash(f"Meeting cancelled. Members and their calendars see the reason; {sent} "
-                  "e-mail(s) queued.", "success")
+            flash("Meeting cancelled. Members are e-mailed and their calendars see the reason.",
+                  "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     elif request.method == "POST":
         status = 422
     return render_template("meetings/cancel.html", meeting=meeting, group=meeting.group,
-                           form=form), status
+                           form=form, stale=stale), status
 
 
 @bp.route("/meetings/<int:meeting_id>/restore", methods=["POST"])
 def restore(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
-    meetings.restore_meeting(meeting, current_user, utcnow())
+    try:
+        meetings.restore_meeting(meeting, current_user, utcnow(),
+                                 expected_version=request.form.get("version"))
+    except ValidationError as exc:
+        _invalid(exc)
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    except StaleEdit as exc:
+        return _detail_page(_reload(meeting), stale=_stale(exc), status=409)
     db.session.commit()
-    flash("Meeting restored.", "success")
+    flash("Meeting restored. Members are e-mailed.", "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))
 
 

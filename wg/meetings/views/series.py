@@ -13,12 +13,13 @@ from wg import permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.history.services import StaleEdit
 from wg.meetings import bp
 from wg.meetings import services as meetings
 from wg.meetings.forms import (
     SeriesForm,
 )
-from wg.meetings.views.common import _invalid, _series_summary
+from wg.meetings.views.common import _invalid, _series_summary, _stale
 
 
 @bp.route("/groups/<slug>/series/new", methods=["GET", "POST"])
@@ -81,13 +82,17 @@ def series_edit(series_id):
     now = utcnow()
     if request.method == "GET":
         form.fill(meetings.series_input(series))
-    status = 200
+        form.version.data = series.version
+    status, stale = 200, None
     if form.validate_on_submit() and form.submit.data:
         try:
-            change = meetings.update_series(series, current_user, form.to_input(), now)
+            change = meetings.update_series(series, current_user, form.to_input(), now,
+                                            expected_version=form.version.data)
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
+        except StaleEdit as exc:
+            stale, status = _stale(exc, form, series), 409
         else:
             db.session.commit()
             flash(change.message(), "success")
@@ -97,4 +102,4 @@ def series_edit(series_id):
     elif request.method == "POST":
         _validate_quietly(group, form, now)
     return render_template("meetings/series_form.html", group=group, form=form, series=series,
-                           preview=_series_summary(group, form, now)), status
+                           preview=_series_summary(group, form, now), stale=stale), status
