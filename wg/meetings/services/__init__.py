@@ -92,6 +92,7 @@ from wg.meetings.services.notices import (
 from wg.meetings.services.schedule import (
     add_extra_meeting,
     cancel_meeting,
+    display_status,
     meeting_input,
     reschedule_meeting,
     restore_meeting,
@@ -113,6 +114,7 @@ from wg.meetings.services.zones import (
 )
 
 __all__ = [
+    "display_status",
     "FIRST_YEAR",
     "LAST_YEAR",
     "MAX_DURATION",

@@ -32,12 +32,12 @@ def check(object_type, obj, expected_version):
 
 def flush(object_type, obj, seen_version=None):
     """Flush; a row changed by someone else between check and write becomes a StaleEdit."""
+    object_id = obj.__dict__.get("id")
+    seen = seen_version if seen_version is not None else obj.__dict__.get("version")
     try:
         db.session.flush()
     except StaleDataError:
-        raise history.StaleEdit(object_type, obj.id, seen_version
-                                if seen_version is not None else obj.version,
-                                "a newer one") from None
+        raise history.StaleEdit(object_type, object_id, seen, "a newer one") from None
 
 
 def meeting_changed(meeting, before, actor, now, verb, *, reason=None, notify=True):
@@ -53,6 +53,9 @@ def meeting_changed(meeting, before, actor, now, verb, *, reason=None, notify=Tr
     if before is not None:
         meeting.version = (meeting.version or 1) + 1
     meeting.updated_at = now
+    if before is not None:
+        # Write now (UPDATE ... WHERE version = seen), before anything below queries.
+        flush("meeting", meeting, meeting.version - 1)
     history.record(actor, "meeting", meeting.id, verb, changes, now=now,
                    label=meeting_label(meeting), reason=reason, group_id=meeting.group_id,
                    version=meeting.version or 1)
@@ -66,6 +69,7 @@ def series_changed(series, before, actor, now, verb):
         return
     if before is not None:
         series.version = (series.version or 1) + 1
+        flush("series", series, series.version - 1)
     history.record(actor, "series", series.id, verb, changes, now=now,
                    label=f"{series.group.code}: {series.title}", group_id=series.group_id,
                    version=series.version or 1)

@@ -92,3 +92,14 @@ def add_extra_meeting(group, actor, data, now):
     record.meeting_changed(meeting, None, actor, now, "created")
     db.session.flush()
     return meeting
+
+
+def display_status(meeting, now):
+    """What a meeting's status means to a reader: 'scheduled', 'held', 'cancelled', or
+    'awaiting' (its end has passed, attendance and minutes not yet recorded). A past meeting is
+    not 'scheduled' any more, whatever the stored status says until the chair records it."""
+    if meeting.status is MeetingStatus.cancelled:
+        return "cancelled"
+    if meeting.status is MeetingStatus.held:
+        return "held"
+    return "awaiting" if meeting.end_at <= now else "scheduled"

@@ -14,6 +14,11 @@ def upcoming_meetings_for(person):
 
 
 @bp.app_template_global()
+def meeting_display_status(meeting):
+    return meetings.display_status(meeting, utcnow())
+
+
+@bp.app_template_global()
 def group_attendance(group):
     return meetings.attendance_over_time(group)
 
