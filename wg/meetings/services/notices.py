@@ -60,6 +60,20 @@ def calendar_file(meeting, base_url, now):
     return body.replace("METHOD:PUBLISH", f"METHOD:{method}", 1)
 
 
+def calendar_change(meeting, before):
+    """Raise the meeting's SEQUENCE when calendar programs must see the change; return what
+    members are to be told (see notice_kind), or None."""
+    from wg.history import services as history
+    from wg.meetings.services.record import MEETING_FIELDS
+
+    after = history.snapshot(meeting, MEETING_FIELDS)
+    kind = notice_kind(before, after)
+    if before is not None and (kind or any(before.get(f) != after.get(f)
+                                           for f in CALENDAR_FIELDS)):
+        meeting.sequence = (meeting.sequence or 0) + 1
+    return kind
+
+
 def meeting_changed(meeting, before, actor, now, base_url=None):
     """Raise SEQUENCE when calendars must see the change and queue the members' notices.
 
@@ -67,15 +81,9 @@ def meeting_changed(meeting, before, actor, now, base_url=None):
     new meeting. Meetings already over get a new SEQUENCE (the feed shows them) but no mail.
     Returns how many messages were queued.
     """
-    from wg.history import services as history
-    from wg.meetings.services.record import MEETING_FIELDS
     from wg.notify.reminders import _sent_keys, local, when_text
 
-    after = history.snapshot(meeting, MEETING_FIELDS)
-    kind = notice_kind(before, after)
-    if before is not None and (kind or any(before.get(f) != after.get(f)
-                                           for f in CALENDAR_FIELDS)):
-        meeting.sequence = (meeting.sequence or 0) + 1
+    kind = calendar_change(meeting, before)
     if kind is None or meeting.end_at <= now:
         return 0
     base_url = base_url or current_app.config["BASE_URL"]
@@ -102,5 +110,56 @@ def meeting_changed(meeting, before, actor, now, base_url=None):
                        body_text=render_template("notify/email/meeting_notice.txt", **context),
                        body_html=render_template("notify/email/meeting_notice.html", **context),
                        attachments=[attachment], now=now)
+        queued += 1
+    return queued
+
+
+def series_changed(series, changed, actor, now, base_url=None):
+    """One e-mail per member for a change of a series' rule, however many meetings it moved,
+    cancelled or added: the list of changes in the member's time zone, with two .ics files
+    (METHOD:REQUEST for the meetings that stand, METHOD:CANCEL for those that no longer do).
+
+    `changed` is [(meeting, kind)] as calendar_change returned them; the key names the series
+    version, so a repeat queues nothing. Returns how many messages were queued.
+    """
+    from wg.notify.reminders import _sent_keys, local
+
+    changed = sorted(((m, k) for m, k in changed if k and m.end_at > now),
+                     key=lambda mk: mk[0].start_at)
+    if not changed:
+        return 0
+    base_url = base_url or current_app.config["BASE_URL"]
+    group = series.group
+    attachments = []
+    standing = [m for m, _ in changed if not m.is_cancelled]
+    dropped = [m for m, _ in changed if m.is_cancelled]
+    for meetings, method, name in ((standing, "REQUEST", "changed"),
+                                   (dropped, "CANCEL", "cancelled")):
+        if meetings:
+            body = ical.build_calendar(meetings, name=f"{group.code}: {series.title}",
+                                       url_for_meeting=lambda m: f"{base_url}/meetings/{m.id}",
+                                       alarm_minutes=None, now=now).decode()
+            attachments.append({"filename": f"series-{series.id}-{name}.ics",
+                                "content_type": "text/calendar",
+                                "content": body.replace("METHOD:PUBLISH", f"METHOD:{method}",
+                                                        1)})
+    prefix = f"series-changed:series:{series.id}:{series.version}:"
+    sent = _sent_keys([prefix])
+    url = f"{base_url}/series/{series.id}"
+    queued = 0
+    for person in _recipients(changed[0][0], actor):
+        key = f"{prefix}{person.id}"
+        if key in sent:
+            continue
+        t = strings(person.language)
+        lines = [(kind, local(m.start_at, person.timezone), m) for m, kind in changed]
+        context = dict(t=t, en=strings("en"), series=series, group=group, lines=lines,
+                       url=url, person=person)
+        subject = (t.get("series_subject") or strings("en")["series_subject"]).format(
+            group=group.code, count=len(changed))
+        notify.enqueue(key=key, kind="series-changed", recipient=person.email, subject=subject,
+                       body_text=render_template("notify/email/series_notice.txt", **context),
+                       body_html=render_template("notify/email/series_notice.html", **context),
+                       attachments=attachments, now=now)
         queued += 1
     return queued

@@ -40,10 +40,13 @@ def flush(object_type, obj, seen_version=None):
         raise history.StaleEdit(object_type, object_id, seen, "a newer one") from None
 
 
-def meeting_changed(meeting, before, actor, now, verb, *, reason=None, notify=True):
+def meeting_changed(meeting, before, actor, now, verb, *, reason=None, notify=True,
+                    collect=None):
     """Record a change of `meeting` (before = snapshot, or None for a creation): bump its
     version, write the history entry, queue the notices. Returns the number of notices queued.
-    Does nothing when no recorded field changed."""
+    Does nothing when no recorded field changed. With `collect` (a list), the notice is not
+    queued but (meeting, kind) is appended, for one mail about many meetings (series change);
+    with notify=False only the calendar SEQUENCE follows."""
     from wg.meetings.services import notices
 
     after = history.snapshot(meeting, MEETING_FIELDS)
@@ -59,7 +62,12 @@ def meeting_changed(meeting, before, actor, now, verb, *, reason=None, notify=Tr
     history.record(actor, "meeting", meeting.id, verb, changes, now=now,
                    label=meeting_label(meeting), reason=reason, group_id=meeting.group_id,
                    version=meeting.version or 1)
-    return notices.meeting_changed(meeting, before, actor, now) if notify else 0
+    if collect is not None or not notify:
+        kind = notices.calendar_change(meeting, before)
+        if collect is not None:
+            collect.append((meeting, kind))
+        return 0
+    return notices.meeting_changed(meeting, before, actor, now)
 
 
 def series_changed(series, before, actor, now, verb):

@@ -13,7 +13,7 @@ from wg.meetings.models import (
     MeetingStatus,
     RuleKind,
 )
-from wg.meetings.services import record
+from wg.meetings.services import notices, record
 from wg.meetings.services.inputs import SeriesInput, check_series, new_uid, series_dates
 
 
@@ -70,8 +70,8 @@ def _meeting_row(series, day, now):
     )
 
 
-def _add_meetings(series, rows, actor, now, notify):
-    """Insert the meetings and record each one's creation (and, when asked, tell members)."""
+def _add_meetings(series, rows, actor, now, collect=None):
+    """Insert the meetings and record each one's creation (`collect`: see record)."""
     if not rows:
         return
     meetings = [Meeting(**row) for row in rows]
@@ -79,7 +79,8 @@ def _add_meetings(series, rows, actor, now, notify):
     db.session.flush()
     for meeting in meetings:
         meeting.group = series.group
-        record.meeting_changed(meeting, None, actor, now, "created", notify=notify)
+        record.meeting_changed(meeting, None, actor, now, "created", notify=False,
+                               collect=collect)
 
 
 def extend_series(series, now, until=None, actor=None):
@@ -99,7 +100,7 @@ def extend_series(series, now, until=None, actor=None):
         except recurrence.NonexistentLocalTime:
             continue  # checked when the series was saved; a later tzdata change skips the day
     # Materializing the rule is not news: the series was announced when it was made or changed.
-    _add_meetings(series, rows, actor, now, notify=False)
+    _add_meetings(series, rows, actor, now)
     series.materialized_until = max(until, series.materialized_until or until)
     db.session.flush()
     return len(rows)
@@ -122,6 +123,7 @@ class SeriesChange:
     kept: int = 0  # future meetings edited by hand, left as they were
     added: int = 0
     cancelled: int = 0
+    queued: int = 0  # e-mails to members
 
     def message(self):
         parts = [f"{self.changed} future meeting{'s' if self.changed != 1 else ''} updated"]
@@ -152,6 +154,7 @@ def update_series(series, actor, data, now, expected_version=None):
     record.series_changed(series, before_series, actor, now, "updated")
     record.flush("series", series, expected_version)
     change = SeriesChange()
+    changed = []  # (meeting, notice kind) for the members' one mail
     until = recurrence.horizon(now.date())
     wanted = set(series_dates(data, min(until, data.last_date) if data.last_date else until))
     future = db.session.scalars(select(Meeting).where(
@@ -173,13 +176,13 @@ def update_series(series, actor, data, now, expected_version=None):
             verb = ("restored" if before["status"] == MeetingStatus.cancelled.value
                     else "rescheduled")
             record.meeting_changed(meeting, before, actor, now, verb,
-                                   reason="The series' schedule changed.")
+                                   reason="The series' schedule changed.", collect=changed)
             change.changed += 1
         elif meeting.status is not MeetingStatus.cancelled:
             meeting.status = MeetingStatus.cancelled
             meeting.cancel_reason = SERIES_MOVED_REASON
             record.meeting_changed(meeting, before, actor, now, "cancelled",
-                                   reason=SERIES_MOVED_REASON)
+                                   reason=SERIES_MOVED_REASON, collect=changed)
             change.cancelled += 1
     db.session.flush()
     # Dates before now that the new rule would add are history; only add future ones.
@@ -190,8 +193,11 @@ def update_series(series, actor, data, now, expected_version=None):
         row = _meeting_row(series, day, now)
         if row["start_at"] > now:
             rows.append(row)
-    _add_meetings(series, rows, actor, now, notify=True)
+    _add_meetings(series, rows, actor, now, collect=changed)
     change.added = len(rows)
     series.materialized_until = until
     db.session.flush()
+    # One mail per member about the whole change, with the calendars of every meeting it moved,
+    # cancelled or added.
+    change.queued = notices.series_changed(series, changed, actor, now)
     return change
