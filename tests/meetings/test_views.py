@@ -476,3 +476,29 @@ def test_meeting_edit_never_500s_on_a_bad_version(world, login, version):
     url = f"/meetings/{meeting.id}/edit"
     response = web.post(url, _meeting_form(meeting, version), form_page=url)
     assert response.status_code in (302, 409, 422)
+
+
+def test_stale_cancel_restore_and_attendance_answer_409(world, app, login):
+    a, b = _two_chairs(world, app, login)
+    upcoming, past = world["upcoming"], world["past"]
+    cancel = f"/meetings/{upcoming.id}/cancel"
+    seen_b = _version(b.get(cancel).get_data(as_text=True))
+    assert a.post(cancel, {"reason": "Holiday", "version": seen_b},
+                  form_page=cancel).status_code == 302
+    response = b.post(cancel, {"reason": "B's reason", "version": seen_b}, form_page=cancel)
+    assert response.status_code == 409 and "B&#39;s reason" in response.get_data(as_text=True)
+    detail = f"/meetings/{upcoming.id}"
+    assert b.post(f"{detail}/restore", {"version": seen_b}, form_page=detail).status_code == 409
+    db.session.expire_all()
+    current = str(db.session.get(Meeting, upcoming.id).version)
+    assert b.post(f"{detail}/restore", {"version": current}, form_page=detail).status_code == 302
+    attendance = f"/meetings/{past.id}/attendance"
+    seen = _version(b.get(attendance).get_data(as_text=True))
+    member = world["people"]["member"]
+    assert a.post(attendance, {"person": [str(member.id)], "version": seen},
+                  form_page=attendance).status_code == 302
+    response = b.post(attendance, {"person": [], "version": seen}, form_page=attendance)
+    assert response.status_code == 409
+    db.session.expire_all()
+    people, _ = services.attendance_of(db.session.get(Meeting, past.id))
+    assert people == {member.id}
