@@ -502,3 +502,21 @@ def test_stale_cancel_restore_and_attendance_answer_409(world, app, login):
     db.session.expire_all()
     people, _ = services.attendance_of(db.session.get(Meeting, past.id))
     assert people == {member.id}
+
+
+def test_two_chairs_editing_an_agenda_item_the_second_gets_409(world, app, login):
+    a, b = _two_chairs(world, app, login)
+    past = world["past"]
+    item = services.add_agenda_item(past, world["people"]["chair"],
+                                    services.AgendaInput(title="Item"), utcnow())
+    db.session.commit()
+    url = f"/meetings/{past.id}/agenda/{item.id}/edit"
+    seen = _version(a.get(url).get_data(as_text=True))
+    assert _version(b.get(url).get_data(as_text=True)) == seen
+    assert a.post(url, {"title": "A's title", "version": seen}, form_page=url).status_code == 302
+    response = b.post(url, {"title": "B's title", "version": seen}, form_page=url)
+    assert response.status_code == 409 and "B&#39;s title" in response.get_data(as_text=True)
+    assert b.post(url, {"title": "", "version": "x"}, form_page=url).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).title == "A's title"
+    assert a.get(f"/meetings/{past.id}/agenda/999999/edit").status_code == 404

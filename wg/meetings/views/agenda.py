@@ -72,6 +72,35 @@ def _stale_agenda(meeting, exc):
     return _agenda_page(_reload(meeting), stale=exc, status=409)
 
 
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
+def agenda_edit(meeting_id, item_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    item = _item(meeting, item_id)
+    form = AgendaItemForm()
+    if request.method == "GET":
+        form.title.data, form.presenter.data = item.title, item.presenter
+        form.minutes_allotted.data, form.link.data = item.minutes_allotted, item.link
+        form.notes.data, form.version.data = item.notes, item.version
+    status, stale = 200, None
+    if form.validate_on_submit():
+        try:
+            meetings.update_agenda_item(item, current_user, _agenda_input(form), utcnow(),
+                                        expected_version=form.version.data)
+        except ValidationError as exc:
+            _invalid(exc, form)
+            status = 422
+        except StaleEdit as exc:
+            stale, status = _stale(exc, form, item), 409
+        else:
+            db.session.commit()
+            flash("Item saved.", "success")
+            return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item.id}")
+    elif request.method == "POST":
+        status = 422
+    return render_template("meetings/agenda_item_form.html", meeting=meeting, group=meeting.group,
+                           item=item, form=form, stale=stale), status
+
+
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
 def agenda_move(meeting_id, item_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
