@@ -16,7 +16,7 @@ from wg.meetings.models import (  # noqa: F401
     Representation,
     Rsvp,
 )
-from wg.notify.models import JobRun, MeetingNoticeState, NotificationPreference, OutboxMessage  # noqa: F401
+from wg.notify.models import JobRun, NotificationPreference, OutboxMessage  # noqa: F401
 from wg.participants.models import Participant, ParticipantKind  # noqa: F401
 from wg.rollups.models import (  # noqa: F401
     ParticipantActivity,

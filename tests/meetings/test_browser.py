@@ -74,3 +74,48 @@ def test_chair_creates_series_member_rsvps_chair_records_attendance(ctx, live_se
         is RsvpAnswer.yes
     assert db.session.scalars(select(Attendance.person_id).where(
         Attendance.meeting_id == past.id)).all() == [member.id]
+
+
+def test_two_chairs_in_two_browsers_the_second_save_is_refused_with_409(ctx, live_server,
+                                                                        browser):
+    from tests.meetings.helpers import make_series
+    from wg.groups.models import Role
+    from wg.meetings import services
+
+    world = factories.coalition()
+    chair = world["people"]["chair"]
+    co = factories.person("Co Chair", "cochair@example.org", "GHA")
+    factories.membership(co, world["groups"]["SWG1.1"], Role.chair)
+    now = utcnow()
+    series = make_series(world["groups"]["SWG1.1"], chair, now,
+                         first_date=(now - timedelta(days=70)).date())
+    rows = db.session.scalars(select(Meeting).where(Meeting.series_id == series.id)
+                              .order_by(Meeting.start_at)).all()
+    upcoming = next(m for m in rows if m.start_at > now)
+    past = [m for m in rows if m.start_at < now][-1]
+    db.session.commit()
+    a, b = _login(browser, live_server, chair), _login(browser, live_server, co)
+
+    def race(url, field, a_value, b_value, button):
+        statuses = {}
+        for page in (a, b):
+            page.goto(live_server + url)
+        a.get_by_label(field, exact=True).fill(a_value)
+        a.get_by_role("button", name=button).click()
+        b.on("response", lambda r: statuses.setdefault(r.url, r.status))
+        b.get_by_label(field, exact=True).fill(b_value)
+        b.get_by_role("button", name=button).click()
+        expect(b.get_by_text("Not saved: this was changed by someone else.")).to_be_visible()
+        expect(b.get_by_label(field, exact=True)).to_have_value(b_value)
+        assert statuses[live_server + url] == 409
+        expect(b.locator("#stale-edit")).to_contain_text("Cha Chair")
+
+    race(f"/meetings/{upcoming.id}/edit", "Title", "A's title", "B's title", "Save meeting")
+    race(f"/meetings/{past.id}/minutes", "Minutes (Markdown)", "A's paragraph.",
+         "B's paragraph.", "Save minutes")
+    race(f"/series/{series.id}/edit", "Place", "Room A", "Room B", "Save series")
+    db.session.expire_all()
+    assert db.session.get(Meeting, upcoming.id).title == "A's title"
+    assert db.session.get(Meeting, past.id).minutes_md == "A's paragraph."
+    assert db.session.get(MeetingSeries, series.id).place == "Room A"
+    assert services.display_status(db.session.get(Meeting, past.id), utcnow()) == "awaiting"

@@ -64,8 +64,9 @@ def test_sequence_rises_with_each_change_and_uid_stays(feed):
         return next(e for e in cal.walk("VEVENT") if str(e["UID"]) == uid)
 
     assert int(event()["SEQUENCE"]) == 0
-    services.reschedule_meeting(meeting, feed["chair"], services.meeting_input(meeting),
-                                feed["now"])
+    moved = services.meeting_input(meeting)
+    moved.place = "Room 2"  # a change calendars must see (a save that changes nothing is none)
+    services.reschedule_meeting(meeting, feed["chair"], moved, feed["now"])
     assert int(event()["SEQUENCE"]) == 1
     services.cancel_meeting(meeting, feed["chair"], "No quorum", feed["now"])
     assert int(event()["SEQUENCE"]) == 2 and str(event()["STATUS"]) == "CANCELLED"

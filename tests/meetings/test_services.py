@@ -113,9 +113,9 @@ def test_agenda_order_move_publish_and_carry_over(world, now):
     a = services.add_agenda_item(last, chair, services.AgendaInput(title="Precursor list"), now)
     b = services.add_agenda_item(last, chair, services.AgendaInput(title="Dark web report"), now)
     services.add_agenda_item(last, chair, services.AgendaInput(title="AOB"), now)
-    services.move_agenda_item(b, chair, -1)
+    services.move_agenda_item(b, chair, -1, now)
     assert [i.title for i in last.agenda_items] == ["Dark web report", "Precursor list", "AOB"]
-    services.set_item_done(b, chair, True)
+    services.set_item_done(b, chair, True, now)
     offered = services.backlog(nxt, now)
     assert [i.title for i in offered["items"]] == ["Precursor list", "AOB"]
     assert offered["actions"] == []
@@ -227,15 +227,12 @@ def test_calendar_token_reset_and_alarm(world):
         services.set_alarm_minutes(member, 7)
 
 
-def test_open_actions_hook_is_offered_and_carried_over(world, now, monkeypatch):
-    from types import SimpleNamespace
-
+def test_open_actions_are_offered_and_carried_over(world, now):
     group, chair = world["groups"]["SWG1.1"], world["people"]["chair"]
     nxt = _meetings(make_series(group, chair, now))[2]
-    action = SimpleNamespace(id=7, title="Draft the precursor alert", owner=chair)
-    monkeypatch.setattr(services, "open_actions_for_backlog", lambda g, n: [action])
-    assert services.backlog(nxt, now)["actions"] == [action]
-    added = services.carry_over(nxt, chair, [], now, action_ids=[7, 8])
+    action = factories.action(group, title="Draft the precursor alert", owner=chair, actor=chair)
+    assert action in services.backlog(nxt, now)["actions"]
+    added = services.carry_over(nxt, chair, [], now, action_ids=[action.id, action.id + 999])
     assert [(i.title, i.presenter) for i in added] == [
         ("Action: Draft the precursor alert", chair.name)]
 
@@ -251,28 +248,33 @@ def test_rsvp_people_groups_answers(world, now):
     assert people[RsvpAnswer.no] == []
 
 
-def test_members_are_told_of_cancellation_and_agenda_once_per_change(world, now):
+def test_members_are_told_of_cancellation_and_agenda_once_per_change(world, now, app):
     from wg.notify.models import OutboxMessage
 
+    base = app.config["BASE_URL"]
     group, chair = world["groups"]["SWG1.1"], world["people"]["chair"]
     member = world["people"]["member"]
     member.timezone = "Africa/Accra"
     meeting = _meetings(make_series(group, chair, now))[4]
     services.add_agenda_item(meeting, chair, services.AgendaInput(title="Precursors"), now)
-    services.publish_agenda(meeting, chair, now)
-    assert services.notify_members(meeting, "agenda-published", chair, now, "https://t") == 1
-    assert services.notify_members(meeting, "agenda-published", chair, now, "https://t") == 0
-    services.publish_agenda(meeting, chair, now)  # published again: a new notice
-    assert services.notify_members(meeting, "agenda-published", chair, now, "https://t") == 1
-    services.cancel_meeting(meeting, chair, "No quorum", now)
-    assert services.notify_members(meeting, "meeting-cancelled", chair, now, "https://t") == 1
+    assert services.publish_agenda(meeting, chair, now) == 1
+    later = now + timedelta(hours=1)
+    assert services.publish_agenda(meeting, chair, later) == 1  # published again: a new notice
+    services.cancel_meeting(meeting, chair, "No quorum", later)
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert len(messages) == 3
     assert {m.recipient for m in messages} == {member.email}
     cancelled = messages[-1]
-    assert cancelled.subject == "Cancelled: SWG1.1 meeting on 12 May 2026"
+    assert cancelled.kind == "meeting-cancelled"
+    assert cancelled.key == f"meeting-cancelled:meeting:{meeting.id}:{meeting.sequence}:{member.id}"
+    assert cancelled.subject == "Cancelled: SWG1.1 meeting on 12 May"
     assert "No quorum" in cancelled.body_text
-    assert "Tuesday 12 May 2026, 12:00 GMT your time (14:00 Vienna)" in cancelled.body_text
-    assert f"https://t/meetings/{meeting.id}" in cancelled.body_text
+    assert f"{base}/meetings/{meeting.id}" in cancelled.body_text
+    assert "METHOD:CANCEL" in cancelled.extras and "METHOD:REQUEST" in messages[0].extras
     assert "1. Precursors" in messages[0].body_text
+    # A meeting already over is not announced.
     past = _meetings(meeting.series)[0]
-    assert services.notify_members(past, "meeting-cancelled", chair, now, "https://t") == 0
+    services.cancel_meeting(past, chair, "Never mind", later)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+
+

@@ -9,6 +9,7 @@ from tests import factories
 from tests.meetings.helpers import make_series, meeting_input
 from wg.db_types import utcnow
 from wg.extensions import db
+from wg.groups.models import Role
 from wg.meetings import services
 from wg.meetings.models import Meeting, MeetingSeries, MeetingStatus
 
@@ -337,3 +338,185 @@ def test_calendar_page_offers_webcal_and_reminder_choice(world, login, app):
     assert services.alarm_minutes(member) == 60
     response = web.post("/calendar", {"alarm_minutes": "7"})
     assert response.status_code == 422
+
+
+def _version(html, name="version"):
+    import re
+
+    match = re.search(rf'name="{name}"[^>]*value="(\d+)"', html) or re.search(
+        rf'value="(\d+)"[^>]*name="{name}"', html)
+    assert match, f"no {name} field"
+    return match.group(1)
+
+
+def _two_chairs(world, app, login):
+    """Two browsers, each with its own session. The tests run inside one app context, where
+    Flask-Login (the user) and Flask-WTF (the CSRF token) cache on `g`; each request here
+    starts without those caches."""
+    from flask import g
+
+    from tests.conftest import CSRFClient
+
+    def fresh():
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+
+    class Browser(CSRFClient):
+        def token(self, path="/login"):
+            fresh()
+            return super().token(path)
+
+        def get(self, *args, **kwargs):
+            fresh()
+            return super().get(*args, **kwargs)
+
+        def post(self, path, data=None, form_page=None, **kwargs):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.token(form_page or path))
+            fresh()
+            return self.client.post(path, data=data, **kwargs)
+
+    co = factories.person("Co Chair", "cochair@example.org", "GHA")
+    factories.membership(co, world["group"], Role.chair)
+    db.session.commit()
+    browsers = []
+    for person in (world["people"]["chair"], co):
+        web = Browser(app.test_client())
+        assert web.post("/login", {"email": person.email,
+                                   "password": "correct-horse-battery"}).status_code == 302
+        browsers.append(web)
+    return browsers
+
+
+def _meeting_form(meeting, version, **changes):
+    data = services.meeting_input(meeting)
+    form = {"title": data.title, "day": data.day.isoformat(),
+            "start_time": data.start_time.strftime("%H:%M"), "timezone": data.timezone,
+            "duration_minutes": str(data.duration_minutes), "place": data.place,
+            "video_url": data.video_url, "version": version, "submit": "Save meeting"}
+    form.update(changes)
+    return form
+
+
+def test_two_chairs_editing_a_meeting_the_second_gets_409_and_keeps_the_first(
+        world, app, login):
+    a, b = _two_chairs(world, app, login)
+    meeting = world["upcoming"]
+    url = f"/meetings/{meeting.id}/edit"
+    seen_a = _version(a.get(url).get_data(as_text=True))
+    seen_b = _version(b.get(url).get_data(as_text=True))
+    assert a.post(url, _meeting_form(meeting, seen_a, title="A's new title"),
+                  form_page=url).status_code == 302
+    response = b.post(url, _meeting_form(meeting, seen_b, place="B's new place"), form_page=url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Not saved: this was changed by someone else" in html
+    assert "Cha Chair" in html and "title" in html
+    assert 'value="B&#39;s new place"' in html or "value=\"B's new place\"" in html
+    db.session.expire_all()
+    saved = db.session.get(Meeting, meeting.id)
+    assert saved.title == "A's new title" and saved.place != "B's new place"
+    # The re-rendered form carries the current version: saving again is deliberate and works.
+    again = _version(html)
+    assert b.post(url, _meeting_form(saved, again, place="B's new place"),
+                  form_page=url).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Meeting, meeting.id)
+    assert (saved.title, saved.place) == ("A's new title", "B's new place")
+
+
+def test_two_chairs_editing_minutes_the_second_gets_409_and_keeps_the_first(world, app, login):
+    a, b = _two_chairs(world, app, login)
+    past = world["past"]
+    url = f"/meetings/{past.id}/minutes"
+    seen_a = _version(a.get(url).get_data(as_text=True), "m-version")
+    seen_b = _version(b.get(url).get_data(as_text=True), "m-version")
+    assert a.post(url, {"m-minutes": "A's paragraph.", "m-version": seen_a,
+                        "m-submit": "Save minutes"}, form_page=url).status_code == 302
+    response = b.post(url, {"m-minutes": "B's paragraph.", "m-version": seen_b,
+                            "m-submit": "Save minutes"}, form_page=url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "minutes" in html and "B&#39;s paragraph." in html
+    db.session.expire_all()
+    assert db.session.get(Meeting, past.id).minutes_md == "A's paragraph."
+
+
+def test_stale_agenda_buttons_and_series_edit_answer_409(world, app, login):
+    a, b = _two_chairs(world, app, login)
+    past = world["past"]
+    item = services.add_agenda_item(past, world["people"]["chair"],
+                                    services.AgendaInput(title="Item"), utcnow())
+    db.session.commit()
+    agenda = f"/meetings/{past.id}/agenda"
+    assert a.post(f"{agenda}/{item.id}/done", {"done": "1", "version": "1"},
+                  form_page=agenda).status_code == 302
+    response = b.post(f"{agenda}/{item.id}/delete", {"version": "1"}, form_page=agenda)
+    assert response.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id) is not None
+    series = world["series"]
+    url = f"/series/{series.id}/edit"
+    html = b.get(url).get_data(as_text=True)
+    assert _version(html) == str(series.version)
+    assert "History</a>" in b.get(f"/series/{series.id}").get_data(as_text=True)
+    assert "History</a>" in b.get(f"/meetings/{past.id}").get_data(as_text=True)
+
+
+def test_a_past_meeting_is_shown_awaiting_attendance(world, login):
+    html = login(world["people"]["member"]).get(
+        f"/meetings/{world['past'].id}").get_data(as_text=True)
+    assert "Awaiting attendance/minutes" in html
+
+
+@pytest.mark.parametrize("version", ["abc", "-1", "99999999999999", "1e3", "", " 2 "])
+def test_meeting_edit_never_500s_on_a_bad_version(world, login, version):
+    web = login(world["people"]["chair"])
+    meeting = world["upcoming"]
+    url = f"/meetings/{meeting.id}/edit"
+    response = web.post(url, _meeting_form(meeting, version), form_page=url)
+    assert response.status_code in (302, 409, 422)
+
+
+def test_stale_cancel_restore_and_attendance_answer_409(world, app, login):
+    a, b = _two_chairs(world, app, login)
+    upcoming, past = world["upcoming"], world["past"]
+    cancel = f"/meetings/{upcoming.id}/cancel"
+    seen_b = _version(b.get(cancel).get_data(as_text=True))
+    assert a.post(cancel, {"reason": "Holiday", "version": seen_b},
+                  form_page=cancel).status_code == 302
+    response = b.post(cancel, {"reason": "B's reason", "version": seen_b}, form_page=cancel)
+    assert response.status_code == 409 and "B&#39;s reason" in response.get_data(as_text=True)
+    detail = f"/meetings/{upcoming.id}"
+    assert b.post(f"{detail}/restore", {"version": seen_b}, form_page=detail).status_code == 409
+    db.session.expire_all()
+    current = str(db.session.get(Meeting, upcoming.id).version)
+    assert b.post(f"{detail}/restore", {"version": current}, form_page=detail).status_code == 302
+    attendance = f"/meetings/{past.id}/attendance"
+    seen = _version(b.get(attendance).get_data(as_text=True))
+    member = world["people"]["member"]
+    assert a.post(attendance, {"person": [str(member.id)], "version": seen},
+                  form_page=attendance).status_code == 302
+    response = b.post(attendance, {"person": [], "version": seen}, form_page=attendance)
+    assert response.status_code == 409
+    db.session.expire_all()
+    people, _ = services.attendance_of(db.session.get(Meeting, past.id))
+    assert people == {member.id}
+
+
+def test_two_chairs_editing_an_agenda_item_the_second_gets_409(world, app, login):
+    a, b = _two_chairs(world, app, login)
+    past = world["past"]
+    item = services.add_agenda_item(past, world["people"]["chair"],
+                                    services.AgendaInput(title="Item"), utcnow())
+    db.session.commit()
+    url = f"/meetings/{past.id}/agenda/{item.id}/edit"
+    seen = _version(a.get(url).get_data(as_text=True))
+    assert _version(b.get(url).get_data(as_text=True)) == seen
+    assert a.post(url, {"title": "A's title", "version": seen}, form_page=url).status_code == 302
+    response = b.post(url, {"title": "B's title", "version": seen}, form_page=url)
+    assert response.status_code == 409 and "B&#39;s title" in response.get_data(as_text=True)
+    assert b.post(url, {"title": "", "version": "x"}, form_page=url).status_code == 422
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).title == "A's title"
+    assert a.get(f"/meetings/{past.id}/agenda/999999/edit").status_code == 404

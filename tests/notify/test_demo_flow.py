@@ -23,7 +23,7 @@ BASE = "http://127.0.0.1:5000"
 
 
 def run_all(now):
-    for job in (reminders.queue_meeting_change_notices, reminders.queue_meeting_reminders,
+    for job in (reminders.queue_meeting_reminders,
                 reminders.queue_update_requests, reminders.queue_pre_reads):
         job(now, BASE)
     db.session.commit()

@@ -82,27 +82,27 @@ def test_reminder_preferences_are_respected(ctx):
     assert {m.recipient for m in outbox()} == {"member@example.org"}
 
 
-def test_change_and_cancel_notices(ctx):
+def test_change_and_cancel_notices_are_queued_by_the_services(ctx):
+    """No polling job finds changes: each service queues its notices when it makes the change."""
     c, meeting = setup_meeting()
+    chair = c["people"]["chair"]
     now = START - timedelta(days=10)
-    assert reminders.queue_meeting_change_notices(now, BASE) == {"changed": 0, "new": 1, "queued": 0}
-    meetings.add_agenda_item(meeting, c["people"]["chair"],
+    assert [m.kind for m in outbox()] == ["meeting-new"]  # the member (the chair made it)
+    meetings.add_agenda_item(meeting, chair,
                              meetings.AgendaInput(title="Tour de table", minutes_allotted=20), now)
-    meetings.publish_agenda(meeting, c["people"]["chair"], now)  # not a change members are told about
-    assert reminders.queue_meeting_change_notices(now, BASE)["queued"] == 0
-    meetings.reschedule_meeting(meeting, c["people"]["chair"],
+    assert len(outbox()) == 1
+    meetings.reschedule_meeting(meeting, chair,
                                 meeting_input(title="April meeting", day=date(2026, 4, 21),
                                               start_time=time(16, 0), timezone="Europe/Vienna",
                                               duration_minutes=90), now)
-    assert reminders.queue_meeting_change_notices(now, BASE)["queued"] == 2
-    assert reminders.queue_meeting_change_notices(now, BASE)["queued"] == 0
-    meetings.cancel_meeting(meeting, c["people"]["chair"], "The venue is closed", now)
-    # The cancellation itself is announced by the meetings feature when it happens.
-    assert reminders.queue_meeting_change_notices(now, BASE)["queued"] == 0
+    meetings.cancel_meeting(meeting, chair, "The venue is closed", now)
     db.session.commit()
-    notices = outbox("meeting-change")
-    assert [m.subject.split(":")[0] for m in notices if m.recipient == "member@example.org"] == ["Changed"]
-    assert "16:00 Europe/Vienna" in notices[0].body_text
+    kinds = [(m.kind, m.recipient) for m in outbox()]
+    assert kinds == [("meeting-new", "member@example.org"), ("meeting-changed", "member@example.org"),
+                     ("meeting-cancelled", "member@example.org")]
+    changed = outbox("meeting-changed")[0]
+    assert changed.subject.startswith("Changed")
+    assert "16:00 Europe/Vienna" in changed.body_text
 
 
 def test_update_requests_and_overdue_digest(ctx):

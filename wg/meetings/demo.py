@@ -6,7 +6,7 @@ Bulk inserts throughout, so scale 10 (the benchmark's data) stays quick.
 from collections import defaultdict
 from datetime import time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select
 
 from wg.auth.models import Person
 from wg.extensions import db
@@ -156,8 +156,13 @@ def add_meetings(ctx):
     batches = defaultdict(list)
     for row in updates:
         batches[tuple(sorted(row))].append(row)
+    # Core UPDATEs: Meeting is versioned (version_id_col), which ORM bulk updates would check.
+    table = Meeting.__table__
     for rows in batches.values():
-        db.session.execute(update(Meeting), rows)
+        cols = [k for k in rows[0] if k != "id"]
+        stmt = table.update().where(table.c.id == bindparam("b_id")).values(
+            {c: bindparam(f"b_{c}") for c in cols})
+        db.session.execute(stmt, [{f"b_{k}": v for k, v in r.items()} for r in rows])
     db.session.flush()
     ctx.stats["meetings"] = stats["meetings"]
     ctx.stats["attendance"] = len(attendance_rows)

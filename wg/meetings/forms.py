@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -48,6 +49,8 @@ class SeriesForm(FlaskForm, _TimeFields):
     video_url = StringField("Video link", validators=[Optional(), Length(max=500)])
     first_date = DateField("First date", validators=[DataRequired()])
     last_date = DateField("Last date (optional)", validators=[Optional()])
+    # The version the form was made from (a stale save is refused with 409).
+    version = HiddenField()
     preview = SubmitField("Show what this time means for members")
     submit = SubmitField("Save series")
 
@@ -84,6 +87,8 @@ class MeetingForm(FlaskForm, _TimeFields):
     duration_minutes = IntegerField("Duration (minutes)", validators=[InputRequired()], default=90)
     place = StringField("Place", validators=[Optional(), Length(max=300)], default="Online")
     video_url = StringField("Video link", validators=[Optional(), Length(max=500)])
+    # The version the form was made from (a stale save is refused with 409).
+    version = HiddenField()
     preview = SubmitField("Show what this time means for members")
     submit = SubmitField("Save meeting")
 
@@ -107,6 +112,8 @@ class MeetingForm(FlaskForm, _TimeFields):
 class CancelForm(FlaskForm):
     reason = TextAreaField("Reason (members see it)", validators=[DataRequired(),
                                                                   Length(max=1000)])
+    # The version the form was made from (a stale save is refused with 409).
+    version = HiddenField()
     submit = SubmitField("Cancel this meeting")
 
 
@@ -116,11 +123,15 @@ class AgendaItemForm(FlaskForm):
     minutes_allotted = IntegerField("Minutes", validators=[Optional()])
     link = StringField("Link", validators=[Optional(), Length(max=500)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+    # The version the form was made from (a stale save is refused with 409).
+    version = HiddenField()
     submit = SubmitField("Add item")
 
 
 class MinutesForm(FlaskForm):
     minutes = TextAreaField("Minutes (Markdown)", validators=[Length(max=100_000)])
+    # The version the form was made from (a stale save is refused with 409).
+    version = HiddenField()
     submit = SubmitField("Save minutes")
     publish = SubmitField("Save and publish")
 

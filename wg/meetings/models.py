@@ -71,6 +71,12 @@ class MeetingSeries(db.Model):
     materialized_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by every change the services make (explicitly, so the history entry can name the
+    # version it produced); also SQLAlchemy's version_id_col, so the UPDATE says
+    # "WHERE version = <seen>" and a concurrent change between check and write fails
+    # (StaleDataError -> history.StaleEdit) instead of being overwritten.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     group: Mapped["Group"] = relationship()  # noqa: F821
 
@@ -114,6 +120,12 @@ class Meeting(db.Model):
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by every change the services make (explicitly, so the history entry can name the
+    # version it produced); also SQLAlchemy's version_id_col, so the UPDATE says
+    # "WHERE version = <seen>" and a concurrent change between check and write fails
+    # (StaleDataError -> history.StaleEdit) instead of being overwritten.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     group: Mapped["Group"] = relationship()  # noqa: F821
     series: Mapped[MeetingSeries | None] = relationship()
@@ -152,6 +164,12 @@ class AgendaItem(db.Model):
     carried_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", ondelete="SET NULL")
     )
+    # The open action this item was carried over from (so it is carried once only).
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action_items.id", ondelete="SET NULL")
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
 
@@ -168,6 +186,8 @@ class Decision(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class Rsvp(db.Model):

@@ -6,6 +6,13 @@ until the secretariat supplies translations.
 
 STRINGS = {
     "en": {
+        "series_subject": "Schedule changed: {group} meetings ({count})",
+        "series_intro": "The schedule of the {group} meetings \u201c{title}\u201d has changed (times in your zone):",
+        "label_new": "New", "label_changed": "Moved", "label_cancelled": "Cancelled", "label_restored": "Back on",
+        "new_subject": "New: {group} meeting on {date}",
+        "new_intro": "A {group} meeting \u201c{title}\u201d has been scheduled:",
+        "agenda_subject": "Agenda: {group} meeting on {date}",
+        "agenda_intro": "The agenda of the {group} meeting \u201c{title}\u201d is published.",
         "reminder_subject": "Reminder: {group} meeting on {date}",
         "reminder_intro": "The {group} meeting \u201c{title}\u201d is coming up.",
         "when": "When",
@@ -37,6 +44,14 @@ STRINGS = {
         "due_on": "due",
     },
     "fr": {
+        "series_subject": "Calendrier modifié : réunions {group} ({count})",
+        "series_intro": "Le calendrier des réunions {group} \u00ab {title} \u00bb a changé (heures de votre fuseau) :",
+        "label_new": "Nouvelle", "label_changed": "Déplacée", "label_cancelled": "Annulée",
+        "label_restored": "Rétablie",
+        "new_subject": "Nouvelle : réunion {group} du {date}",
+        "new_intro": "Une réunion {group} \u00ab {title} \u00bb est prévue :",
+        "agenda_subject": "Ordre du jour : réunion {group} du {date}",
+        "agenda_intro": "L'ordre du jour de la réunion {group} \u00ab {title} \u00bb est publié.",
         "reminder_subject": "Rappel : réunion {group} du {date}",
         "reminder_intro": "La réunion {group} \u00ab {title} \u00bb approche.",
         "when": "Quand",
@@ -68,6 +83,14 @@ STRINGS = {
         "due_on": "échéance",
     },
     "es": {
+        "series_subject": "Calendario modificado: reuniones {group} ({count})",
+        "series_intro": "El calendario de las reuniones {group} \u201c{title}\u201d ha cambiado (horas en su zona):",
+        "label_new": "Nueva", "label_changed": "Movida", "label_cancelled": "Cancelada",
+        "label_restored": "Restablecida",
+        "new_subject": "Nueva: reunión {group} del {date}",
+        "new_intro": "Se ha convocado una reunión {group} \u201c{title}\u201d:",
+        "agenda_subject": "Orden del día: reunión {group} del {date}",
+        "agenda_intro": "Se ha publicado el orden del día de la reunión {group} \u201c{title}\u201d.",
         "reminder_subject": "Recordatorio: reunión {group} del {date}",
         "reminder_intro": "Se acerca la reunión {group} \u00ab{title}\u00bb.",
         "when": "Cuándo",

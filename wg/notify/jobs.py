@@ -31,12 +31,6 @@ def meeting_reminders(now):
     return reminders.queue_meeting_reminders(now, _base_url())
 
 
-def meeting_change_notices(now):
-    from wg.notify import reminders
-
-    return reminders.queue_meeting_change_notices(now, _base_url())
-
-
 def update_requests(now):
     from wg.notify import reminders
 

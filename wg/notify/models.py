@@ -78,19 +78,3 @@ class JobRun(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_result: Mapped[str | None] = mapped_column(String(300))
     last_duration_ms: Mapped[int | None] = mapped_column(Integer)
-
-
-class MeetingNoticeState(db.Model):
-    """What members were last told about a meeting (time, place, status), as a fingerprint.
-
-    The first time the notices job sees a meeting it only records the fingerprint; when the
-    fingerprint later changes (moved, cancelled, new link), members get one notice per change.
-    """
-
-    __tablename__ = "meeting_notice_states"
-
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
-    )
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,7 +5,6 @@ database alone, and writes outbox rows under keys that make a second run add not
 small `due_*` functions hold the timing rules and are tested with plain values.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,14 +21,13 @@ from wg.meetings import ical
 from wg.meetings.models import Meeting, MeetingStatus
 from wg.notify import services
 from wg.notify.i18n import strings
-from wg.notify.models import MeetingNoticeState, OutboxMessage
+from wg.notify.models import OutboxMessage
 
 REMINDER_WINDOW = timedelta(hours=max(services.REMINDER_HOURS))
 UPDATE_REQUEST_LEAD = timedelta(days=5)
 PRE_READ_LEAD = timedelta(hours=48)
 MINUTES_NUDGE_AFTER = timedelta(days=3)
 MINUTES_NUDGE_UNTIL = timedelta(days=30)
-NOTICE_HORIZON = timedelta(days=400)
 
 
 # Timing rules (pure)
@@ -50,13 +48,6 @@ def due_reminder_hours(start_at, now, lead_hours):
 def iso_week(day):
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def fingerprint(meeting):
-    """What a notice is about: time, length, place, link and status."""
-    raw = "|".join([meeting.start_at.isoformat(), str(meeting.duration_minutes), meeting.place or "",
-                    meeting.video_url or "", meeting.status.value, meeting.cancel_reason or ""])
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
 # Helpers
@@ -188,54 +179,6 @@ def queue_meeting_reminders(now, base_url):
                 subject=t["reminder_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
                 body_text=text, body_html=html, attachments=[attachment]))
     return {"meetings": len(meetings), "queued": _send_all(outgoing, now)}
-
-
-def queue_meeting_change_notices(now, base_url):
-    """A notice to every member when a meeting moves or changes place or link.
-
-    Always sent, whatever the person's preferences. (Cancellations are sent when they happen.)
-    """
-    meetings = list(db.session.scalars(
-        select(Meeting).where(Meeting.start_at > now - timedelta(hours=1),
-                              Meeting.start_at <= now + NOTICE_HORIZON)))
-    states = {s.meeting_id: s for s in db.session.scalars(
-        select(MeetingNoticeState).where(MeetingNoticeState.meeting_id.in_([m.id for m in meetings])))
-    } if meetings else {}
-    changed, baseline = [], 0
-    for meeting in meetings:
-        current = fingerprint(meeting)
-        state = states.get(meeting.id)
-        if state is None:
-            db.session.add(MeetingNoticeState(meeting_id=meeting.id, fingerprint=current, updated_at=now))
-            baseline += 1
-        elif state.fingerprint != current:
-            # Cancellations are announced at once by the meetings feature (notify_members),
-            # so the job only records them.
-            if meeting.status is not MeetingStatus.cancelled:
-                changed.append((meeting, current))
-            state.fingerprint, state.updated_at = current, now
-    members = _members_by_group({m.group_id for m, _ in changed})
-    sent = _sent_keys(f"meeting-change:{m.id}:{current}:" for m, current in changed)
-    outgoing = []
-    for meeting, current in changed:
-        cancelled = meeting.status is MeetingStatus.cancelled
-        attachment = _ics_attachment(meeting, base_url, now)
-        for person in members.get(meeting.group_id, []):
-            key = f"meeting-change:{meeting.id}:{current}:{person.id}"
-            if key in sent:
-                continue
-            t = strings(person.language)
-            day = local(meeting.start_at, person.timezone)
-            text, html = _render("meeting_changed", t=t, meeting=meeting, person=person,
-                                 cancelled=cancelled, when=when_text(meeting, person),
-                                 url=_meeting_url(base_url, meeting), date=f"{day:%d %b %Y}")
-            subject = t["cancelled_subject" if cancelled else "changed_subject"].format(
-                group=meeting.group.code, date=f"{day:%d %b}")
-            outgoing.append(Outgoing(key=key,
-                                     kind="meeting-change", person=person, subject=subject,
-                                     body_text=text, body_html=html, attachments=[attachment]))
-    db.session.flush()
-    return {"changed": len(changed), "new": baseline, "queued": _send_all(outgoing, now)}
 
 
 def _next_meetings(now, lead):

@@ -37,8 +37,6 @@ def job_list(config):
     return [
         Job("materialize-series", jobs.materialize_series, timedelta(hours=6),
             "Keep meeting series materialized 12 months ahead"),
-        Job("meeting-changes", jobs.meeting_change_notices, minutes,
-            "Notices when a meeting moves, changes or is cancelled"),
         Job("meeting-reminders", jobs.meeting_reminders, minutes,
             "Meeting reminders at each member's lead times, with the .ics"),
         Job("update-requests", jobs.update_requests, timedelta(hours=1),

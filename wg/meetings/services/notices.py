@@ -1,0 +1,165 @@
+"""The one path for meeting notices: `meeting_changed(meeting, before, actor, now)`.
+
+Every service that changes a meeting calls it once with the state before the change (None for a
+new meeting). It decides what calendar programs and members must be told, raises the meeting's
+SEQUENCE for changes calendars must see, and queues one e-mail per active member of the group
+(the actor excepted), in each member's language, with the updated .ics (METHOD:REQUEST, or
+METHOD:CANCEL for a cancellation) attached, in the caller's transaction. Keys are
+kind:meeting:<id>:<sequence>:<person>, so a repeat queues nothing.
+"""
+
+from flask import current_app, render_template
+
+from wg.meetings import ical
+from wg.meetings.models import MeetingStatus
+from wg.notify import services as notify
+from wg.notify.i18n import strings
+
+# Fields whose change calendar programs must see (a new SEQUENCE) and members are told about.
+CALENDAR_FIELDS = ("title", "start_at", "duration_minutes", "timezone", "place", "video_url",
+                   "status", "cancel_reason")
+
+
+def notice_kind(before, after):
+    """What to tell members about a change from `before` to `after` (snapshots), or None.
+
+    'meeting-new', 'meeting-cancelled', 'meeting-restored', 'meeting-changed' (time, place,
+    link, title) or 'agenda-published'.
+    """
+    cancelled = MeetingStatus.cancelled.value
+    if before is None:
+        return None if after["status"] == cancelled else "meeting-new"
+    if after["status"] == cancelled and before["status"] != cancelled:
+        return "meeting-cancelled"
+    if before["status"] == cancelled and after["status"] != cancelled:
+        return "meeting-restored"
+    if after["status"] == cancelled:
+        return None
+    if any(before.get(f) != after.get(f) for f in CALENDAR_FIELDS):
+        return "meeting-changed"
+    if after.get("agenda_published_at") and before.get("agenda_published_at") != after.get(
+            "agenda_published_at"):
+        return "agenda-published"
+    return None
+
+
+def _recipients(meeting, actor):
+    from wg.notify.reminders import _members_by_group
+
+    people = _members_by_group({meeting.group_id}).get(meeting.group_id, [])
+    actor_id = getattr(actor, "id", None)
+    return sorted((p for p in people if p.id != actor_id), key=lambda p: p.id)
+
+
+def calendar_file(meeting, base_url, now):
+    """The meeting's .ics for a mail: METHOD:CANCEL when cancelled, else METHOD:REQUEST."""
+    body = ical.build_calendar([meeting], name=f"{meeting.group.code}: {meeting.title}",
+                               url_for_meeting=lambda m: f"{base_url}/meetings/{m.id}",
+                               alarm_minutes=None, now=now).decode()
+    method = "CANCEL" if meeting.is_cancelled else "REQUEST"
+    return body.replace("METHOD:PUBLISH", f"METHOD:{method}", 1)
+
+
+def calendar_change(meeting, before):
+    """Raise the meeting's SEQUENCE when calendar programs must see the change; return what
+    members are to be told (see notice_kind), or None."""
+    from wg.history import services as history
+    from wg.meetings.services.record import MEETING_FIELDS
+
+    after = history.snapshot(meeting, MEETING_FIELDS)
+    kind = notice_kind(before, after)
+    if before is not None and (kind or any(before.get(f) != after.get(f)
+                                           for f in CALENDAR_FIELDS)):
+        meeting.sequence = (meeting.sequence or 0) + 1
+    return kind
+
+
+def meeting_changed(meeting, before, actor, now, base_url=None):
+    """Raise SEQUENCE when calendars must see the change and queue the members' notices.
+
+    `before` is history.snapshot(meeting, MEETING_FIELDS) taken before the change, or None for a
+    new meeting. Meetings already over get a new SEQUENCE (the feed shows them) but no mail.
+    Returns how many messages were queued.
+    """
+    from wg.notify.reminders import _sent_keys, local, when_text
+
+    kind = calendar_change(meeting, before)
+    if kind is None or meeting.end_at <= now:
+        return 0
+    base_url = base_url or current_app.config["BASE_URL"]
+    attachment = {"filename": f"meeting-{meeting.id}.ics", "content_type": "text/calendar",
+                  "content": calendar_file(meeting, base_url, now)}
+    url = f"{base_url}/meetings/{meeting.id}"
+    prefix = f"{kind}:meeting:{meeting.id}:{meeting.sequence}:"
+    sent = _sent_keys([prefix])
+    queued = 0
+    for person in _recipients(meeting, actor):
+        t = strings(person.language)
+        day = local(meeting.start_at, person.timezone)
+        context = dict(t=t, meeting=meeting, person=person, kind=kind, url=url,
+                       when=when_text(meeting, person), date=f"{day:%d %b %Y}",
+                       items=list(meeting.agenda_items) if kind == "agenda-published" else [])
+        subject_key = {"meeting-new": "new_subject", "meeting-cancelled": "cancelled_subject",
+                       "agenda-published": "agenda_subject"}.get(kind, "changed_subject")
+        subject = (t.get(subject_key) or strings("en")[subject_key]).format(
+            group=meeting.group.code, date=f"{day:%d %b}")
+        key = f"{prefix}{person.id}"
+        if key in sent:
+            continue
+        notify.enqueue(key=key, kind=kind, recipient=person.email, subject=subject,
+                       body_text=render_template("notify/email/meeting_notice.txt", **context),
+                       body_html=render_template("notify/email/meeting_notice.html", **context),
+                       attachments=[attachment], now=now)
+        queued += 1
+    return queued
+
+
+def series_changed(series, changed, actor, now, base_url=None):
+    """One e-mail per member for a change of a series' rule, however many meetings it moved,
+    cancelled or added: the list of changes in the member's time zone, with two .ics files
+    (METHOD:REQUEST for the meetings that stand, METHOD:CANCEL for those that no longer do).
+
+    `changed` is [(meeting, kind)] as calendar_change returned them; the key names the series
+    version, so a repeat queues nothing. Returns how many messages were queued.
+    """
+    from wg.notify.reminders import _sent_keys, local
+
+    changed = sorted(((m, k) for m, k in changed if k and m.end_at > now),
+                     key=lambda mk: mk[0].start_at)
+    if not changed:
+        return 0
+    base_url = base_url or current_app.config["BASE_URL"]
+    group = series.group
+    attachments = []
+    standing = [m for m, _ in changed if not m.is_cancelled]
+    dropped = [m for m, _ in changed if m.is_cancelled]
+    for meetings, method, name in ((standing, "REQUEST", "changed"),
+                                   (dropped, "CANCEL", "cancelled")):
+        if meetings:
+            body = ical.build_calendar(meetings, name=f"{group.code}: {series.title}",
+                                       url_for_meeting=lambda m: f"{base_url}/meetings/{m.id}",
+                                       alarm_minutes=None, now=now).decode()
+            attachments.append({"filename": f"series-{series.id}-{name}.ics",
+                                "content_type": "text/calendar",
+                                "content": body.replace("METHOD:PUBLISH", f"METHOD:{method}",
+                                                        1)})
+    prefix = f"series-changed:series:{series.id}:{series.version}:"
+    sent = _sent_keys([prefix])
+    url = f"{base_url}/series/{series.id}"
+    queued = 0
+    for person in _recipients(changed[0][0], actor):
+        key = f"{prefix}{person.id}"
+        if key in sent:
+            continue
+        t = strings(person.language)
+        lines = [(kind, local(m.start_at, person.timezone), m) for m, kind in changed]
+        context = dict(t=t, en=strings("en"), series=series, group=group, lines=lines,
+                       url=url, person=person)
+        subject = (t.get("series_subject") or strings("en")["series_subject"]).format(
+            group=group.code, count=len(changed))
+        notify.enqueue(key=key, kind="series-changed", recipient=person.email, subject=subject,
+                       body_text=render_template("notify/email/series_notice.txt", **context),
+                       body_html=render_template("notify/email/series_notice.html", **context),
+                       attachments=attachments, now=now)
+        queued += 1
+    return queued

@@ -1,0 +1,181 @@
+"""Agenda pages: items, moves, publishing, carry-over."""
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from wg import permissions
+from wg.db_types import utcnow
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.history.services import StaleEdit
+from wg.meetings import bp
+from wg.meetings import services as meetings
+from wg.meetings.forms import (
+    AgendaItemForm,
+)
+from wg.meetings.models import AgendaItem
+from wg.meetings.views.common import _invalid, _reload, _stale
+
+
+def _agenda_input(form):
+    return meetings.AgendaInput(title=form.title.data or "", presenter=form.presenter.data or "",
+                                minutes_allotted=form.minutes_allotted.data,
+                                link=(form.link.data or "").strip(), notes=form.notes.data or "")
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET", "POST"])
+def agenda(meeting_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    form = AgendaItemForm()
+    now = utcnow()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            meetings.add_agenda_item(meeting, current_user, _agenda_input(form), now)
+        except ValidationError as exc:
+            _invalid(exc, form)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Item added.", "success")
+            return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
+    elif request.method == "POST":
+        status = 422
+    return _agenda_page(meeting, form, status=status)
+
+
+def _agenda_page(meeting, form=None, stale=None, status=200):
+    now = utcnow()
+    return render_template("meetings/agenda.html", meeting=meeting, group=meeting.group,
+                           form=form or AgendaItemForm(formdata=None),
+                           backlog=meetings.backlog(meeting, now), now=now,
+                           stale=stale), status
+
+
+def _item(meeting, item_id):
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting.id:
+        abort(404)
+    return item
+
+
+def _stale_agenda(meeting, exc):
+    """A button pressed on an old page: 409, the agenda as it is now and what changed."""
+    _stale(exc)
+    return _agenda_page(_reload(meeting), stale=exc, status=409)
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
+def agenda_edit(meeting_id, item_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    item = _item(meeting, item_id)
+    form = AgendaItemForm()
+    if request.method == "GET":
+        form.title.data, form.presenter.data = item.title, item.presenter
+        form.minutes_allotted.data, form.link.data = item.minutes_allotted, item.link
+        form.notes.data, form.version.data = item.notes, item.version
+    status, stale = 200, None
+    if form.validate_on_submit():
+        try:
+            meetings.update_agenda_item(item, current_user, _agenda_input(form), utcnow(),
+                                        expected_version=form.version.data)
+        except ValidationError as exc:
+            _invalid(exc, form)
+            status = 422
+        except StaleEdit as exc:
+            stale, status = _stale(exc, form, item), 409
+        else:
+            db.session.commit()
+            flash("Item saved.", "success")
+            return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item.id}")
+    elif request.method == "POST":
+        status = 422
+    return render_template("meetings/agenda_item_form.html", meeting=meeting, group=meeting.group,
+                           item=item, form=form, stale=stale), status
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
+def agenda_move(meeting_id, item_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    item = _item(meeting, item_id)
+    try:
+        meetings.move_agenda_item(item, current_user,
+                                  -1 if request.form.get("direction") == "up" else 1, utcnow(),
+                                  expected_version=request.form.get("version"))
+    except ValidationError as exc:
+        _invalid(exc)
+    except StaleEdit as exc:
+        return _stale_agenda(meeting, exc)
+    else:
+        db.session.commit()
+    return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item_id}")
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
+def agenda_delete(meeting_id, item_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    try:
+        meetings.delete_agenda_item(_item(meeting, item_id), current_user, utcnow(),
+                                    expected_version=request.form.get("version"))
+    except ValidationError as exc:
+        _invalid(exc)
+    except StaleEdit as exc:
+        return _stale_agenda(meeting, exc)
+    else:
+        db.session.commit()
+        flash("Item removed (its History keeps what it said).", "success")
+    return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/done", methods=["POST"])
+def agenda_done(meeting_id, item_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    try:
+        meetings.set_item_done(_item(meeting, item_id), current_user,
+                               request.form.get("done") == "1", utcnow(),
+                               expected_version=request.form.get("version"))
+    except ValidationError as exc:
+        _invalid(exc)
+    except StaleEdit as exc:
+        return _stale_agenda(meeting, exc)
+    else:
+        db.session.commit()
+    return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item_id}")
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/publish", methods=["POST"])
+def agenda_publish(meeting_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    now = utcnow()
+    try:
+        sent = meetings.publish_agenda(meeting, current_user, now,
+                                       expected_version=request.form.get("version"))
+    except ValidationError as exc:
+        _invalid(exc)
+    except StaleEdit as exc:
+        return _stale_agenda(meeting, exc)
+    else:
+        db.session.commit()
+        flash(f"Agenda published to the group's members; {sent} e-mail(s) queued.", "success")
+    return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/carry-over", methods=["POST"])
+def carry_over(meeting_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    ids = [int(i) for i in request.form.getlist("item") if i.isdigit() and len(i) < 10]
+    action_ids = [int(i) for i in request.form.getlist("action") if i.isdigit() and len(i) < 10]
+    added = meetings.carry_over(meeting, current_user, ids, utcnow(), action_ids=action_ids)
+    db.session.commit()
+    if added:
+        flash(f"{len(added)} item{'s' if len(added) != 1 else ''} carried over.", "success")
+    else:
+        flash("Nothing new carried over: the chosen items are already on this agenda.", "info")
+    return redirect(url_for("meetings.agenda", meeting_id=meeting.id))

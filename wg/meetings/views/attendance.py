@@ -1,0 +1,63 @@
+"""Recording attendance."""
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from wg import permissions
+from wg.db_types import utcnow
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.history.services import StaleEdit
+from wg.meetings import bp
+from wg.meetings import services as meetings
+from wg.meetings.models import RsvpAnswer
+from wg.meetings.views.common import _reload, _stale
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
+def attendance(meeting_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    roster = meetings.roster(meeting.group)
+    people, participants = meetings.attendance_of(meeting)
+    if meeting.attendance_recorded_at is None:
+        # A first guess the chair corrects: those who said they would come.
+        people = {p.id for p in meetings.rsvp_people(meeting)[RsvpAnswer.yes]}
+    status, stale = 200, None
+    errors = []
+    version = meeting.version
+    if request.method == "POST":  # CSRFProtect has checked the token already
+        person_ids = [i for i in request.form.getlist("person") if i.isdigit()]
+        participant_ids = [i for i in request.form.getlist("participant") if i.isdigit()]
+        try:
+            n_people, n_parts = meetings.record_attendance(
+                meeting, current_user, person_ids, participant_ids, utcnow(),
+                expected_version=request.form.get("version"))
+        except StaleEdit as exc:
+            stale, status = _stale(exc), 409
+            version = _reload(meeting).version
+            people = {int(i) for i in person_ids}
+            participants = {int(i) for i in participant_ids}
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = list(exc.errors.values())
+            status = 422
+            people = {int(i) for i in person_ids}
+            participants = {int(i) for i in participant_ids}
+        else:
+            db.session.commit()
+            flash(f"Attendance saved: {n_people} people, {n_parts} countries and organizations.",
+                  "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    by_participant = {}
+    for person, part in roster:
+        by_participant.setdefault(part, []).append(person)
+    return render_template("meetings/attendance.html", meeting=meeting, group=meeting.group,
+                           by_participant=by_participant, people=people,
+                           participants=participants, errors=errors, now=utcnow(), stale=stale,
+                           version=version), status

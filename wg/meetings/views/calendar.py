@@ -1,0 +1,117 @@
+"""Calendar files, the personal feed and its settings."""
+
+import hashlib
+from collections import OrderedDict
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from wg import permissions
+from wg.db_types import utcnow
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.meetings import bp, ical
+from wg.meetings import services as meetings
+from wg.meetings.forms import (
+    AlarmForm,
+)
+from wg.meetings.views.common import _feed_url, _invalid, _meeting_url
+
+
+def _ics(body, filename):
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.route("/meetings/<int:meeting_id>.ics")
+def ics(meeting_id):
+    meeting = permissions.meeting_for_view(current_user, meeting_id)
+    body = ical.build_calendar(
+        [meeting], name=f"{meeting.group.code} meeting", url_for_meeting=_meeting_url,
+        alarm_minutes=meetings.alarm_minutes(current_user), now=utcnow())
+    return _ics(body, f"{meeting.group.slug}-{meeting.start_at:%Y-%m-%d}.ics")
+
+
+# Serialized feeds by (person, ETag): building a year of events with icalendar costs tens of
+# milliseconds, and calendar programs poll often. Per process, bounded; the ETag changes with
+# every change to the feed, so an entry is never stale.
+_FEED_CACHE = OrderedDict()
+_FEED_CACHE_SIZE = 256
+
+
+def _cached_feed(key, build):
+    body = _FEED_CACHE.get(key)
+    if body is None:
+        body = build()
+        _FEED_CACHE[key] = body
+        while len(_FEED_CACHE) > _FEED_CACHE_SIZE:
+            _FEED_CACHE.popitem(last=False)
+    else:
+        _FEED_CACHE.move_to_end(key)
+    return body
+
+
+@bp.route("/calendar/<token>.ics")
+def feed(token):
+    person = meetings.person_for_calendar_token(token)
+    if person is None:
+        abort(404)
+    now = utcnow()
+    etag = hashlib.sha256(meetings.feed_fingerprint(person, now).encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+        response.set_etag(etag)
+        return response
+    body = _cached_feed((person.id, token, etag), lambda: ical.build_calendar(
+        meetings.feed_meetings(person, now), name=f"Coalition meetings · {person.name}",
+        url_for_meeting=_meeting_url, alarm_minutes=meetings.alarm_minutes(person), now=now))
+    response = _ics(body, "coalition-meetings.ics")
+    response.headers["Content-Disposition"] = 'inline; filename="coalition-meetings.ics"'
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.set_etag(etag)
+    return response
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar_settings():
+    form = AlarmForm()
+    if request.method == "GET":
+        form.alarm_minutes.data = meetings.alarm_minutes(current_user)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            meetings.set_alarm_minutes(current_user, form.alarm_minutes.data)
+        except ValidationError as exc:
+            _invalid(exc, form)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Reminder saved; calendar programs pick it up at their next refresh.",
+                  "success")
+            return redirect(url_for("meetings.calendar_settings"))
+    elif request.method == "POST":
+        status = 422
+    feed = _feed_url(current_user)
+    return render_template("meetings/calendar_settings.html", form=form, feed_url=feed,
+                           webcal_url="webcal://" + feed.split("://", 1)[1]), status
+
+
+@bp.route("/calendar/reset", methods=["POST"])
+def reset_token():
+    # CSRFProtect checks the token; only the owner can reset their own feed address.
+    meetings.reset_calendar_token(current_user)
+    db.session.commit()
+    flash("Your calendar address is new; the old one no longer works. Subscribe again with "
+          "the new one.", "success")
+    return redirect(request.form.get("next") == "profile" and url_for("auth.profile")
+                    or url_for("meetings.calendar_settings"))

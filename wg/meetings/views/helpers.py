@@ -1,0 +1,71 @@
+"""Template globals and filters, and the `flask meetings extend` command."""
+
+
+from wg import permissions
+from wg.db_types import utcnow
+from wg.extensions import db
+from wg.meetings import bp, recurrence
+from wg.meetings import services as meetings
+
+
+@bp.app_template_global()
+def upcoming_meetings_for(person):
+    return meetings.upcoming_for(person, utcnow())
+
+
+@bp.app_template_global()
+def meeting_display_status(meeting):
+    return meetings.display_status(meeting, utcnow())
+
+
+@bp.app_template_global()
+def group_attendance(group):
+    return meetings.attendance_over_time(group)
+
+
+@bp.app_template_global()
+def participant_attendance_for(participant, person):
+    return meetings.participant_attendance(participant, permissions.visible_group_ids(person))
+
+
+@bp.app_template_filter("meeting_time")
+def meeting_time(meeting, zone_name, fmt="%a %d %b %Y, %H:%M"):
+    """'Tue 10 Mar 2026, 08:00 CST' in the viewer's zone."""
+    try:
+        tz = recurrence.zone(zone_name)
+    except ValueError:
+        tz = recurrence.zone("UTC")
+    local = meeting.start_at.astimezone(tz)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+@bp.app_template_filter("anchor_time")
+def anchor_time(meeting):
+    """'14:00 Vienna (CET)': the meeting's time where it is anchored."""
+    local = meeting.start_at.astimezone(recurrence.zone(meeting.timezone))
+    city = meeting.timezone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{local:%H:%M} {city} ({local.tzname()})"
+
+
+@bp.app_template_filter("local_day")
+def local_day(meeting):
+    """'Tuesday 10 November 2026': the meeting's date in its anchor zone."""
+    return meeting.start_at.astimezone(recurrence.zone(meeting.timezone)).strftime("%A %d %B %Y")
+
+
+@bp.app_template_filter("local_dt")
+def local_dt(value, zone_name, fmt="%a %d %b, %H:%M"):
+    try:
+        tz = recurrence.zone(zone_name)
+    except ValueError:
+        tz = recurrence.zone("UTC")
+    local = value.astimezone(tz)
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+@bp.cli.command("extend")
+def extend_command():
+    """Materialize every series' meetings at least 12 months ahead."""
+    added = meetings.extend_all_series(utcnow())
+    db.session.commit()
+    print(f"{added} meetings added.")

@@ -1,0 +1,163 @@
+"""One meeting: extra, detail, edit, cancel, restore, RSVP."""
+
+from datetime import timedelta
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from wg import permissions
+from wg.db_types import utcnow
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.history.services import StaleEdit
+from wg.meetings import bp
+from wg.meetings import services as meetings
+from wg.meetings.forms import (
+    CancelForm,
+    MeetingForm,
+)
+from wg.meetings.models import RsvpAnswer
+from wg.meetings.views.common import _feed_url, _invalid, _meeting_summary, _reload, _stale
+
+
+@bp.route("/groups/<slug>/meetings/new", methods=["GET", "POST"])
+def extra_new(slug):
+    group = permissions.group_for_scheduling(current_user, slug)
+    form = MeetingForm()
+    now = utcnow()
+    if request.method == "GET":
+        from datetime import time
+
+        form.title.data = "Extra meeting"
+        form.day.data = now.date() + timedelta(days=7)
+        form.start_time.data = time(14, 0)
+    status = 200
+    if form.validate_on_submit() and form.submit.data:
+        try:
+            meeting = meetings.add_extra_meeting(group, current_user, form.to_input(), now)
+        except ValidationError as exc:
+            _invalid(exc, form)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Extra meeting added.", "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    elif request.method == "POST" and not form.preview.data:
+        status = 422
+    return render_template("meetings/meeting_form.html", group=group, form=form, meeting=None,
+                           preview=_meeting_summary(group, form)), status
+
+
+@bp.route("/meetings/<int:meeting_id>")
+def detail(meeting_id):
+    meeting = permissions.meeting_for_view(current_user, meeting_id)
+    return _detail_page(meeting)
+
+
+def _detail_page(meeting, stale=None, status=200):
+    now = utcnow()
+    attendance = None
+    if meeting.attendance_recorded_at:
+        people, participants = meetings.attendees(meeting)
+        attendance = dict(people=people, participants=participants)
+    return render_template(
+        "meetings/detail.html", meeting=meeting, group=meeting.group, now=now,
+        my_rsvp=meetings.rsvp_of(meeting, current_user),
+        counts=meetings.rsvp_counts(meeting), answers=list(RsvpAnswer),
+        rsvp_people=meetings.rsvp_people(meeting)
+        if permissions.can_edit_meeting(current_user, meeting) else None,
+        attendance=attendance, actions=meetings.actions_from_meeting(meeting),
+        feed_url=_feed_url(current_user), stale=stale,
+    ), status
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+def edit(meeting_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    form = MeetingForm()
+    now = utcnow()
+    if request.method == "GET":
+        form.fill(meetings.meeting_input(meeting))
+        form.version.data = meeting.version
+    status, stale = 200, None
+    if form.validate_on_submit() and form.submit.data:
+        try:
+            meetings.reschedule_meeting(meeting, current_user, form.to_input(), now,
+                                        expected_version=form.version.data)
+        except ValidationError as exc:
+            _invalid(exc, form)
+            status = 422
+        except StaleEdit as exc:
+            stale, status = _stale(exc, form, meeting), 409
+        else:
+            db.session.commit()
+            flash("Meeting saved. Series changes will no longer move it.", "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    elif request.method == "POST" and not form.preview.data:
+        status = 422
+    return render_template("meetings/meeting_form.html", group=meeting.group, form=form,
+                           meeting=meeting, stale=stale,
+                           preview=_meeting_summary(meeting.group, form)), status
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+def cancel(meeting_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    form = CancelForm()
+    if request.method == "GET":
+        form.version.data = meeting.version
+    status, stale = 200, None
+    if form.validate_on_submit():
+        try:
+            now = utcnow()
+            meetings.cancel_meeting(meeting, current_user, form.reason.data, now,
+                                    expected_version=form.version.data)
+        except ValidationError as exc:
+            _invalid(exc, form)
+            status = 422
+        except StaleEdit as exc:
+            stale, status = _stale(exc, form, meeting), 409
+        else:
+            db.session.commit()
+            flash("Meeting cancelled. Members are e-mailed and their calendars see the reason.",
+                  "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("meetings/cancel.html", meeting=meeting, group=meeting.group,
+                           form=form, stale=stale), status
+
+
+@bp.route("/meetings/<int:meeting_id>/restore", methods=["POST"])
+def restore(meeting_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    try:
+        meetings.restore_meeting(meeting, current_user, utcnow(),
+                                 expected_version=request.form.get("version"))
+    except ValidationError as exc:
+        _invalid(exc)
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    except StaleEdit as exc:
+        return _detail_page(_reload(meeting), stale=_stale(exc), status=409)
+    db.session.commit()
+    flash("Meeting restored. Members are e-mailed.", "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/rsvp", methods=["POST"])
+def rsvp(meeting_id):
+    meeting = permissions.meeting_for_rsvp(current_user, meeting_id)
+    try:
+        meetings.set_rsvp(meeting, current_user, request.form.get("answer"), utcnow())
+    except ValidationError as exc:
+        _invalid(exc)
+    else:
+        db.session.commit()
+        flash("Your answer is saved.", "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id))

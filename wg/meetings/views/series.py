@@ -1,0 +1,105 @@
+"""Series pages: new, detail, edit."""
+
+from flask import (
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from wg import permissions
+from wg.db_types import utcnow
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.history.services import StaleEdit
+from wg.meetings import bp
+from wg.meetings import services as meetings
+from wg.meetings.forms import (
+    SeriesForm,
+)
+from wg.meetings.views.common import _invalid, _series_summary, _stale
+
+
+@bp.route("/groups/<slug>/series/new", methods=["GET", "POST"])
+def series_new(slug):
+    group = permissions.group_for_scheduling(current_user, slug)
+    form = SeriesForm()
+    now = utcnow()
+    if request.method == "GET":
+        form.first_date.data = now.date()
+        form.timezone.data = "Europe/Vienna"
+        from datetime import time
+
+        form.start_time.data = time(14, 0)
+    status = 200
+    if form.validate_on_submit() and form.submit.data:
+        try:
+            series = meetings.create_series(group, current_user, form.to_input(), now)
+        except ValidationError as exc:
+            _invalid(exc, form)
+            status = 422
+        else:
+            db.session.commit()
+            count = db.session.scalar(db.select(db.func.count()).where(
+                meetings.Meeting.series_id == series.id))
+            flash(f"Series created with {count} meetings.", "success")
+            return redirect(url_for("meetings.series_detail", series_id=series.id))
+    elif request.method == "POST" and not form.preview.data:
+        status = 422
+    elif request.method == "POST":
+        _validate_quietly(group, form, now)
+    return render_template("meetings/series_form.html", group=group, form=form, series=None,
+                           preview=_series_summary(group, form, now)), status
+
+
+def _validate_quietly(group, form, now):
+    """On 'preview', show field messages without saving."""
+    try:
+        meetings.check_series(form.to_input(), now)
+    except ValidationError as exc:
+        exc.apply_to(form)
+
+
+@bp.route("/series/<int:series_id>")
+def series_detail(series_id):
+    series = permissions.series_for_view(current_user, series_id)
+    now = utcnow()
+    upcoming = db.session.scalars(db.select(meetings.Meeting).where(
+        meetings.Meeting.series_id == series.id, meetings.Meeting.start_at > now)
+        .order_by(meetings.Meeting.start_at).limit(12)).all()
+    return render_template("meetings/series_detail.html", series=series, group=series.group,
+                           upcoming=upcoming, fairness=meetings.series_fairness(series, now),
+                           rule=meetings.describe_series(series), now=now)
+
+
+@bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
+def series_edit(series_id):
+    series = permissions.series_for_edit(current_user, series_id)
+    group = series.group
+    form = SeriesForm(obj=None)
+    now = utcnow()
+    if request.method == "GET":
+        form.fill(meetings.series_input(series))
+        form.version.data = series.version
+    status, stale = 200, None
+    if form.validate_on_submit() and form.submit.data:
+        try:
+            change = meetings.update_series(series, current_user, form.to_input(), now,
+                                            expected_version=form.version.data)
+        except ValidationError as exc:
+            _invalid(exc, form)
+            status = 422
+        except StaleEdit as exc:
+            stale, status = _stale(exc, form, series), 409
+        else:
+            db.session.commit()
+            flash(change.message(), "success")
+            return redirect(url_for("meetings.series_detail", series_id=series.id))
+    elif request.method == "POST" and not form.preview.data:
+        status = 422
+    elif request.method == "POST":
+        _validate_quietly(group, form, now)
+    return render_template("meetings/series_form.html", group=group, form=form, series=series,
+                           preview=_series_summary(group, form, now), stale=stale), status
