@@ -210,13 +210,30 @@ def field_label(name):
     return FIELD_LABELS.get(name, name.replace("_", " "))
 
 
-def display_value(value, limit=300):
-    """A short text for a recorded value."""
-    if value is None:
+def display_value(value, limit=300, zone_name=None):
+    """A short text for a recorded value; instants are shown in `zone_name` when given."""
+    if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(display_value(v, 60) for v in value) or "none"
+        return ", ".join(display_value(v, 60, zone_name) for v in value) or "none"
     text = str(value)
+    if zone_name and len(text) >= 19 and text[10:11] == "T" and text[4:5] == "-":
+        try:
+            instant = datetime.fromisoformat(text)
+        except ValueError:
+            instant = None
+        if instant is not None and instant.tzinfo is not None:
+            from wg.formatting import format_datetime
+
+            return format_datetime(instant, zone_name)
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def shown_changes(entry):
+    """The entry's changes worth showing: a creation or deletion leaves out empty fields."""
+    changes = changes_of(entry)
+    if entry.verb in ("created", "deleted"):
+        return {k: v for k, v in changes.items() if any(x not in (None, "", []) for x in v)}
+    return changes
