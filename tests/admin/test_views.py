@@ -123,6 +123,11 @@ def test_participants_and_pledges(app, login):
     web.post("/admin/pledges", {"participant_id": pid, "signed_date": "2025-03-01"})
     with app.app_context():
         assert db.session.get(Participant, pid).pledge_signed_date.isoformat() == "2025-03-01"
-    web.post("/admin/pledges", {"participant_id": pid, "withdraw": "1"})
+    refused = web.post("/admin/pledges", {"participant_id": pid, "withdraw": "1"})
+    assert refused.status_code == 422 and "Say why" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Participant, pid).pledge_signed_date is not None
+    web.post("/admin/pledges", {"participant_id": pid, "withdraw": "1",
+                                "reason": "Recorded by mistake"})
     with app.app_context():
         assert db.session.get(Participant, pid).pledge_signed_date is None

@@ -1,5 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from wg.auth.forms import timezone_choices
@@ -14,6 +22,7 @@ class PersonForm(FlaskForm):
     language = SelectField("Language", choices=LANGUAGES, default="en", validate_choice=False)
     is_coordinator = BooleanField("Coordinator (administers the coalition, reads everything)")
     send_link = BooleanField("E-mail a link to set a password", default=True)
+    version = HiddenField()  # the version the form was made from (stale edits: 409)
     submit = SubmitField("Save")
 
     def __init__(self, participants, *args, **kwargs):
@@ -51,6 +60,7 @@ class GroupForm(FlaskForm):
     parent = SelectField("Working group (for a sub-working group)", validate_choice=False)
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     is_active = BooleanField("Active (untick to retire the group)", default=True)
+    version = HiddenField()
     submit = SubmitField("Save")
 
     def __init__(self, working_groups, *args, **kwargs):
@@ -74,6 +84,7 @@ class ParticipantForm(FlaskForm):
     is_core = BooleanField("Core country (leads new initiatives)")
     joined_date = DateField("Joined on", validators=[Optional()])
     pledge_signed_date = DateField("Coalition Pledge signed on", validators=[Optional()])
+    version = HiddenField()
     submit = SubmitField("Save")
 
 
@@ -81,4 +92,7 @@ class PledgeForm(FlaskForm):
     signed_date = DateField(
         "Signed on", validators=[DataRequired("Enter the date it was signed, like 2025-03-01.")]
     )
+    reason = StringField("Why the date changes (when correcting a recorded date)",
+                         validators=[Optional(), Length(max=1000)])
+    version = HiddenField()
     submit = SubmitField("Record signature")

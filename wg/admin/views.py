@@ -11,6 +11,7 @@ from wg.errors import ValidationError
 from wg.extensions import db
 from wg.groups import services as groups
 from wg.groups.models import Group, Membership, Role
+from wg.history import services as history
 from wg.participants import services as participants
 from wg.participants.models import Participant, ParticipantKind
 
@@ -21,6 +22,11 @@ def _all_participants():
 
 def _all_groups():
     return db.session.scalars(select(Group).order_by(Group.position, Group.code)).all()
+
+
+def _active_groups():
+    """Groups that take members and roles (retired ones do not)."""
+    return [g for g in _all_groups() if g.is_active]
 
 
 def _get_or_404(model, ident):
@@ -80,7 +86,7 @@ def person_new():
                 timezone=form.timezone.data,
                 language=form.language.data,
                 is_coordinator=form.is_coordinator.data,
-                now=utcnow(),
+                now=utcnow(), actor=current_user,
             )
             if form.send_link.data:
                 auth.send_password_link(
@@ -104,6 +110,7 @@ def person(person_id):
     form = PersonForm(_all_participants(), obj=person if request.method == "GET" else None)
     if request.method == "GET":
         form.participant.data = person.participant.code
+    stale = None
     if form.validate_on_submit():
         try:
             auth.update_person(
@@ -113,12 +120,12 @@ def person(person_id):
                 participant=auth.find_participant(form.participant.data),
                 timezone=form.timezone.data,
                 language=form.language.data,
+                is_coordinator=form.is_coordinator.data,
+                actor=current_user, now=utcnow(), expected_version=form.version.data,
             )
-            if person.id == current_user.id and not form.is_coordinator.data:
-                raise ValidationError(
-                    {"is_coordinator": "You cannot remove your own coordinator role."}
-                )
-            person.is_coordinator = form.is_coordinator.data
+        except history.StaleEdit as exc:
+            db.session.rollback()
+            stale = exc
         except ValidationError as exc:
             db.session.rollback()
             _flash_rest(exc.apply_to(form))
@@ -126,30 +133,36 @@ def person(person_id):
             db.session.commit()
             flash("Saved.", "success")
             return redirect(url_for("admin.person", person_id=person.id))
+    form.version.data = person.version
     memberships = db.session.scalars(
         select(Membership).join(Group).where(Membership.person_id == person.id)
         .order_by(Group.position, Group.code)
     ).all()
+    recent = list(reversed(history.entries_for("person", person.id)))[:5]
     return render_template(
         "admin/person.html",
         person=person,
         form=form,
-        role_form=RoleForm(_all_groups(), prefix="role"),
+        role_form=RoleForm(_active_groups(), prefix="role"),
         memberships=memberships,
         confirm=ConfirmForm(),
-    )
+        stale=stale,
+        recent=recent,
+        history=history,
+    ), 409 if stale else 200
 
 
 @bp.route("/people/<int:person_id>/roles", methods=["POST"])
 def person_grant(person_id):
     person = _get_or_404(Person, person_id)
-    form = RoleForm(_all_groups(), prefix="role")
+    form = RoleForm(_active_groups(), prefix="role")
     if form.validate_on_submit():
         group = auth.find_group(form.group.data)
         try:
             if group is None:
                 raise ValidationError({"group": "Choose a group."})
-            _, created = auth.grant_role(person, group, auth.parse_role(form.role.data))
+            _, created = auth.grant_role(person, group, auth.parse_role(form.role.data),
+                                         actor=current_user, now=utcnow())
         except ValidationError as exc:
             db.session.rollback()
             for message in exc.errors.values():
@@ -166,7 +179,7 @@ def revoke(membership_id):
     membership = _get_or_404(Membership, membership_id)
     person, group, role = membership.person, membership.group, membership.role
     if ConfirmForm().validate_on_submit():
-        auth.revoke_role(person, group, role)
+        auth.revoke_role(person, group, role, actor=current_user, now=utcnow())
         db.session.commit()
         flash(f"{person.name} is no longer {role.value} of {group.code}.", "success")
     back = auth.safe_next_url(request.form.get("next"))
@@ -181,9 +194,15 @@ def person_active(person_id):
         if person.id == current_user.id and not active:
             flash("You cannot deactivate your own account.", "danger")
         else:
-            auth.set_active(person, active)
-            db.session.commit()
-            flash(f"{person.name} is {'active' if active else 'deactivated'}.", "success")
+            try:
+                auth.set_active(person, active, actor=current_user, now=utcnow(),
+                                expected_version=request.form.get("version"))
+            except (history.StaleEdit, ValidationError) as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                db.session.commit()
+                flash(f"{person.name} is {'active' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.person", person_id=person.id))
 
 
@@ -209,7 +228,7 @@ def person_send_link(person_id):
 @bp.route("/roles", methods=["GET", "POST"])
 def roles():
     all_groups = _all_groups()
-    form = RoleForm(all_groups, prefix="role")
+    form = RoleForm(_active_groups(), prefix="role")
     email_error = None
     if form.validate_on_submit():
         person = auth.find_person_by_email(request.form.get("email"))
@@ -219,7 +238,8 @@ def roles():
                 raise ValidationError({"email": "No one has this e-mail address."})
             if group is None:
                 raise ValidationError({"group": "Choose a group."})
-            auth.grant_role(person, group, auth.parse_role(form.role.data))
+            auth.grant_role(person, group, auth.parse_role(form.role.data), actor=current_user,
+                            now=utcnow())
         except ValidationError as exc:
             db.session.rollback()
             email_error = exc.errors.pop("email", None)
@@ -262,26 +282,36 @@ def group_form(group_id=None):
     form = GroupForm(_working_groups(exclude=group), obj=group if request.method == "GET" else None)
     if request.method == "GET" and group is not None:
         form.parent.data = group.parent.code if group.parent else ""
+    stale = None
     if form.validate_on_submit():
         parent = auth.find_group(form.parent.data) if form.parent.data else None
         try:
             if group is None:
                 group = groups.create_group(code=form.code.data, title=form.title.data,
-                                            parent=parent, description=form.description.data)
-                if not form.is_active.data:
-                    group.is_active = False
+                                            parent=parent, description=form.description.data,
+                                            is_active=form.is_active.data, actor=current_user,
+                                            now=utcnow())
             else:
                 groups.update_group(group, code=form.code.data, title=form.title.data,
                                     parent=parent, description=form.description.data,
-                                    is_active=form.is_active.data)
+                                    is_active=form.is_active.data, actor=current_user,
+                                    now=utcnow(), expected_version=form.version.data)
+        except history.StaleEdit as exc:
+            db.session.rollback()
+            stale = exc
         except ValidationError as exc:
             db.session.rollback()
             _flash_rest(exc.apply_to(form))
+            if group_id is None:
+                group = None
         else:
             db.session.commit()
             flash(f"{group.code} is saved.", "success")
             return redirect(url_for("admin.groups_list"))
-    return render_template("admin/group_form.html", form=form, group=group)
+    if group is not None:
+        form.version.data = group.version
+    return render_template("admin/group_form.html", form=form, group=group,
+                           stale=stale), 409 if stale else 200
 
 
 # Participants and pledges
@@ -303,20 +333,26 @@ def participant_form(participant_id=None):
         form.code.data = participant.code
         if participant.kind is ParticipantKind.country:
             form.name.data = participant.name
+    stale = None
     if form.validate_on_submit():
         try:
             if participant is None:
                 participant = participants.create_participant(
                     kind=form.kind.data, code=form.code.data, name=form.name.data,
                     is_core=form.is_core.data, joined_date=form.joined_date.data,
-                    pledge_signed_date=form.pledge_signed_date.data,
+                    pledge_signed_date=form.pledge_signed_date.data, actor=current_user,
+                    now=utcnow(),
                 )
             else:
                 participants.update_participant(
                     participant, name=form.name.data, is_core=form.is_core.data,
                     joined_date=form.joined_date.data,
-                    pledge_signed_date=form.pledge_signed_date.data,
+                    pledge_signed_date=form.pledge_signed_date.data, actor=current_user,
+                    now=utcnow(), expected_version=form.version.data,
                 )
+        except history.StaleEdit as exc:
+            db.session.rollback()
+            stale = exc
         except ValidationError as exc:
             db.session.rollback()
             _flash_rest(exc.apply_to(form))
@@ -326,27 +362,44 @@ def participant_form(participant_id=None):
             db.session.commit()
             flash(f"{participant.name} is saved.", "success")
             return redirect(url_for("admin.participants_list"))
-    return render_template("admin/participant_form.html", form=form, participant=participant)
+    if participant is not None:
+        form.version.data = participant.version
+    return render_template("admin/participant_form.html", form=form, participant=participant,
+                           stale=stale), 409 if stale else 200
 
 
 @bp.route("/pledges", methods=["GET", "POST"])
 def pledges():
     form = PledgeForm()
     error_for = None
+    stale = None
+    status = 200
     if request.method == "POST":
         participant = _get_or_404(Participant, request.form.get("participant_id", type=int))
-        if request.form.get("withdraw") == "1":
-            if ConfirmForm().validate_on_submit():
-                participants.record_pledge(participant, None)
+        withdraw = request.form.get("withdraw") == "1"
+        valid = ConfirmForm().validate_on_submit() if withdraw else form.validate_on_submit()
+        if valid:
+            try:
+                participants.record_pledge(
+                    participant, None if withdraw else form.signed_date.data,
+                    actor=current_user, now=utcnow(), expected_version=form.version.data,
+                    reason=request.form.get("reason"))
+            except history.StaleEdit as exc:
+                db.session.rollback()
+                stale, error_for, status = exc, participant.id, 409
+            except ValidationError as exc:
+                db.session.rollback()
+                for message in exc.apply_to(form):
+                    flash(message, "danger")
+                error_for, status = participant.id, 422
+            else:
                 db.session.commit()
-                flash(f"The pledge record of {participant.name} is removed.", "success")
+                if withdraw:
+                    flash(f"The pledge record of {participant.name} is removed.", "success")
+                else:
+                    flash(f"{participant.name} signed the Coalition Pledge on "
+                          f"{form.signed_date.data:%d %B %Y}.", "success")
                 return redirect(url_for("admin.pledges"))
-        elif form.validate_on_submit():
-            participants.record_pledge(participant, form.signed_date.data)
-            db.session.commit()
-            flash(f"{participant.name} signed the Coalition Pledge on "
-                  f"{form.signed_date.data:%d %B %Y}.", "success")
-            return redirect(url_for("admin.pledges"))
         else:
             error_for = participant.id
     rows = db.session.scalars(
@@ -356,4 +409,4 @@ def pledges():
     signed = [p for p in rows if p.pledge_signed_date]
     unsigned = [p for p in rows if not p.pledge_signed_date]
     return render_template("admin/pledges.html", signed=signed, unsigned=unsigned, form=form,
-                           error_for=error_for, confirm=ConfirmForm())
+                           error_for=error_for, confirm=ConfirmForm(), stale=stale), status

@@ -1,5 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from wg.auth.services import LANGUAGES, MIN_PASSWORD_LENGTH, all_timezones
@@ -51,6 +58,7 @@ class ChangePasswordForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     timezone = SelectField("Time zone", validate_choice=False)
     language = SelectField("Language", choices=LANGUAGES, validate_choice=False)
+    version = HiddenField()  # the version the form was made from (stale edits: 409)
     submit = SubmitField("Save settings")
 
     def __init__(self, *args, **kwargs):

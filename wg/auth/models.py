@@ -2,7 +2,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wg.db_types import UTCDateTime, utcnow
@@ -26,6 +26,8 @@ class Person(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     password_hash: Mapped[str | None] = mapped_column(String(256))
+    # Bumped by every service that changes the row; edit forms carry it (stale edits: 409).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     is_active_account: Mapped[bool] = mapped_column(
         "is_active", Boolean, default=True, server_default="1"
     )

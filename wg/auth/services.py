@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wg.auth.models import Person
+from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
+from wg.history import services as history
 from wg.participants.models import Participant
 
 log = logging.getLogger(__name__)
@@ -116,9 +118,36 @@ def validate_person_fields(name, email, participant, timezone, language, person=
     return name, email
 
 
+# The fields a person's history records (replay contract: see wg/history).
+PERSON_FIELDS = ("name", "email", "participant_id", "timezone", "language", "is_coordinator",
+                 "is_active_account")
+
+
+def _record_person(actor, person, verb, changes, now, reason=None):
+    history.record(actor, "person", person.id, verb, changes, now=now or utcnow(),
+                   label=person.name, reason=reason, version=person.version)
+
+
+def _change_person(actor, person, verb, values, now, expected_version=None, reason=None):
+    """Set `values` on the person after a version check; bump the version and write history
+    when anything changed. Returns whether anything did."""
+    history.check_version("person", person, expected_version)
+    before = history.snapshot(person, PERSON_FIELDS)
+    for field, value in values.items():
+        setattr(person, field, value)
+    db.session.flush()
+    changes = history.diff(before, history.snapshot(person, PERSON_FIELDS))
+    if not changes:
+        return False
+    person.version = (person.version or 1) + 1
+    db.session.flush()
+    _record_person(actor, person, verb, changes, now, reason)
+    return True
+
+
 def create_person(
     *, name, email, participant, timezone="UTC", language="en", is_coordinator=False,
-    password=None, now,
+    password=None, now, actor=None,
 ):
     """Create an account. Without a password the person sets one from an e-mailed link."""
     name, email = validate_person_fields(name, email, participant, timezone, language)
@@ -133,21 +162,37 @@ def create_person(
         is_coordinator=is_coordinator,
         password_hash=hash_password(password) if password else None,
         created_at=now,
+        version=1,
     )
     db.session.add(person)
     db.session.flush()
+    _record_person(actor, person, "created",
+                   history.created(history.snapshot(person, PERSON_FIELDS)), now)
     return person
 
 
-def update_person(person, *, name, email, participant, timezone, language):
+def update_person(person, *, name, email, participant, timezone, language, is_coordinator=None,
+                  actor=None, now=None, expected_version=None):
+    """A coordinator edits a person's details (and, when given, the coordinator flag).
+
+    Version-checked against the form's version (history.StaleEdit); a coordinator cannot
+    take away their own coordinator role.
+    """
     name, email = validate_person_fields(name, email, participant, timezone, language, person)
-    person.name, person.email, person.participant = name, email, participant
-    person.timezone, person.language = timezone, language
-    db.session.flush()
+    if (is_coordinator is not None and actor is not None and actor.id == person.id
+            and person.is_coordinator and not is_coordinator):
+        raise ValidationError({"is_coordinator": "You cannot remove your own coordinator role."})
+    values = dict(name=name, email=email, participant_id=participant.id, timezone=timezone,
+                  language=language)
+    if is_coordinator is not None:
+        values["is_coordinator"] = bool(is_coordinator)
+    _change_person(actor, person, "updated", values, now, expected_version)
+    db.session.expire(person, ["participant"])
     return person
 
 
-def update_preferences(person, *, timezone, language):
+def update_preferences(person, *, timezone, language, actor=None, now=None,
+                       expected_version=None):
     """A person's own settings: time zone and language."""
     errors = {}
     if not is_valid_timezone(timezone):
@@ -156,8 +201,8 @@ def update_preferences(person, *, timezone, language):
         errors["language"] = "Choose one of the offered languages."
     if errors:
         raise ValidationError(errors)
-    person.timezone, person.language = timezone, language
-    db.session.flush()
+    _change_person(actor if actor is not None else person, person, "preferences_changed",
+                   dict(timezone=timezone, language=language), now, expected_version)
 
 
 def set_password(person, password):
@@ -197,9 +242,10 @@ def authenticate(email, password, now):
     return person
 
 
-def set_active(person, active):
-    person.is_active_account = bool(active)
-    db.session.flush()
+def set_active(person, active, actor=None, now=None, expected_version=None):
+    """Activate or deactivate an account (deactivated people cannot log in)."""
+    _change_person(actor, person, "activated" if active else "deactivated",
+                   dict(is_active_account=bool(active)), now, expected_version)
 
 
 # Set-password links: signed, expiring, and single use because the signature covers
@@ -283,8 +329,20 @@ def parse_role(value):
         ) from None
 
 
-def grant_role(person, group, role):
-    """Give a role in a group; leads lead working groups only. Granting twice is harmless."""
+def _record_role(actor, membership, person, group, role, verb, now):
+    values = {"person_id": person.id, "group_id": group.id, "role": role.value}
+    changes = history.created(values) if verb == "granted" else history.deleted(values)
+    history.record(actor, "membership", membership.id, verb, changes, now=now or utcnow(),
+                   label=f"{person.name}: {role.value} of {group.code}",
+                   parent=("person", person.id), group_id=group.id)
+
+
+def grant_role(person, group, role, actor=None, now=None):
+    """Give a role in a group; leads lead working groups only; retired groups take no one.
+    Granting twice is harmless."""
+    if not group.is_active:
+        raise ValidationError({"group": f"{group.code} is retired: it takes no new members or "
+                                        "roles. Restore it first if it is active again."})
     if role is Role.lead and group.parent_id is not None:
         raise ValidationError(
             {"role": f"Leads lead a working group (line of effort); {group.code} is a sub-group."}
@@ -301,10 +359,11 @@ def grant_role(person, group, role):
     membership = Membership(person=person, group=group, role=role)
     db.session.add(membership)
     db.session.flush()
+    _record_role(actor, membership, person, group, role, "granted", now)
     return membership, True
 
 
-def revoke_role(person, group, role):
+def revoke_role(person, group, role, actor=None, now=None):
     """Take a role away; returns whether there was one to take."""
     existing = db.session.scalar(
         select(Membership).where(
@@ -315,6 +374,7 @@ def revoke_role(person, group, role):
     )
     if existing is None:
         return False
+    _record_role(actor, existing, person, group, role, "revoked", now)
     db.session.delete(existing)
     db.session.flush()
     return True

@@ -13,6 +13,7 @@ from wg.auth.forms import (
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db, limiter
+from wg.history import services as history
 
 GENERIC_LOGIN_ERROR = "That e-mail and password do not match an active account."
 
@@ -104,11 +105,17 @@ def set_password(token):
 def profile():
     prefs = PreferencesForm(prefix="prefs", obj=current_user if request.method == "GET" else None)
     password_form = ChangePasswordForm(prefix="pw")
+    status = 200
     if prefs.submit.data and prefs.validate_on_submit():
         try:
             auth.update_preferences(
-                current_user, timezone=prefs.timezone.data, language=prefs.language.data
+                current_user, timezone=prefs.timezone.data, language=prefs.language.data,
+                actor=current_user, now=utcnow(), expected_version=prefs.version.data,
             )
+        except history.StaleEdit as exc:
+            db.session.rollback()
+            flash(exc.describe(), "warning")
+            status = 409
         except ValidationError as exc:
             db.session.rollback()
             exc.apply_to(prefs)
@@ -129,4 +136,6 @@ def profile():
             login_user(current_user)  # keep this session valid after the change
             flash("Your password is changed.", "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", prefs=prefs, password_form=password_form)
+    prefs.version.data = current_user.version
+    return render_template("auth/profile.html", prefs=prefs,
+                           password_form=password_form), status

@@ -30,6 +30,8 @@ class Group(db.Model):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Bumped by every service that changes the row; edit forms carry it (stale edits: 409).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     parent: Mapped["Group | None"] = relationship(remote_side=[id], back_populates="children")

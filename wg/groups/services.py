@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, distinct, func, or_, select
 
 from wg.auth.models import Person
+from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
+from wg.history import services as history
 from wg.participants.models import Participant
 
 CODE_RE = re.compile(r"^(WG\d+|SWG\d+\.\d+)$")
@@ -187,7 +189,17 @@ def validate_group_fields(code, title, parent, group=None):
     return code, title
 
 
-def create_group(*, code, title, parent=None, description=""):
+# The fields a group's history records (replay contract: see wg/history).
+GROUP_FIELDS = ("code", "slug", "title", "parent_id", "description", "is_active")
+
+
+def _record_group(actor, group, verb, changes, now):
+    history.record(actor, "group", group.id, verb, changes, now=now or utcnow(), label=group.code,
+                   group_id=group.id, version=group.version)
+
+
+def create_group(*, code, title, parent=None, description="", is_active=True, actor=None,
+                 now=None):
     """Coordinators add groups; the slug follows the code."""
     code, title = validate_group_fields(code, title, parent)
     position = db.session.scalar(select(func.coalesce(func.max(Group.position), 0))) + 1
@@ -198,18 +210,35 @@ def create_group(*, code, title, parent=None, description=""):
         parent=parent,
         description=(description or "").strip(),
         position=position,
+        is_active=bool(is_active),
+        version=1,
     )
     db.session.add(group)
     db.session.flush()
+    _record_group(actor, group, "created",
+                  history.created(history.snapshot(group, GROUP_FIELDS)), now)
     return group
 
 
-def update_group(group, *, code, title, parent, description, is_active):
-    """Rename, re-parent, or retire a group (retired groups leave the structure page)."""
+def update_group(group, *, code, title, parent, description, is_active, actor=None, now=None,
+                 expected_version=None):
+    """Rename, re-parent, or retire a group (retired groups leave the structure page).
+
+    Version-checked against the form's version (history.StaleEdit).
+    """
+    history.check_version("group", group, expected_version)
     code, title = validate_group_fields(code, title, parent, group)
+    before = history.snapshot(group, GROUP_FIELDS)
     group.code, group.slug, group.title = code, slug_for_code(code), title
     group.parent = parent
     group.description = (description or "").strip()
     group.is_active = bool(is_active)
     db.session.flush()
+    changes = history.diff(before, history.snapshot(group, GROUP_FIELDS))
+    if changes:
+        group.version = (group.version or 1) + 1
+        db.session.flush()
+        verb = ("retired" if changes.get("is_active") == [True, False] else
+                "restored" if changes.get("is_active") == [False, True] else "updated")
+        _record_group(actor, group, verb, changes, now)
     return group

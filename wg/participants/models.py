@@ -1,7 +1,7 @@
 import enum
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Enum, String
+from sqlalchemy import Boolean, Date, Enum, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wg.extensions import db
@@ -26,6 +26,8 @@ class Participant(db.Model):
     alpha2: Mapped[str | None] = mapped_column(String(2))
     is_core: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     joined_date: Mapped[date | None] = mapped_column(Date)
+    # Bumped by every service that changes the row; edit forms carry it (stale edits: 409).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     pledge_signed_date: Mapped[date | None] = mapped_column(Date)
 
     @property

@@ -8,9 +8,11 @@ import pycountry
 from sqlalchemy import func, or_, select
 
 from wg.auth.models import Person
+from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
+from wg.history import services as history
 from wg.participants.models import Participant, ParticipantKind
 
 ORG_CODE_RE = re.compile(r"^[A-Z][A-Z0-9\-]{1,15}$")
@@ -132,11 +134,39 @@ def _parse_date(value, field):
         raise ValidationError({field: "Use a date like 2024-09-24."}) from None
 
 
+# The fields a participant's history records (replay contract: see wg/history).
+PARTICIPANT_FIELDS = ("code", "name", "kind", "is_core", "joined_date", "pledge_signed_date")
+
+
+def _pledge_date(value, field, now):
+    """A pledge signature date: a real date, not in the future."""
+    signed = _parse_date(value, field)
+    today = (now or utcnow()).date()
+    if signed is not None and signed > today:
+        raise ValidationError({field: f"A pledge cannot be dated in the future (today is "
+                                      f"{today:%d %B %Y})."})
+    return signed
+
+
+def _record_participant(actor, participant, verb, changes, now, reason=None):
+    history.record(actor, "participant", participant.id, verb, changes, now=now or utcnow(),
+                   label=participant.name, reason=reason, version=participant.version)
+
+
+def _changed(actor, participant, before, verb, now, reason=None):
+    changes = history.diff(before, history.snapshot(participant, PARTICIPANT_FIELDS))
+    if changes:
+        participant.version = (participant.version or 1) + 1
+        db.session.flush()
+        _record_participant(actor, participant, verb, changes, now, reason)
+    return changes
+
+
 def create_participant(*, kind, code, name=None, is_core=False, joined_date=None,
-                       pledge_signed_date=None):
+                       pledge_signed_date=None, actor=None, now=None):
     """Add a country (name from pycountry) or an organization (short upper-case code)."""
     joined = _parse_date(joined_date, "joined_date")
-    pledged = _parse_date(pledge_signed_date, "pledge_signed_date")
+    pledged = _pledge_date(pledge_signed_date, "pledge_signed_date", now)
     code = (code or "").strip().upper()
     if kind == ParticipantKind.country or kind == "country":
         participant = country_participant(code, is_core=is_core, joined_date=joined,
@@ -156,15 +186,21 @@ def create_participant(*, kind, code, name=None, is_core=False, joined_date=None
                                   is_core=is_core, joined_date=joined, pledge_signed_date=pledged)
     if db.session.scalar(select(Participant).where(Participant.code == participant.code)):
         raise ValidationError({"code": f"{participant.code} is already a participant."})
+    participant.version = 1
     db.session.add(participant)
     db.session.flush()
+    _record_participant(actor, participant, "created",
+                        history.created(history.snapshot(participant, PARTICIPANT_FIELDS)), now)
     return participant
 
 
-def update_participant(participant, *, name=None, is_core, joined_date, pledge_signed_date):
-    """Countries keep their ISO name; organizations may be renamed."""
+def update_participant(participant, *, name=None, is_core, joined_date, pledge_signed_date,
+                       actor=None, now=None, expected_version=None):
+    """Countries keep their ISO name; organizations may be renamed. Version-checked."""
+    history.check_version("participant", participant, expected_version)
     joined = _parse_date(joined_date, "joined_date")
-    pledged = _parse_date(pledge_signed_date, "pledge_signed_date")
+    pledged = _pledge_date(pledge_signed_date, "pledge_signed_date", now)
+    before = history.snapshot(participant, PARTICIPANT_FIELDS)
     if participant.kind is ParticipantKind.organization:
         name = (name or "").strip()
         if not name:
@@ -176,10 +212,27 @@ def update_participant(participant, *, name=None, is_core, joined_date, pledge_s
     participant.joined_date = joined
     participant.pledge_signed_date = pledged
     db.session.flush()
+    _changed(actor, participant, before, "updated", now)
     return participant
 
 
-def record_pledge(participant, signed_date):
-    """Record (or, with None, withdraw) the date a participant signed the Coalition Pledge."""
-    participant.pledge_signed_date = _parse_date(signed_date, "signed_date")
+def record_pledge(participant, signed_date, actor=None, now=None, expected_version=None,
+                  reason=None):
+    """Record (or, with None, withdraw) the date a participant signed the Coalition Pledge.
+
+    Not in the future; version-checked against the form; changing or withdrawing a recorded
+    date needs a reason, and the history keeps the earlier date.
+    """
+    history.check_version("participant", participant, expected_version)
+    signed = _pledge_date(signed_date, "signed_date", now)
+    previous = participant.pledge_signed_date
+    reason = (reason or "").strip()[:1000] or None
+    if previous is not None and signed != previous and not reason:
+        raise ValidationError({"reason": "Say why the recorded date "
+                                         f"({previous:%d %B %Y}) changes."})
+    before = history.snapshot(participant, PARTICIPANT_FIELDS)
+    participant.pledge_signed_date = signed
     db.session.flush()
+    verb = ("pledge_signed" if previous is None else
+            "pledge_withdrawn" if signed is None else "pledge_changed")
+    _changed(actor, participant, before, verb, now, reason)

@@ -1,0 +1,59 @@
+"""Two coordinators in two real Chromium sessions: the second save is refused, nothing lost."""
+
+from tests import factories
+from tests.browser import log_in
+from wg.extensions import db
+
+
+def _two_pages(browser, live_server):
+    pages = []
+    for email in ("coordinator@example.org", "coord2@example.org"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        log_in(page, live_server, email, factories.PASSWORD)
+        pages.append(page)
+    return pages
+
+
+def test_two_coordinators_edit_one_person_and_one_pledge(app, live_server, browser):
+    with app.app_context():
+        c = factories.coalition()
+        factories.person("Second Coordinator", "coord2@example.org", "CAN", is_coordinator=True)
+        peru = factories.participant("PER")
+        db.session.commit()
+        member_id, peru_name = c["people"]["member"].id, peru.name
+    a, b = _two_pages(browser, live_server)
+
+    # The same person, opened by both.
+    for page in (a, b):
+        page.goto(f"{live_server}/admin/people/{member_id}")
+    a.get_by_label("Name").fill("Mem A. Member")
+    a.get_by_role("button", name="Save").click()
+    a.wait_for_load_state()
+    assert "Saved." in a.content()
+    b.get_by_label("Name").fill("Mem B. Member")
+    b.get_by_role("button", name="Save").click()
+    b.wait_for_load_state()
+    alert = b.locator("#stale-edit")
+    assert alert.is_visible() and "Cora Coordinator" in alert.inner_text()
+    assert "Mem A. Member" in alert.inner_text()  # what changed, by whom
+    assert b.get_by_label("Name").input_value() == "Mem B. Member"  # typed text kept
+    a.reload()
+    assert a.get_by_label("Name").input_value() == "Mem A. Member"  # the first save stands
+
+    # The same unsigned pledge, opened by both.
+    for page in (a, b):
+        page.goto(f"{live_server}/admin/pledges")
+    row = f"tr:has-text('{peru_name}')"
+    a.locator(row).locator("input[type=date]").fill("2025-05-01")
+    a.locator(row).get_by_role("button", name="Record").click()
+    a.wait_for_load_state()
+    assert "signed the Coalition Pledge on 01 May 2025" in a.content()
+    b.locator(row).locator("input[type=date]").fill("2025-06-01")
+    b.locator(row).get_by_role("button", name="Record").click()
+    b.wait_for_load_state()
+    assert b.locator("#stale-edit").is_visible()
+    assert "pledge signed" in b.locator("#stale-edit").inner_text()
+    b.goto(f"{live_server}/admin/pledges")
+    assert "01 May 2025" in b.locator(f"tr:has-text('{peru_name}')").inner_text()
