@@ -2,11 +2,14 @@
 
 import logging
 import os
+import re
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, Request, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from wg import permissions
 from wg.config import Config, load_secret_key, normalize_database_url
@@ -22,7 +25,12 @@ def create_app(config=None):
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
+    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.request_class = WgRequest
     register_config(app, config)
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -103,7 +111,78 @@ def register_blueprints(app):
         app.register_blueprint(bp)
 
 
+# Integer inputs beyond this are refused (PostgreSQL BIGINT/INTEGER would raise on them).
+MAX_INT = 2**31 - 1
+# Query/form keys that carry ids or counters: they must be small ASCII integers when numeric.
+_INTLIKE_KEY = re.compile(r"(^|_)(id|ids|page|per_page|version|owner|participant|meeting|"
+                          r"person|group_id|weight|progress)$")
+_ASCII_INT = re.compile(r"[+-]?[0-9]+")
+
+
+# No inline script anywhere (scripts are files under /static); styles come from our own files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                      "interest-cohort=()")
+
+
+class WgRequest(Request):
+    """Bodies over MAX_CONTENT_LENGTH answer 413 before they are read; upload routes allow more."""
+
+    def _upload_limit(self):
+        if self.endpoint in current_app.config.get("UPLOAD_ENDPOINTS", ()):
+            return current_app.config.get("UPLOAD_MAX_CONTENT_LENGTH")
+        return None
+
+    @property
+    def max_content_length(self):
+        return self._upload_limit() or super().max_content_length
+
+    @property
+    def max_form_memory_size(self):
+        return self._upload_limit() or super().max_form_memory_size
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """<int:...> routes: an id beyond MAX_INT is simply not found (404), never a 500."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min,
+                         max=MAX_INT if max is None else max, signed=signed)
+
+
+def _bad_input(values):
+    """Why a multi-dict of request input is refused (None when it is fine)."""
+    for key, value in values.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            return "NUL bytes are not allowed in requests."
+        if _INTLIKE_KEY.search(key.lower()):
+            stripped = value.strip()
+            if _ASCII_INT.fullmatch(stripped) and abs(int(stripped)) > MAX_INT:
+                return f"The number in {key!r} is too large."
+            if any(ch.isdigit() and not ch.isascii() for ch in stripped):
+                return f"{key!r} must be written with the digits 0-9."
+    return None
+
+
 def register_request_hooks(app):
+    @app.before_request
+    def refuse_hostile_input():
+        """One place for input no view can use: NUL bytes, huge or non-ASCII numbers (400)."""
+        if "\x00" in request.path:
+            abort(400)
+        problem = _bad_input(request.args)
+        if problem is None and request.method in ("POST", "PUT", "PATCH", "DELETE") \
+                and request.mimetype in ("application/x-www-form-urlencoded",
+                                         "multipart/form-data"):
+            problem = _bad_input(request.form)
+        if problem:
+            abort(400, description=problem)
+        return None
+
     @app.before_request
     def require_login():
         """Every endpoint not on the public list needs a logged-in, active person."""
@@ -122,6 +201,11 @@ def register_request_hooks(app):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         return response
 
 

@@ -2,6 +2,7 @@
 
 import logging
 import re
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
@@ -321,11 +322,19 @@ def revoke_role(person, group, role):
 
 
 def safe_next_url(target):
-    """Only same-site relative paths may be redirect targets (no open redirects)."""
+    """Only same-site relative paths may be redirect targets (no open redirects).
+
+    Browsers drop tabs/newlines and treat a backslash like a slash, so "/\t/evil.example" and
+    "/\\evil.example" lead off-site: anything with control characters, whitespace, a scheme, a
+    host or a leading "//" is refused.
+    """
     if not target or not isinstance(target, str):
         return None
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if re.search(r"[\x00-\x20\x7f\\]", target) or not target.startswith("/"):
         return None
-    if re.search(r"[\x00-\x1f]", target):
+    if target.startswith("//") or target.startswith("/\\"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return None
     return target
