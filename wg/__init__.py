@@ -54,6 +54,17 @@ def register_config(app, config):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A longer busy timeout lets concurrent writers wait instead of failing.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database that accepts connections but never answers must not hold a worker forever:
+        # connecting gives up after DATABASE_CONNECT_TIMEOUT s, a statement after
+        # DATABASE_STATEMENT_TIMEOUT ms (the health check uses a much shorter one).
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
+        connect_args.setdefault(
+            "options", f"-c statement_timeout={app.config['DATABASE_STATEMENT_TIMEOUT']}")
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
