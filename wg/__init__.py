@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
 from wg import permissions
 from wg.config import Config, load_secret_key, normalize_database_url
@@ -25,7 +25,7 @@ def create_app(config=None):
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
-    app.url_map.converters["int"] = BoundedIntegerConverter
+    app.url_map.converters["int"] = IntegerConverter
     app.request_class = WgRequest
     register_config(app, config)
     if app.config.get("TRUSTED_PROXIES"):
@@ -97,13 +97,25 @@ def register_extensions(app):
     from wg import models  # noqa: F401
 
     @login_manager.user_loader
-    def load_person(person_id):
-        from wg.auth.models import Person
+    def load_person(session_id):
+        """A session is valid only while its generation is the person's current one."""
+        from wg.auth.services import person_for_session_id
 
-        try:
-            return db.session.get(Person, int(person_id))
-        except (TypeError, ValueError):
-            return None
+        return person_for_session_id(session_id)
+
+    @login_manager.request_loader
+    def load_remembered(req):
+        """Remember-me: a random token whose hash is in remember_tokens, not expired."""
+        from flask_login import login_user
+
+        from wg.auth.services import person_for_remember_token
+        from wg.db_types import utcnow
+
+        token = req.cookies.get(app.config["WG_REMEMBER_COOKIE"])
+        person = person_for_remember_token(token, utcnow()) if token else None
+        if person is not None:
+            login_user(person)
+        return person
 
 
 def register_blueprints(app):
@@ -157,8 +169,11 @@ class WgRequest(Request):
         return self._upload_limit() or super().max_form_memory_size
 
 
-class BoundedIntegerConverter(IntegerConverter):
-    """<int:...> routes: an id beyond MAX_INT is simply not found (404), never a 500."""
+class IntegerConverter(WerkzeugIntegerConverter):
+    """<int:...> routes: an id beyond MAX_INT is simply not found (404), never a 500.
+
+    (Same class name as Werkzeug's, so code that looks converters up by name still works.)
+    """
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min,

@@ -59,6 +59,8 @@ class Config:
     UPLOAD_MAX_CONTENT_LENGTH = 3 * 1024 * 1024
     UPLOAD_ENDPOINTS = ("actions.bulk",)
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    WG_REMEMBER_COOKIE = "wg_remember"  # our own remember-me cookie (random token, hashed in DB)
+    REMEMBER_DAYS = 30
 
     def __init__(self):
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")

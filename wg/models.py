@@ -8,7 +8,7 @@ from wg.actions.models import (  # noqa: F401
     RollupMonthDelta,
     RollupParticipant,
 )
-from wg.auth.models import Person  # noqa: F401
+from wg.auth.models import Person, RememberToken  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.meetings.models import (  # noqa: F401
     AgendaItem,

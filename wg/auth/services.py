@@ -1,17 +1,20 @@
 """Accounts: creating people, passwords, set-password links and roles."""
 
+import hashlib
 import logging
 import re
+import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wg.auth.models import Person
+from wg.auth.models import Person, RememberToken
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
@@ -164,7 +167,70 @@ def update_preferences(person, *, timezone, language):
 def set_password(person, password):
     check_password_rules(password)
     person.password_hash = hash_password(password)
+    end_sessions(person)
     db.session.flush()
+
+
+# Sessions: a login is valid while its generation is the person's current one.
+
+
+def end_sessions(person):
+    """Log the person out everywhere: every session and remember-me token stops working.
+
+    (The caller logs the current browser in again when it should stay logged in.)
+    """
+    person.session_generation = (person.session_generation or 0) + 1
+    db.session.execute(delete(RememberToken).where(RememberToken.person_id == person.id))
+    db.session.flush()
+
+
+def person_for_session_id(value):
+    """The person a session's user id ("id:generation") names, if still current and active."""
+    try:
+        person_id, generation = (int(part) for part in str(value).split(":"))
+    except (TypeError, ValueError):
+        return None
+    if not 0 < person_id <= 2**31 - 1:
+        return None
+    person = db.session.get(Person, person_id)
+    if person is None or (person.session_generation or 0) != generation:
+        return None
+    return person
+
+
+def _token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_remember_token(person, now, days=30):
+    """A new random remember-me token; only its SHA-256 is stored, with an expiry."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(RememberToken(person_id=person.id, token_hash=_token_hash(token),
+                                 generation=person.session_generation or 0, created_at=now,
+                                 expires_at=now + timedelta(days=days)))
+    db.session.flush()
+    return token
+
+
+def person_for_remember_token(token, now):
+    if not token or not isinstance(token, str) or len(token) > 200:
+        return None
+    row = db.session.scalar(select(RememberToken).where(
+        RememberToken.token_hash == _token_hash(token)))
+    if row is None or row.expires_at <= now:
+        return None
+    person = db.session.get(Person, row.person_id)
+    if person is None or not person.is_active_account or \
+            (person.session_generation or 0) != row.generation:
+        return None
+    return person
+
+
+def revoke_remember_token(token):
+    if token and isinstance(token, str):
+        db.session.execute(delete(RememberToken).where(
+            RememberToken.token_hash == _token_hash(token)))
+        db.session.flush()
 
 
 def change_password(person, current, new):
@@ -200,6 +266,7 @@ def authenticate(email, password, now):
 
 def set_active(person, active):
     person.is_active_account = bool(active)
+    end_sessions(person)
     db.session.flush()
 
 
@@ -301,6 +368,7 @@ def grant_role(person, group, role):
         return existing, False
     membership = Membership(person=person, group=group, role=role)
     db.session.add(membership)
+    end_sessions(person)
     db.session.flush()
     return membership, True
 
@@ -317,6 +385,7 @@ def revoke_role(person, group, role):
     if existing is None:
         return False
     db.session.delete(existing)
+    end_sessions(person)
     db.session.flush()
     return True
 
