@@ -305,33 +305,64 @@ def person_for_password_token(token):
     return person
 
 
+# Set-password links are secrets: the outbox stores the message with this placeholder and the
+# signed link is made only when the e-mail is built for delivery (wg.notify.mail.build_email).
+PASSWORD_LINK_PLACEHOLDER = "[link sent by e-mail, not shown]"
+
+
+def password_link(person_id, base_url):
+    """The signed set-password link for a queued welcome/reset message, made at delivery."""
+    person = db.session.get(Person, person_id) if isinstance(person_id, int) else None
+    if person is None or not person.is_active_account:
+        return None
+    return f"{base_url}/set-password/{make_password_token(person)}"
+
+
 def send_password_link(person, *, now, base_url, welcome=False):
-    """Queue the set-password (welcome) or reset message for the person."""
+    """Queue the set-password (welcome) or reset message for the person (link not stored)."""
+    import json
+
     from flask import render_template
 
     from wg.notify.services import enqueue
 
-    token = make_password_token(person)
-    link = f"{base_url}/set-password/{token}"
     kind = "welcome" if welcome else "password-reset"
-    body = render_template(f"notify/email/{kind}.txt", person=person, link=link)
-    return enqueue(
-        key=f"{kind}:{person.id}:{_hash_fingerprint(person)}:{now:%Y%m%d%H%M%S%f}",
+    body = render_template(f"notify/email/{kind}.txt", person=person,
+                           link=PASSWORD_LINK_PLACEHOLDER)
+    fingerprint = hashlib.sha256(_hash_fingerprint(person).encode()).hexdigest()[:12]
+    message = enqueue(
+        key=f"{kind}:{person.id}:{fingerprint}:{now:%Y%m%d%H%M%S%f}",
         kind=kind,
         recipient=person.email,
         subject="Welcome to the coalition tracker" if welcome else "Reset your password",
         body_text=body,
         now=now,
     )
+    message.extras = json.dumps({"headers": {}, "attachments": [],
+                                 "password_link": {"person": person.id, "base_url": base_url}})
+    db.session.flush()
+    return message
 
 
 def request_password_reset(email, *, now, base_url):
-    """Send a reset link if the address belongs to an active person; say nothing otherwise."""
+    """Send a reset link if the address belongs to an active person; say nothing otherwise.
+
+    Both answers do the same work (render, queue in a savepoint, flush), so the response time
+    does not tell whether an address has an account: for an unknown or inactive address the
+    savepoint is rolled back and nothing is kept.
+    """
     person = find_person_by_email(email)
-    if person is None or not person.is_active_account:
-        log.info("password reset asked for an unknown or inactive address")
-        return None
-    return send_password_link(person, now=now, base_url=base_url)
+    real = person is not None and person.is_active_account
+    target = person if person is not None else Person(
+        id=0, name="", email=normalize_email(email), password_hash=None)
+    savepoint = db.session.begin_nested()
+    message = send_password_link(target, now=now, base_url=base_url)
+    if real:
+        savepoint.commit()
+        return message
+    savepoint.rollback()
+    log.info("password reset asked for an unknown or inactive address")
+    return None
 
 
 # Roles
