@@ -51,7 +51,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PASSWORD_TOKEN_MAX_AGE = 60 * 60 * 48  # set-password and reset links: 48 hours
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"  # per address; 5/min per (address, account)
+    RATELIMIT_HEADERS_ENABLED = True  # 429 answers carry Retry-After
     PER_PAGE = 50
     # Request bodies: 1 MB for forms (413 before the body is read), more for the bulk CSV upload.
     MAX_CONTENT_LENGTH = 1024 * 1024

@@ -1,4 +1,5 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from wg.auth import bp
@@ -21,8 +22,9 @@ def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _login_email_key():
-    return "login-email:" + auth.normalize_email(request.form.get("email"))
+def _login_address_email_key():
+    # Per (address, account): someone elsewhere cannot lock an account by failing on purpose.
+    return f"login:{get_remote_address()}:{auth.normalize_email(request.form.get('email'))}"
 
 
 def _failed(response):
@@ -32,7 +34,8 @@ def _failed(response):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit("5 per minute", key_func=_login_email_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit("5 per minute", key_func=_login_address_email_key, methods=["POST"],
+               deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(auth.safe_next_url(request.args.get("next")) or url_for("core.home"))
