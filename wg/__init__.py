@@ -52,6 +52,7 @@ def register_config(app, config):
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
         # A longer busy timeout lets concurrent writers wait instead of failing.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
@@ -68,6 +69,20 @@ def register_config(app, config):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _create_private_sqlite_file(url):
+    """The SQLite file holds every person's data: create it owner-only (0600)."""
+    from sqlalchemy.engine import make_url
+
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 @event.listens_for(Engine, "connect")
