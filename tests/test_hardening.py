@@ -151,3 +151,40 @@ def test_progress_form_next_is_not_an_open_redirect(login, world):
                   "next": "/\t/evil.example"}, form_page=f"/actions/{aid}")
     assert r.status_code == 302
     assert "evil" not in r.headers["Location"]
+
+
+def test_far_due_date_and_unicode_digits_never_500(app, login, world, now):
+    from tests.meetings.helpers import make_series
+    from wg.meetings.models import Meeting
+
+    with app.app_context():
+        g = db.session.query(f.Group).filter_by(code="SWG1.1").one()
+        chair = f.Person.query.filter_by(email=world["people"]["chair"]).one()
+        make_series(g, chair, now)
+        db.session.commit()
+        meeting_id = db.session.query(Meeting.id).order_by(Meeting.id).first()[0]
+    web = login(world["people"]["chair"])
+    r = web.post("/actions/new/swg1-1", {"title": "Far away", "due_date": "9999-12-31",
+                                          "weight": "1", "status": "open", "progress": "0"})
+    assert r.status_code < 500
+    assert web.get("/actions/?due=9999-12-31").status_code < 500
+    for path, data in [
+        (f"/meetings/{meeting_id}/agenda/carry-over", {"item": "²", "action": "²"}),
+        (f"/meetings/{meeting_id}/attendance", {"person": "²", "participant": "99999999999999999999"}),
+    ]:
+        assert web.post(path, data, form_page=f"/meetings/{meeting_id}").status_code == 400
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_meeting_and_series_dates_at_the_edges_never_500(login, world, day):
+    web = login(world["people"]["chair"])
+    for preview in ("", "y"):
+        extra = {"title": "Edge", "day": day, "start_time": "23:30", "timezone": "Pacific/Kiritimati",
+                 "duration_minutes": "99999999", "place": "x"}
+        series = {"title": "Edge", "rule_kind": "weekday", "week": "2", "weekday": "1",
+                  "month_day": "15", "start_time": "23:30", "timezone": "Pacific/Kiritimati",
+                  "duration_minutes": "90", "first_date": day, "last_date": day}
+        if preview:
+            extra["preview"] = series["preview"] = "y"
+        assert web.post("/groups/swg1-1/meetings/new", extra).status_code < 500
+        assert web.post("/groups/swg1-1/series/new", series).status_code < 500

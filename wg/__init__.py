@@ -153,7 +153,7 @@ def register_blueprints(app):
 MAX_INT = 2**31 - 1
 # Query/form keys that carry ids or counters: they must be small ASCII integers when numeric.
 _INTLIKE_KEY = re.compile(r"(^|_)(id|ids|page|per_page|version|owner|participant|meeting|"
-                          r"person|group_id|weight|progress)$")
+                          r"person|weight|progress|item|action|decision)$")
 _ASCII_INT = re.compile(r"[+-]?[0-9]+")
 
 
