@@ -78,7 +78,8 @@ def _create_private_sqlite_file(url):
     path = make_url(url).database
     if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
         return
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return  # a missing directory stays missing: the health check reports it
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
