@@ -88,3 +88,21 @@ def test_restore_refuses_a_missing_or_damaged_file(app, tmp_path):
     bad.write_bytes(b"not a backup")
     result = app.test_cli_runner().invoke(args=["wg", "restore", "--yes", str(bad)])
     assert result.exit_code != 0
+
+
+def test_existing_world_readable_files_are_made_private(tmp_path, monkeypatch):
+    from wg.config import load_secret_key
+
+    db_path = tmp_path / "old.sqlite3"
+    db_path.write_bytes(b"")
+    os.chmod(db_path, 0o644)
+    create_app(TestConfig(f"sqlite:///{db_path}"))
+    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    key = load_secret_key(str(tmp_path / "instance"))
+    key_path = tmp_path / "instance" / "secret_key"
+    assert stat.S_IMODE(os.stat(key_path).st_mode) == 0o600
+    os.chmod(key_path, 0o644)
+    assert load_secret_key(str(tmp_path / "instance")) == key
+    assert stat.S_IMODE(os.stat(key_path).st_mode) == 0o600

@@ -76,7 +76,13 @@ def _create_private_sqlite_file(url):
     from sqlalchemy.engine import make_url
 
     path = make_url(url).database
-    if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if os.path.exists(path):
+        try:
+            os.chmod(path, 0o600)  # an older, world-readable file is made private
+        except OSError:
+            pass
         return
     if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         return  # a missing directory stays missing: the health check reports it

@@ -28,6 +28,10 @@ def load_secret_key(instance_path):
         return key
     path = Path(instance_path) / "secret_key"
     if path.exists():
+        try:
+            os.chmod(path, 0o600)  # an older, world-readable copy is made private
+        except OSError:
+            pass
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
