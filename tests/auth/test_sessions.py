@@ -113,3 +113,14 @@ def test_session_cookie_is_samesite_lax(app, people):
     r = web.post("/login", {"email": "member@example.org", "password": "correct-horse-battery"})
     session_cookie = [c for c in r.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert session_cookie and "SameSite=Lax" in session_cookie[0]
+
+
+def test_password_change_on_the_page_keeps_this_browser_and_ends_the_other(app, people):
+    a, b = _two_browsers(app, "member@example.org")
+    r = a.post("/profile", {"pw-current_password": "correct-horse-battery",
+                            "pw-password": "another-long-password-1",
+                            "pw-confirm": "another-long-password-1", "pw-submit": "y"},
+               form_page="/profile")
+    assert r.status_code == 302
+    assert _logged_in(a)
+    assert not _logged_in(b)
