@@ -2,11 +2,14 @@
 
 import logging
 import os
+import re
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, Request, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
 from wg import permissions
 from wg.config import Config, load_secret_key, normalize_database_url
@@ -22,7 +25,12 @@ def create_app(config=None):
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
+    app.url_map.converters["int"] = IntegerConverter
+    app.request_class = WgRequest
     register_config(app, config)
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -44,11 +52,44 @@ def register_config(app, config):
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
         # A longer busy timeout lets concurrent writers wait instead of failing.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database that accepts connections but never answers must not hold a worker forever:
+        # connecting gives up after DATABASE_CONNECT_TIMEOUT s, a statement after
+        # DATABASE_STATEMENT_TIMEOUT ms (the health check uses a much shorter one).
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
+        connect_args.setdefault(
+            "options", f"-c statement_timeout={app.config['DATABASE_STATEMENT_TIMEOUT']}")
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _create_private_sqlite_file(url):
+    """The SQLite file holds every person's data: create it owner-only (0600)."""
+    from sqlalchemy.engine import make_url
+
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if os.path.exists(path):
+        try:
+            os.chmod(path, 0o600)  # an older, world-readable file is made private
+        except OSError:
+            pass
+        return
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        return  # a missing directory stays missing: the health check reports it
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 @event.listens_for(Engine, "connect")
@@ -78,13 +119,25 @@ def register_extensions(app):
     from wg import models  # noqa: F401
 
     @login_manager.user_loader
-    def load_person(person_id):
-        from wg.auth.models import Person
+    def load_person(session_id):
+        """A session is valid only while its generation is the person's current one."""
+        from wg.auth.services import person_for_session_id
 
-        try:
-            return db.session.get(Person, int(person_id))
-        except (TypeError, ValueError):
-            return None
+        return person_for_session_id(session_id)
+
+    @login_manager.request_loader
+    def load_remembered(req):
+        """Remember-me: a random token whose hash is in remember_tokens, not expired."""
+        from flask_login import login_user
+
+        from wg.auth.services import person_for_remember_token
+        from wg.db_types import utcnow
+
+        token = req.cookies.get(app.config["WG_REMEMBER_COOKIE"])
+        person = person_for_remember_token(token, utcnow()) if token else None
+        if person is not None:
+            login_user(person)
+        return person
 
 
 def register_blueprints(app):
@@ -106,7 +159,81 @@ def register_blueprints(app):
     register_api(app)  # the REST API under /api/v1 and the token pages
 
 
+# Integer inputs beyond this are refused (PostgreSQL BIGINT/INTEGER would raise on them).
+MAX_INT = 2**31 - 1
+# Query/form keys that carry ids or counters: they must be small ASCII integers when numeric.
+_INTLIKE_KEY = re.compile(r"(^|_)(id|ids|page|per_page|version|owner|participant|meeting|"
+                          r"person|weight|progress|item|action|decision)$")
+_ASCII_INT = re.compile(r"[+-]?[0-9]+")
+
+
+# No inline script anywhere (scripts are files under /static); styles come from our own files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                      "interest-cohort=()")
+
+
+class WgRequest(Request):
+    """Bodies over MAX_CONTENT_LENGTH answer 413 before they are read; upload routes allow more."""
+
+    def _upload_limit(self):
+        if self.endpoint in current_app.config.get("UPLOAD_ENDPOINTS", ()):
+            return current_app.config.get("UPLOAD_MAX_CONTENT_LENGTH")
+        return None
+
+    @property
+    def max_content_length(self):
+        return self._upload_limit() or super().max_content_length
+
+    @property
+    def max_form_memory_size(self):
+        return self._upload_limit() or super().max_form_memory_size
+
+
+class IntegerConverter(WerkzeugIntegerConverter):
+    """<int:...> routes: an id beyond MAX_INT is simply not found (404), never a 500.
+
+    (Same class name as Werkzeug's, so code that looks converters up by name still works.)
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min,
+                         max=MAX_INT if max is None else max, signed=signed)
+
+
+def _bad_input(values):
+    """Why a multi-dict of request input is refused (None when it is fine)."""
+    for key, value in values.items(multi=True):
+        if "\x00" in key or "\x00" in value:
+            return "NUL bytes are not allowed in requests."
+        if _INTLIKE_KEY.search(key.lower()):
+            stripped = value.strip()
+            if _ASCII_INT.fullmatch(stripped) and abs(int(stripped)) > MAX_INT:
+                return f"The number in {key!r} is too large."
+            if any(ch.isdigit() and not ch.isascii() for ch in stripped):
+                return f"{key!r} must be written with the digits 0-9."
+    return None
+
+
 def register_request_hooks(app):
+    @app.before_request
+    def refuse_hostile_input():
+        """One place for input no view can use: NUL bytes, huge or non-ASCII numbers (400)."""
+        if "\x00" in request.path:
+            abort(400)
+        problem = _bad_input(request.args)
+        if problem is None and request.method in ("POST", "PUT", "PATCH", "DELETE") \
+                and request.mimetype in ("application/x-www-form-urlencoded",
+                                         "multipart/form-data"):
+            problem = _bad_input(request.form)
+        if problem:
+            abort(400, description=problem)
+        return None
+
     @app.before_request
     def require_login():
         """Every endpoint not on the public list needs a logged-in, active person."""
@@ -126,6 +253,11 @@ def register_request_hooks(app):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         return response
 
 

@@ -223,3 +223,42 @@ def check_rollups_command():
                    err=True)
         sys.exit(1)
     click.echo("rollups match")
+
+
+@wg_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path):
+    """Write a consistent backup of the database to PATH (0600); safe while the app runs."""
+    from flask import current_app
+
+    from wg.backup import BackupError, backup
+
+    try:
+        written = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as exc:
+        _fail(str(exc))
+    click.echo(f"Backup written to {written}")
+
+
+@wg_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path, yes):
+    """Replace the database's contents with the backup at PATH."""
+    from flask import current_app
+
+    from wg.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("This replaces every row in the database with the backup. Continue?",
+                      abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as exc:
+        _fail(str(exc))
+    db.engine.dispose()
+    click.echo(f"Database restored from {path}")

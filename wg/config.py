@@ -28,6 +28,10 @@ def load_secret_key(instance_path):
         return key
     path = Path(instance_path) / "secret_key"
     if path.exists():
+        try:
+            os.chmod(path, 0o600)  # an older, world-readable copy is made private
+        except OSError:
+            pass
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
@@ -51,13 +55,28 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PASSWORD_TOKEN_MAX_AGE = 60 * 60 * 48  # set-password and reset links: 48 hours
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"  # per address; 5/min per (address, account)
+    RATELIMIT_HEADERS_ENABLED = True  # 429 answers carry Retry-After
     PER_PAGE = 50
+    # Request bodies: 1 MB for forms (413 before the body is read), more for the bulk CSV upload.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    UPLOAD_MAX_CONTENT_LENGTH = 3 * 1024 * 1024
+    UPLOAD_ENDPOINTS = ("actions.bulk",)
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WG_REMEMBER_COOKIE = "wg_remember"  # our own remember-me cookie (random token, hashed in DB)
+    REMEMBER_DAYS = 30
 
     def __init__(self):
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, the
+        # client address is the socket's; a wrong number lets clients fake their address).
+        self.DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
+        self.DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT",
+                                                             "30000"))
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.SERVER_NAME = os.environ.get("SERVER_NAME") or None

@@ -2,7 +2,7 @@
 
 from wg.actions.models import ActionItem, ProgressLog  # noqa: F401
 from wg.api.models import ApiIdempotencyKey, ApiToken  # noqa: F401
-from wg.auth.models import Person  # noqa: F401
+from wg.auth.models import Person, RememberToken  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.history.models import HistoryEntry  # noqa: F401
 from wg.idempotency import IdempotencyKey  # noqa: F401

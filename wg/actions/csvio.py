@@ -20,6 +20,8 @@ BULK_COLUMNS = ["id", "version", "title", "due_date", "owner", "participants", "
                 "progress", "new_status", "new_progress", "note"]
 MAX_ROWS = 5000
 BULK_SCOPE = "actions.bulk"
+MAX_UPLOAD_BYTES = 2_000_000  # the bulk upload refuses larger files with a message naming this
+_MAX_ID = 2**31 - 1
 
 
 def _clean_cell(value):
@@ -126,22 +128,29 @@ def parse_bulk(text, group):
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"id", "version", "new_status", "new_progress", "note"} - set(reader.fieldnames or [])
-    if missing:
-        raise ValidationError({"file": "The file is not an action sheet from this page: missing "
-                                       "column(s) " + ", ".join(sorted(missing)) + "."})
+    # newline=None reads CR-only (old Mac) line endings as well as CRLF and LF.
+    reader = csv.DictReader(io.StringIO(text, newline=None))
     raw = []
-    for i, row in enumerate(reader, start=2):
-        if len(raw) >= MAX_ROWS:
-            raise ValidationError({"file": f"At most {MAX_ROWS} rows per upload."})
-        raw.append((i, row))
+    try:
+        fieldnames = reader.fieldnames
+        missing = {"id", "version", "new_status", "new_progress", "note"} - set(fieldnames or [])
+        if missing:
+            raise ValidationError({"file": "The file is not an action sheet from this page: "
+                                           "missing column(s) " + ", ".join(sorted(missing)) + "."})
+        for i, row in enumerate(reader, start=2):
+            if len(raw) >= MAX_ROWS:
+                raise ValidationError({"file": f"At most {MAX_ROWS} rows per upload."})
+            raw.append((i, row))
+    except csv.Error as exc:
+        raise ValidationError({"file": f"The file is not a readable CSV: {exc}."}) from None
     ids = []
     for _, row in raw:
         try:
-            ids.append(int((row.get("id") or "").strip()))
+            value = int((row.get("id") or "").strip())
         except ValueError:
-            pass
+            continue
+        if 0 < value <= _MAX_ID:
+            ids.append(value)
     actions = {a.id: a for a in db.session.scalars(
         select(ActionItem).where(ActionItem.id.in_(ids), ActionItem.group_id == group.id))}
     last_notes = _last_notes(list(actions))

@@ -321,6 +321,9 @@ def _clean_details(group, data):
             errors["due_date"] = "Not a valid date; use YYYY-MM-DD."
     if due is None and "due_date" not in errors:
         errors["due_date"] = "A due date is required (YYYY-MM-DD)."
+    elif due is not None and not date(1900, 1, 1) <= due <= date(2199, 12, 31):
+        # month arithmetic (rollups, reminders) must stay inside Python's year range
+        errors["due_date"] = "Choose a due date between 1900 and 2199."
 
     weight = data.weight
     try:

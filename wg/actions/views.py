@@ -27,9 +27,9 @@ LIST_OPTIONS = (selectinload(ActionItem.participants), selectinload(ActionItem.o
 
 
 def _safe_next(value, default):
-    if value and value.startswith("/") and not value.startswith("//"):
-        return value
-    return default
+    from wg.auth.services import safe_next_url
+
+    return safe_next_url(value) or default
 
 
 def _filters_or_error():
@@ -241,10 +241,15 @@ def bulk(slug):
         upload = request.files.get("file")
         text = form.content.data or ""
         if upload and upload.filename:
-            try:
-                text = upload.read(2_000_000).decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text, error = "", "The file must be a CSV saved as UTF-8."
+            data = upload.read(csvio.MAX_UPLOAD_BYTES + 1)
+            if len(data) > csvio.MAX_UPLOAD_BYTES:
+                text, error = "", (f"The file is larger than {csvio.MAX_UPLOAD_BYTES // 1_000_000} "
+                                   "MB; split it into smaller files.")
+            else:
+                try:
+                    text = data.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    text, error = "", "The file must be a CSV saved as UTF-8."
         if not text and not error:
             error = "Choose a CSV file to upload."
         if text and not error:

@@ -30,7 +30,7 @@ def _active_groups():
 
 
 def _get_or_404(model, ident):
-    obj = db.session.get(model, ident)
+    obj = db.session.get(model, ident) if ident is not None else None
     if obj is None:
         abort(404)
     return obj

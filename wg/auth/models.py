@@ -37,11 +37,18 @@ class Person(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped to end every session and remember-me token of the person at once (logout
+    # everywhere, password set or changed, deactivation, role changes).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     participant: Mapped["Participant"] = relationship()  # noqa: F821
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
         back_populates="person", cascade="all, delete-orphan"
     )
+
+    def get_id(self):
+        # The session names the generation too: a bumped generation logs the session out.
+        return f"{self.id}:{self.session_generation or 0}"
 
     @property
     def is_active(self):
@@ -50,3 +57,16 @@ class Person(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<Person {self.email}>"
+
+
+class RememberToken(db.Model):
+    """A remember-me login: the cookie holds a random token, the table only its SHA-256."""
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,16 +1,20 @@
 """Accounts: creating people, passwords, set-password links and roles."""
 
+import hashlib
 import logging
 import re
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from wg.auth.models import Person
+from wg.auth.models import Person, RememberToken
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -208,7 +212,70 @@ def update_preferences(person, *, timezone, language, actor=None, now=None,
 def set_password(person, password):
     check_password_rules(password)
     person.password_hash = hash_password(password)
+    end_sessions(person)
     db.session.flush()
+
+
+# Sessions: a login is valid while its generation is the person's current one.
+
+
+def end_sessions(person):
+    """Log the person out everywhere: every session and remember-me token stops working.
+
+    (The caller logs the current browser in again when it should stay logged in.)
+    """
+    person.session_generation = (person.session_generation or 0) + 1
+    db.session.execute(delete(RememberToken).where(RememberToken.person_id == person.id))
+    db.session.flush()
+
+
+def person_for_session_id(value):
+    """The person a session's user id ("id:generation") names, if still current and active."""
+    try:
+        person_id, generation = (int(part) for part in str(value).split(":"))
+    except (TypeError, ValueError):
+        return None
+    if not 0 < person_id <= 2**31 - 1:
+        return None
+    person = db.session.get(Person, person_id)
+    if person is None or (person.session_generation or 0) != generation:
+        return None
+    return person
+
+
+def _token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_remember_token(person, now, days=30):
+    """A new random remember-me token; only its SHA-256 is stored, with an expiry."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(RememberToken(person_id=person.id, token_hash=_token_hash(token),
+                                 generation=person.session_generation or 0, created_at=now,
+                                 expires_at=now + timedelta(days=days)))
+    db.session.flush()
+    return token
+
+
+def person_for_remember_token(token, now):
+    if not token or not isinstance(token, str) or len(token) > 200:
+        return None
+    row = db.session.scalar(select(RememberToken).where(
+        RememberToken.token_hash == _token_hash(token)))
+    if row is None or row.expires_at <= now:
+        return None
+    person = db.session.get(Person, row.person_id)
+    if person is None or not person.is_active_account or \
+            (person.session_generation or 0) != row.generation:
+        return None
+    return person
+
+
+def revoke_remember_token(token):
+    if token and isinstance(token, str):
+        db.session.execute(delete(RememberToken).where(
+            RememberToken.token_hash == _token_hash(token)))
+        db.session.flush()
 
 
 def change_password(person, current, new):
@@ -243,9 +310,12 @@ def authenticate(email, password, now):
 
 
 def set_active(person, active, actor=None, now=None, expected_version=None):
-    """Activate or deactivate an account (deactivated people cannot log in)."""
+    """Activate or deactivate an account (deactivated people cannot log in; their sessions
+    end)."""
     _change_person(actor, person, "activated" if active else "deactivated",
                    dict(is_active_account=bool(active)), now, expected_version)
+    end_sessions(person)
+    db.session.flush()
 
 
 # Set-password links: signed, expiring, and single use because the signature covers
@@ -283,33 +353,64 @@ def person_for_password_token(token):
     return person
 
 
+# Set-password links are secrets: the outbox stores the message with this placeholder and the
+# signed link is made only when the e-mail is built for delivery (wg.notify.mail.build_email).
+PASSWORD_LINK_PLACEHOLDER = "[link sent by e-mail, not shown]"
+
+
+def password_link(person_id, base_url):
+    """The signed set-password link for a queued welcome/reset message, made at delivery."""
+    person = db.session.get(Person, person_id) if isinstance(person_id, int) else None
+    if person is None or not person.is_active_account:
+        return None
+    return f"{base_url}/set-password/{make_password_token(person)}"
+
+
 def send_password_link(person, *, now, base_url, welcome=False):
-    """Queue the set-password (welcome) or reset message for the person."""
+    """Queue the set-password (welcome) or reset message for the person (link not stored)."""
+    import json
+
     from flask import render_template
 
     from wg.notify.services import enqueue
 
-    token = make_password_token(person)
-    link = f"{base_url}/set-password/{token}"
     kind = "welcome" if welcome else "password-reset"
-    body = render_template(f"notify/email/{kind}.txt", person=person, link=link)
-    return enqueue(
-        key=f"{kind}:{person.id}:{_hash_fingerprint(person)}:{now:%Y%m%d%H%M%S%f}",
+    body = render_template(f"notify/email/{kind}.txt", person=person,
+                           link=PASSWORD_LINK_PLACEHOLDER)
+    fingerprint = hashlib.sha256(_hash_fingerprint(person).encode()).hexdigest()[:12]
+    message = enqueue(
+        key=f"{kind}:{person.id}:{fingerprint}:{now:%Y%m%d%H%M%S%f}",
         kind=kind,
         recipient=person.email,
         subject="Welcome to the coalition tracker" if welcome else "Reset your password",
         body_text=body,
         now=now,
     )
+    message.extras = json.dumps({"headers": {}, "attachments": [],
+                                 "password_link": {"person": person.id, "base_url": base_url}})
+    db.session.flush()
+    return message
 
 
 def request_password_reset(email, *, now, base_url):
-    """Send a reset link if the address belongs to an active person; say nothing otherwise."""
+    """Send a reset link if the address belongs to an active person; say nothing otherwise.
+
+    Both answers do the same work (render, queue in a savepoint, flush), so the response time
+    does not tell whether an address has an account: for an unknown or inactive address the
+    savepoint is rolled back and nothing is kept.
+    """
     person = find_person_by_email(email)
-    if person is None or not person.is_active_account:
-        log.info("password reset asked for an unknown or inactive address")
-        return None
-    return send_password_link(person, now=now, base_url=base_url)
+    real = person is not None and person.is_active_account
+    target = person if person is not None else Person(
+        id=0, name="", email=normalize_email(email), password_hash=None)
+    savepoint = db.session.begin_nested()
+    message = send_password_link(target, now=now, base_url=base_url)
+    if real:
+        savepoint.commit()
+        return message
+    savepoint.rollback()
+    log.info("password reset asked for an unknown or inactive address")
+    return None
 
 
 # Roles
@@ -358,6 +459,7 @@ def grant_role(person, group, role, actor=None, now=None):
         return existing, False
     membership = Membership(person=person, group=group, role=role)
     db.session.add(membership)
+    end_sessions(person)
     db.session.flush()
     _record_role(actor, membership, person, group, role, "granted", now)
     return membership, True
@@ -376,16 +478,25 @@ def revoke_role(person, group, role, actor=None, now=None):
         return False
     _record_role(actor, existing, person, group, role, "revoked", now)
     db.session.delete(existing)
+    end_sessions(person)
     db.session.flush()
     return True
 
 
 def safe_next_url(target):
-    """Only same-site relative paths may be redirect targets (no open redirects)."""
+    """Only same-site relative paths may be redirect targets (no open redirects).
+
+    Browsers drop tabs/newlines and treat a backslash like a slash, so "/\t/evil.example" and
+    "/\\evil.example" lead off-site: anything with control characters, whitespace, a scheme, a
+    host or a leading "//" is refused.
+    """
     if not target or not isinstance(target, str):
         return None
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if re.search(r"[\x00-\x20\x7f\\]", target) or not target.startswith("/"):
         return None
-    if re.search(r"[\x00-\x1f]", target):
+    if target.startswith("//") or target.startswith("/\\"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return None
     return target

@@ -1,4 +1,5 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from wg.auth import bp
@@ -22,8 +23,9 @@ def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _login_email_key():
-    return "login-email:" + auth.normalize_email(request.form.get("email"))
+def _login_address_email_key():
+    # Per (address, account): someone elsewhere cannot lock an account by failing on purpose.
+    return f"login:{get_remote_address()}:{auth.normalize_email(request.form.get('email'))}"
 
 
 def _failed(response):
@@ -33,7 +35,8 @@ def _failed(response):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit("5 per minute", key_func=_login_email_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit("5 per minute", key_func=_login_address_email_key, methods=["POST"],
+               deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(auth.safe_next_url(request.args.get("next")) or url_for("core.home"))
@@ -42,9 +45,17 @@ def login():
     if form.validate_on_submit():
         person = auth.authenticate(form.email.data, form.password.data, now=utcnow())
         if person is not None:
-            login_user(person, remember=form.remember.data)
+            login_user(person)
+            token = None
+            if form.remember.data:
+                token = auth.create_remember_token(person, utcnow(),
+                                                   days=current_app.config["REMEMBER_DAYS"])
             db.session.commit()
-            return redirect(auth.safe_next_url(request.args.get("next")) or url_for("core.home"))
+            response = redirect(auth.safe_next_url(request.args.get("next"))
+                                or url_for("core.home"))
+            if token:
+                _set_remember_cookie(response, token)
+            return response
         error = GENERIC_LOGIN_ERROR
     elif request.method == "POST":
         error = GENERIC_LOGIN_ERROR if not form.csrf_token.errors else None
@@ -55,10 +66,41 @@ def login():
 def logout():
     # CSRFProtect guards the POST, so another site cannot log people out.
     if request.method == "POST":
+        auth.revoke_remember_token(request.cookies.get(current_app.config["WG_REMEMBER_COOKIE"]))
+        db.session.commit()
         logout_user()
         flash("You are logged out.", "success")
-        return redirect(url_for("auth.login"))
+        response = redirect(url_for("auth.login"))
+        _delete_remember_cookie(response)
+        return response
     return render_template("auth/logout.html")
+
+
+@bp.route("/profile/logout-others", methods=["POST"])
+@login_required
+def logout_others():
+    """End every other session and remember-me login of this person; this one stays."""
+    person = current_user._get_current_object()
+    auth.end_sessions(person)
+    db.session.commit()
+    login_user(person)
+    flash("Your other sessions are logged out.", "success")
+    response = redirect(url_for("auth.profile"))
+    _delete_remember_cookie(response)
+    return response
+
+
+def _set_remember_cookie(response, token):
+    config = current_app.config
+    response.set_cookie(config["WG_REMEMBER_COOKIE"], token,
+                        max_age=config["REMEMBER_DAYS"] * 86400, httponly=True,
+                        secure=config.get("SESSION_COOKIE_SECURE", False), samesite="Lax")
+
+
+def _delete_remember_cookie(response):
+    config = current_app.config
+    response.delete_cookie(config["WG_REMEMBER_COOKIE"], httponly=True,
+                           secure=config.get("SESSION_COOKIE_SECURE", False), samesite="Lax")
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

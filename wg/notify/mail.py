@@ -46,6 +46,22 @@ def message_id_for(key, mail_from):
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
 
 
+def delivered_body(message, extras=None):
+    """The text body as sent: a set-password link is signed now, never read from the outbox."""
+    if extras is None:
+        extras = json.loads(message.extras) if message.extras else {}
+    body = message.body_text
+    secret = extras.get("password_link")
+    if secret:
+        from wg.auth.services import PASSWORD_LINK_PLACEHOLDER, password_link
+
+        link = password_link(secret.get("person"), secret.get("base_url") or "")
+        if link is None:
+            raise PermanentFailure("the account of this set-password message is gone or inactive")
+        body = body.replace(PASSWORD_LINK_PLACEHOLDER, link)
+    return body
+
+
 def build_email(message, mail_from, now):
     """An EmailMessage (plain text, optional HTML, headers, attachments) for an outbox row."""
     try:
@@ -64,7 +80,7 @@ def build_email(message, mail_from, now):
     extras = json.loads(message.extras) if message.extras else {}
     for header, value in (extras.get("headers") or {}).items():
         email[header] = value
-    email.set_content(message.body_text)
+    email.set_content(delivered_body(message, extras))
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
     for attachment in extras.get("attachments") or []:

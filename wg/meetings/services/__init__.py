@@ -76,7 +76,6 @@ from wg.meetings.services.inputs import (
     series_dates,
 )
 from wg.meetings.services.minutes import (
-    NH3_TAGS,
     add_decision,
     check_minutes,
     delete_decision,
@@ -181,7 +180,6 @@ __all__ = [
     "record_attendance",
     "attendance_over_time",
     "participant_attendance",
-    "NH3_TAGS",
     "render_markdown",
     "check_minutes",
     "save_minutes",
