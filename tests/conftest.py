@@ -60,6 +60,20 @@ def app(database_url):
     return app
 
 
+def empty_tables():
+    """Empty every table (inside an app context). PostgreSQL: TRUNCATE, which the history
+    table's append-only trigger (row-level UPDATE/DELETE) leaves allowed."""
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                              + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
 @pytest.fixture(autouse=True)
 def _clean_tables(request):
     """Empty every table after each test that used the app."""
@@ -68,15 +82,7 @@ def _clean_tables(request):
         return
     app = request.getfixturevalue("app")
     with app.app_context():
-        db.session.remove()
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                  + " RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(text(f'DELETE FROM "{table}"'))
+        empty_tables()
 
 
 @pytest.fixture()

@@ -167,7 +167,7 @@ def test_replaying_the_history_gives_the_action(app, status, progress, steps):
                       "rollup_current", "rollup_participants", "participant_activity")
             with db.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":  # its trigger refuses DELETE of history
-                    conn.execute(text("TRUNCATE " + ", ".join(tables)))
+                    conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
                 else:
                     for table in tables:
                         conn.execute(text(f"DELETE FROM {table}"))

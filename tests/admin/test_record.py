@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import factories
-from tests.conftest import CSRFClient
+from tests.conftest import CSRFClient, empty_tables
 from wg.auth import services as auth
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -210,20 +210,7 @@ def test_replaying_the_history_gives_the_current_fields(app, steps):
         finally:
             db.session.rollback()
             db.session.remove()
-            _empty_tables()  # each example starts from an empty database
-
-
-def _empty_tables():
-    from sqlalchemy import text
-
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                              + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f'DELETE FROM "{table}"'))
+            empty_tables()  # each example starts from an empty database
 
 
 # --- views ---------------------------------------------------------------------------------

@@ -35,21 +35,6 @@ def _require_write():
         abort(403, description="This token is read-only; create a token with the write scope.")
 
 
-def _by_token(service):
-    """Keyword arguments naming the API token, for services that record it in the history.
-
-    Services gain an optional `token=None` (wg/history `record(..., token=token)` then writes
-    "Name (API token X)"); until one does, it is called without it.
-    """
-    import inspect
-
-    try:
-        accepts = "token" in inspect.signature(service).parameters
-    except (TypeError, ValueError):  # pragma: no cover
-        accepts = False
-    return {"token": g.api_token} if accepts else {}
-
-
 def _json(schema, obj, status=200, headers=None):
     response = Response(json.dumps(schema.dump(obj)), status=status, mimetype="application/json")
     for key, value in (headers or {}).items():
@@ -238,8 +223,7 @@ def rsvp(data, meeting_id):
 
     def write():
         try:
-            answer = meetings.set_rsvp(m, person, data["answer"], now,
-                                        **_by_token(meetings.set_rsvp))
+            answer = meetings.set_rsvp(m, person, data["answer"], now)
         except ValidationError as exc:
             _validation(exc)
         return _json(schemas.RsvpSchema(), answer, headers={"ETag": etag("meeting", m)})
@@ -332,8 +316,8 @@ def record_progress(data, action_id):
         try:
             actions.record_progress(a, person, data["status"], data["progress"], data["note"],
                                     expected_version=version, now=now,
-                                    **_by_token(actions.record_progress))
-        except (actions.StaleVersion, StaleEdit):  # StaleEdit: once actions use wg/history
+                                    token=g.api_token)
+        except (actions.StaleVersion, StaleEdit):
             db.session.rollback()
             stale("action", db.session.get(ActionItem, a.id), dump)
         except ValidationError as exc:
@@ -375,7 +359,7 @@ def create_action(data, slug):
     def write():
         try:
             a = actions.create_action(g_, person, _action_input(data, g_, True), now,
-                                      **_by_token(actions.create_action))
+                                      token=g.api_token)
         except ValidationError as exc:
             _validation(exc)
         db.session.flush()
@@ -401,8 +385,8 @@ def edit_action(data, action_id):
         version = if_match_version("action", a, dump)
         try:
             actions.update_action(a, person, _action_input(data, a.group, False), version, now,
-                                  **_by_token(actions.update_action))
-        except (actions.StaleVersion, StaleEdit):  # StaleEdit: once actions use wg/history
+                                  token=g.api_token)
+        except (actions.StaleVersion, StaleEdit):
             db.session.rollback()
             stale("action", db.session.get(ActionItem, a.id), dump)
         except ValidationError as exc:

@@ -22,6 +22,7 @@ from wg.meetings.models import Meeting, MeetingStatus
 from wg.notify import services
 from wg.notify.i18n import strings
 from wg.notify.models import OutboxMessage
+from wg.rollups.formulas import overdue_sql
 
 REMINDER_WINDOW = timedelta(hours=max(services.REMINDER_HOURS))
 UPDATE_REQUEST_LEAD = timedelta(days=5)
@@ -233,7 +234,7 @@ def queue_overdue_digests(now, base_url):
     """Once a week: each owner gets their overdue actions; each chair their group's."""
     today = now.date()
     overdue = list(db.session.scalars(
-        select(ActionItem).where(ActionItem.status.in_(OPEN_STATUSES), ActionItem.due_date < today)
+        select(ActionItem).where(overdue_sql(ActionItem.status, ActionItem.due_date, today))
         .order_by(ActionItem.due_date, ActionItem.id)))
     per_person = defaultdict(dict)
     for a in overdue:
