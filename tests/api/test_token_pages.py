@@ -28,6 +28,15 @@ def test_create_show_once_use_and_revoke(login, app, world):
     assert api_client.get("/api/v1/groups", headers=auth).status_code == 401
     history = web.get(f"/history/person/{person_id}").get_data(as_text=True)
     assert "Observatory sync" in history
+    assert "Token created" in history and "Token revoked" in history
+    with app.app_context():
+        from wg.history import services as history_services
+
+        entries = history_services.entries_for("api_token", token_id)
+        assert [e.verb for e in entries] == ["token_created", "token_revoked"]
+        assert all(e.parent_type == "person" and e.parent_id == person_id for e in entries)
+        # the person's own recorded fields stay untouched by token entries (replay contract)
+        assert history_services.entries_for("person", person_id, include_children=False) == []
 
 
 def test_form_errors_keep_what_was_typed(login, world):

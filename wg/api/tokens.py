@@ -47,9 +47,10 @@ def create_token(person, actor, name, scopes, expires_in_days, now):
                      else None)
     db.session.add(token)
     db.session.flush()
-    history.record(actor, "person", person.id, "token_created",
-                   history.created({"token": f"{name} ({token.prefix}…, {scopes})"}), now=now,
-                   label=person.name)
+    history.record(actor, "api_token", token.id, "token_created",
+                   history.created({"name": name, "prefix": token.prefix, "scopes": scopes,
+                                    "expires_at": token.expires_at}), now=now,
+                   label=f"{person.name}: {name}", parent=("person", person.id))
     return token, raw
 
 
@@ -59,9 +60,10 @@ def revoke_token(token, actor, now):
         return token
     token.revoked_at = now
     db.session.flush()
-    history.record(actor, "person", token.person_id, "token_revoked",
-                   history.deleted({"token": f"{token.name} ({token.prefix}…)"}), now=now,
-                   label=token.person.name if token.person else "")
+    history.record(actor, "api_token", token.id, "token_revoked",
+                   {"revoked_at": [None, history.json_value(now)]}, now=now,
+                   label=f"{token.person.name if token.person else ''}: {token.name}",
+                   parent=("person", token.person_id))
     return token
 
 

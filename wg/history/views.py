@@ -16,8 +16,8 @@ from wg.history import services as history
 from wg.history.models import HistoryEntry
 
 PER_PAGE = 50
-OBJECT_TYPES = ["action", "agenda_item", "attendance", "decision", "group", "meeting",
-                "minutes", "participant", "person", "series"]
+OBJECT_TYPES = ["action", "agenda_item", "api_token", "attendance", "decision", "group",
+                "meeting", "membership", "participant", "person", "series"]
 
 
 def _object_url(object_type, obj):
