@@ -298,6 +298,27 @@ def action(action_id):
     return a, 200, {"ETag": etag("action", a)}
 
 
+def _versioned_action_write(person, a, call):
+    """Run `call(version, now)` on the action named by If-Match: 412 with the current state
+    when stale, 422 on a validation error, the updated action otherwise (Idempotency-Key aware).
+    """
+    dump = schemas.ActionSchema().dump
+    now = utcnow()
+
+    def write():
+        version = if_match_version("action", a, dump)
+        try:
+            call(version, now)
+        except (actions.StaleVersion, StaleEdit):
+            db.session.rollback()
+            stale("action", db.session.get(ActionItem, a.id), dump)
+        except ValidationError as exc:
+            _validation(exc)
+        return _action_response(a)
+
+    return run_write(person, now, write)
+
+
 @bp.route("/actions/<int:action_id>/progress", methods=["POST"])
 @bp.arguments(schemas.ProgressInSchema)
 @bp.response(200, schemas.ActionDetailSchema)
@@ -308,23 +329,9 @@ def record_progress(data, action_id):
     _require_write()
     person = _person()
     a = permissions.action_for_update(person, action_id)
-    dump = schemas.ActionSchema().dump
-    now = utcnow()
-
-    def write():
-        version = if_match_version("action", a, dump)
-        try:
-            actions.record_progress(a, person, data["status"], data["progress"], data["note"],
-                                    expected_version=version, now=now,
-                                    token=g.api_token)
-        except (actions.StaleVersion, StaleEdit):
-            db.session.rollback()
-            stale("action", db.session.get(ActionItem, a.id), dump)
-        except ValidationError as exc:
-            _validation(exc)
-        return _action_response(a)
-
-    return run_write(person, now, write)
+    return _versioned_action_write(person, a, lambda version, now: actions.record_progress(
+        a, person, data["status"], data["progress"], data["note"], expected_version=version,
+        now=now, token=g.api_token))
 
 
 def _action_input(data, group, create):
@@ -378,22 +385,8 @@ def edit_action(data, action_id):
     _require_write()
     person = _person()
     a = permissions.action_for_manage(person, action_id)
-    dump = schemas.ActionSchema().dump
-    now = utcnow()
-
-    def write():
-        version = if_match_version("action", a, dump)
-        try:
-            actions.update_action(a, person, _action_input(data, a.group, False), version, now,
-                                  token=g.api_token)
-        except (actions.StaleVersion, StaleEdit):
-            db.session.rollback()
-            stale("action", db.session.get(ActionItem, a.id), dump)
-        except ValidationError as exc:
-            _validation(exc)
-        return _action_response(a)
-
-    return run_write(person, now, write)
+    return _versioned_action_write(person, a, lambda version, now: actions.update_action(
+        a, person, _action_input(data, a.group, False), version, now, token=g.api_token))
 
 
 # --- rollups --------------------------------------------------------------------------------
