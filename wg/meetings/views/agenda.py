@@ -101,53 +101,49 @@ def agenda_edit(meeting_id, item_id):
                            item=item, form=form, stale=stale), status
 
 
-@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
-def agenda_move(meeting_id, item_id):
-    meeting = permissions.meeting_for_edit(current_user, meeting_id)
-    item = _item(meeting, item_id)
+def _item_button(meeting, call, anchor="", done_message=None):
+    """Run one agenda-item button's service call: 409 page when stale, flash when invalid,
+    commit otherwise; back to the agenda."""
     try:
-        meetings.move_agenda_item(item, current_user,
-                                  -1 if request.form.get("direction") == "up" else 1, utcnow(),
-                                  expected_version=request.form.get("version"))
+        call()
     except ValidationError as exc:
         _invalid(exc)
     except StaleEdit as exc:
         return _stale_agenda(meeting, exc)
     else:
         db.session.commit()
-    return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item_id}")
+        if done_message:
+            flash(done_message, "success")
+    return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + anchor)
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
+def agenda_move(meeting_id, item_id):
+    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    item = _item(meeting, item_id)
+    direction = -1 if request.form.get("direction") == "up" else 1
+    return _item_button(meeting, lambda: meetings.move_agenda_item(
+        item, current_user, direction, utcnow(), expected_version=request.form.get("version")),
+        f"#item-{item_id}")
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
 def agenda_delete(meeting_id, item_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
-    try:
-        meetings.delete_agenda_item(_item(meeting, item_id), current_user, utcnow(),
-                                    expected_version=request.form.get("version"))
-    except ValidationError as exc:
-        _invalid(exc)
-    except StaleEdit as exc:
-        return _stale_agenda(meeting, exc)
-    else:
-        db.session.commit()
-        flash("Item removed (its History keeps what it said).", "success")
-    return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
+    item = _item(meeting, item_id)
+    return _item_button(meeting, lambda: meetings.delete_agenda_item(
+        item, current_user, utcnow(), expected_version=request.form.get("version")),
+        done_message="Item removed (its History keeps what it said).")
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/done", methods=["POST"])
 def agenda_done(meeting_id, item_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
-    try:
-        meetings.set_item_done(_item(meeting, item_id), current_user,
-                               request.form.get("done") == "1", utcnow(),
-                               expected_version=request.form.get("version"))
-    except ValidationError as exc:
-        _invalid(exc)
-    except StaleEdit as exc:
-        return _stale_agenda(meeting, exc)
-    else:
-        db.session.commit()
-    return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item_id}")
+    item = _item(meeting, item_id)
+    is_done = request.form.get("done") == "1"
+    return _item_button(meeting, lambda: meetings.set_item_done(
+        item, current_user, is_done, utcnow(), expected_version=request.form.get("version")),
+        f"#item-{item_id}")
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/publish", methods=["POST"])
