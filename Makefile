@@ -7,7 +7,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-sqlite test-postgres install install-dev chromium lint bench clean
+.PHONY: run test test-sqlite test-postgres install install-dev chromium lint bench clean translations messages
+
+# Compiled catalogs (.mo) are built from the committed .po files, never committed themselves.
+PO_FILES := $(wildcard wg/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +25,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@ -l $(word 3,$(subst /, ,$<)) --statistics 2>&1 | tail -1
+
+translations: $(MO_FILES)
+
+# For developers: extract every string from code and templates, and merge it into the catalogs.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 --no-location --sort-output --project wg -o wg/translations/messages.pot .
+	$(BIN)/pybabel update -i wg/translations/messages.pot -d wg/translations --no-fuzzy-matching --ignore-obsolete
 
 run: install
 	$(FLASK) db upgrade

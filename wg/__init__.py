@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
 from wg import permissions
 from wg.config import Config, load_secret_key, normalize_database_url
-from wg.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from wg.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -110,6 +110,10 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    from wg.i18n import select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories=os.path.join(ROOT, "wg", "translations"))
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

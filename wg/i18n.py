@@ -1,0 +1,67 @@
+"""Languages: which one a request speaks, and the locale-aware helpers pages and mails share.
+
+One mechanism for every string: Flask-Babel's gettext. The person's chosen language wins; before
+login (or for a person who never chose) the browser's Accept-Language; then English. A language
+picked with the switcher is kept in the session so the login page speaks it too.
+"""
+
+from contextlib import contextmanager
+
+from babel import Locale
+from flask import g, has_request_context, request, session
+from flask_babel import force_locale, get_locale
+from flask_login import current_user
+
+# The six official UN languages, each named in its own script (the switcher shows these).
+LANGUAGES = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ar": "العربية",
+    "ru": "Русский",
+    "zh": "中文",
+}
+DEFAULT_LANGUAGE = "en"
+RTL_LANGUAGES = {"ar"}
+
+
+def select_locale():
+    chosen = getattr(g, "forced_locale", None)
+    if chosen:
+        return chosen
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if current_user and current_user.is_authenticated:
+        language = getattr(current_user, "language", None)
+        if language in LANGUAGES:
+            return language
+    language = session.get("language")
+    if language in LANGUAGES:
+        return language
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LANGUAGE)
+
+
+def select_timezone():
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return getattr(current_user, "timezone", None) or "UTC"
+    return "UTC"
+
+
+def current_language():
+    locale = get_locale()
+    return locale.language if locale else DEFAULT_LANGUAGE
+
+
+def text_direction(language=None):
+    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+@contextmanager
+def language(code):
+    """Render in a person's language (mails, .ics): `with language(person.language): ...`."""
+    with force_locale(code if code in LANGUAGES else DEFAULT_LANGUAGE):
+        yield
+
+
+def babel_locale(language_code=None):
+    return Locale.parse(language_code or current_language())
