@@ -29,6 +29,7 @@ def participant(code="MEX", **fields):
 
 def person(name=None, email=None, participant_code="MEX", password=PASSWORD, **fields):
     n = next(_seq)
+    fields.setdefault("language", "en")
     p = Person(
         name=name or f"Person {n}",
         email=(email or f"person{n}@example.org").lower(),

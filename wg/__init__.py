@@ -5,6 +5,7 @@ import os
 import re
 
 from flask import Flask, Request, abort, current_app, redirect, request, url_for
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -117,7 +118,8 @@ def register_extensions(app):
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message = lazy_gettext("Please log in to see this page.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     # Importing the models registers them on the metadata (migrations compare against it).
     from wg import models  # noqa: F401

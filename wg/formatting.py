@@ -1,7 +1,30 @@
-"""Jinja filters for dates, times and numbers."""
+"""Jinja filters and helpers: dates, times, numbers, lists and names in the viewer's language.
 
-from datetime import UTC
+Every date or number a page or mail shows goes through Babel with the current locale (the
+request's, or the one a mail is rendered in with `wg.i18n.language(code)`), so "Tue 10 Mar" reads
+"mar. 10 mars" in French and "١٠ مارس" in Arabic. Times are always shown in an explicit zone.
+"""
+
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from babel import Locale, dates, lists, numbers
+from flask_babel import get_locale, lazy_gettext
+
+# Named styles: (date skeleton, with time). Skeletons let each language order the parts itself.
+STYLES = {
+    "full": ("yMMMEd", True),          # Tue 10 Mar 2026, 08:00 CET
+    "day_time": ("MMMEd", True),       # Tue 10 Mar, 08:00 CET
+    "short": ("MMMd", True),           # 10 Mar, 08:00 CET
+    "date": ("yMMMd", False),          # 10 Mar 2026
+    "long_date": ("yMMMMEEEEd", False),  # Tuesday 10 March 2026
+    "month": ("MMMyy", False),         # Mar 26
+}
+
+
+def locale():
+    return get_locale() or Locale("en")
 
 
 def to_zone(value, zone_name):
@@ -12,19 +35,124 @@ def to_zone(value, zone_name):
     return value.astimezone(zone)
 
 
-def format_datetime(value, zone_name="UTC", fmt="%a %d %b %Y, %H:%M"):
+def format_datetime(value, zone_name="UTC", style="full"):
+    """An instant in a zone: '<date>, <time> <zone abbreviation>' in the current language."""
     if value is None:
         return ""
     local = to_zone(value, zone_name)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    skeleton, with_time = STYLES.get(style, STYLES["full"])
+    loc = locale()
+    text = dates.format_skeleton(skeleton, local, locale=loc)
+    if with_time:
+        text = f"{text}, {format_clock(local, loc)} {local.tzname()}"
+    return text
 
 
-def format_date(value, fmt="%d %b %Y"):
+def format_clock(value, loc=None):
+    """'08:00' (24-hour clock with the language's digits and separators)."""
+    return dates.format_skeleton("Hm", value, locale=loc or locale())
+
+
+def format_date(value, style="date"):
     if value is None:
         return ""
-    return value.strftime(fmt)
+    if isinstance(value, datetime):
+        value = value.date()
+    skeleton, _ = STYLES.get(style, STYLES["date"])
+    return dates.format_skeleton(skeleton, value, locale=locale())
+
+
+def format_number(value, digits=None):
+    if value is None:
+        return ""
+    if digits is None:
+        return numbers.format_decimal(value, locale=locale())
+    return numbers.format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0",
+                                  locale=locale())
+
+
+def format_percent(value, digits=0):
+    """`value` is a fraction (0.42 → 42 %) in the language's own way of writing percent."""
+    if value is None:
+        return ""
+    pattern = f"#,##0.{'0' * digits}%" if digits else "#,##0%"
+    return numbers.format_percent(value, format=pattern, locale=locale())
+
+
+def format_list(items, style="standard"):
+    return lists.format_list([str(i) for i in items], style=style, locale=locale())
+
+
+def zone_city(zone_name):
+    """'Vienna' for Europe/Vienna, in the current language where CLDR names the city."""
+    try:
+        return dates.get_timezone_location(ZoneInfo(zone_name), locale=locale(), return_city=True)
+    except Exception:  # noqa: BLE001 - an unknown zone keeps its raw last part
+        return (zone_name or "UTC").rsplit("/", 1)[-1].replace("_", " ")
+
+
+# Organizations are proper names: the secretariat's English name, translated in the catalogs
+# for the organizations the coalition seeds (UN bodies publish their names in all six languages).
+ORGANIZATION_NAMES = {
+    "UNODC": lazy_gettext("United Nations Office on Drugs and Crime"),
+    "INCB": lazy_gettext("International Narcotics Control Board"),
+    "WHO": lazy_gettext("World Health Organization"),
+    "PAHO": lazy_gettext("Pan American Health Organization"),
+    "INTERPOL": lazy_gettext("International Criminal Police Organization"),
+    "WCO": lazy_gettext("World Customs Organization"),
+    "UPU": lazy_gettext("Universal Postal Union"),
+    "ICAO": lazy_gettext("International Civil Aviation Organization"),
+    "IMO": lazy_gettext("International Maritime Organization"),
+    "EUDA": lazy_gettext("European Union Drugs Agency"),
+    "EUROPOL": lazy_gettext("European Union Agency for Law Enforcement Cooperation"),
+    "CICAD": lazy_gettext("Inter-American Drug Abuse Control Commission (OAS)"),
+    "AU": lazy_gettext("African Union Commission"),
+    "ASEAN": lazy_gettext("ASEAN Secretariat"),
+    "COLOMBO": lazy_gettext("Colombo Plan Drug Advisory Programme"),
+}
+
+
+def participant_name(participant):
+    """A country by its name in the viewer's language (CLDR); an organization as translated."""
+    if participant is None:
+        return ""
+    alpha2 = getattr(participant, "alpha2", None)
+    kind = getattr(getattr(participant, "kind", None), "value", None)
+    if kind == "country" and alpha2:
+        name = locale().territories.get(alpha2.upper())
+        if name:
+            return name
+    if kind == "organization" and participant.code in ORGANIZATION_NAMES:
+        return str(ORGANIZATION_NAMES[participant.code])
+    return participant.name
+
+
+@lru_cache(maxsize=1)
+def _collator():
+    from pyuca import Collator
+
+    return Collator()
+
+
+def sort_key(text):
+    """Unicode collation (UCA): 'Afghanistan' before 'ASEAN Secretariat', accents ignored first."""
+    return _collator().sort_key(str(text or ""))
+
+
+def sorted_by_name(participants):
+    return sorted(participants, key=lambda p: sort_key(participant_name(p)))
 
 
 def register(app):
-    app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["date"] = format_date
+    from wg import i18n
+
+    app.jinja_env.filters.update(
+        datetime=format_datetime, date=format_date, number=format_number,
+        percent=format_percent, listing=format_list, clock=format_clock)
+    app.jinja_env.globals.update(
+        participant_name=participant_name, current_language=i18n.current_language,
+        text_direction=i18n.text_direction, LANGUAGES=i18n.LANGUAGES, zone_city=zone_city)
+
+
+__all__ = ["date", "format_date", "format_datetime", "format_number", "format_percent",
+           "participant_name", "sort_key", "sorted_by_name"]

@@ -8,7 +8,7 @@ picked with the switcher is kept in the session so the login page speaks it too.
 from contextlib import contextmanager
 
 from babel import Locale
-from flask import g, has_request_context, request, session
+from flask import has_request_context, request, session
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
@@ -23,12 +23,20 @@ LANGUAGES = {
 }
 DEFAULT_LANGUAGE = "en"
 RTL_LANGUAGES = {"ar"}
+# The CLDR locale behind each language: English dates as written across the coalition
+# ("1 May 2025", 24-hour clock) rather than the United States' "May 1, 2025".
+BABEL_LOCALES = {"en": "en_GB"}
+
+
+def babel_code(language_code):
+    return BABEL_LOCALES.get(language_code, language_code)
 
 
 def select_locale():
-    chosen = getattr(g, "forced_locale", None)
-    if chosen:
-        return chosen
+    return babel_code(request_language())
+
+
+def request_language():
     if not has_request_context():
         return DEFAULT_LANGUAGE
     if current_user and current_user.is_authenticated:
@@ -59,7 +67,7 @@ def text_direction(language=None):
 @contextmanager
 def language(code):
     """Render in a person's language (mails, .ics): `with language(person.language): ...`."""
-    with force_locale(code if code in LANGUAGES else DEFAULT_LANGUAGE):
+    with force_locale(babel_code(code if code in LANGUAGES else DEFAULT_LANGUAGE)):
         yield
 
 

@@ -19,6 +19,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.forgot_password",
         "auth.set_password",
         "core.healthz",
+        "core.set_language",  # the switcher works on the login page too
         "meetings.feed",  # calendar programs fetch the private-token feed without a session
         "api.openapi_json",  # the API's OpenAPI document and its docs page
         "api.docs",

@@ -56,4 +56,4 @@ def test_two_coordinators_edit_one_person_and_one_pledge(app, live_server, brows
     assert b.locator("#stale-edit").is_visible()
     assert "pledge signed" in b.locator("#stale-edit").inner_text()
     b.goto(f"{live_server}/admin/pledges")
-    assert "01 May 2025" in b.locator(f"tr:has-text('{peru_name}')").inner_text()
+    assert "1 May 2025" in b.locator(f"tr:has-text('{peru_name}')").inner_text()

@@ -55,7 +55,7 @@ def test_chair_creates_series_member_rsvps_chair_records_attendance(ctx, live_se
     member_page = _login(browser, live_server, member)
     member_page.goto(live_server + "/groups/swg1-1/meetings")
     tokyo = upcoming.start_at.astimezone(ZoneInfo("Asia/Tokyo"))
-    shown = f"{tokyo:%a %d %b %Y, %H:%M} JST"
+    shown = f"{tokyo:%a}, {tokyo.day} {tokyo:%b %Y, %H:%M} JST"  # en_GB: "Tue, 8 Dec 2026"
     expect(member_page.get_by_text(shown).first).to_be_visible()
     member_page.get_by_role("link", name="SWG1.1 monthly meeting").first.click()
     expect(member_page.get_by_text(shown)).to_be_visible()

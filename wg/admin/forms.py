@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,7 +20,8 @@ class PersonForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired(), Length(max=254)])
     participant = SelectField("Country or organization", validate_choice=False)
     timezone = SelectField("Time zone", default="UTC", validate_choice=False)
-    language = SelectField("Language", choices=LANGUAGES, default="en", validate_choice=False)
+    language = SelectField("Language", choices=[("", _l("Same as the browser"))] + LANGUAGES, default="",
+                           validate_choice=False)
     is_coordinator = BooleanField("Coordinator (administers the coalition, reads everything)")
     send_link = BooleanField("E-mail a link to set a password", default=True)
     version = HiddenField()  # the version the form was made from (stale edits: 409)

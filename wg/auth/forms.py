@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -57,7 +58,7 @@ class ChangePasswordForm(FlaskForm):
 
 class PreferencesForm(FlaskForm):
     timezone = SelectField("Time zone", validate_choice=False)
-    language = SelectField("Language", choices=LANGUAGES, validate_choice=False)
+    language = SelectField("Language", choices=[("", _l("Same as the browser"))] + LANGUAGES, validate_choice=False)
     version = HiddenField()  # the version the form was made from (stale edits: 409)
     submit = SubmitField("Save settings")
 

@@ -24,7 +24,7 @@ class Person(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
-    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    language: Mapped[str | None] = mapped_column(String(8))  # None: never chose (browser decides)
     password_hash: Mapped[str | None] = mapped_column(String(256))
     # Bumped by every service that changes the row; edit forms carry it (stale edits: 409).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")

@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from wg import i18n
 from wg.auth.models import Person, RememberToken
 from wg.db_types import utcnow
 from wg.errors import ValidationError
@@ -24,16 +25,10 @@ from wg.participants.models import Participant
 
 log = logging.getLogger(__name__)
 
-# The six official UN languages; the coalition's mail goes out in the person's language.
-LANGUAGES = [
-    ("en", "English"),
-    ("fr", "French"),
-    ("es", "Spanish"),
-    ("ar", "Arabic"),
-    ("ru", "Russian"),
-    ("zh", "Chinese"),
-]
-LANGUAGE_CODES = {code for code, _ in LANGUAGES}
+# The six official UN languages, each named in its own script; the coalition's mail goes out in
+# the person's language. None means the person never chose: pages follow their browser.
+LANGUAGES = list(i18n.LANGUAGES.items())
+LANGUAGE_CODES = set(i18n.LANGUAGES) | {None}
 MIN_PASSWORD_LENGTH = 10
 NAME_MAX = 200
 EMAIL_MAX = 254
@@ -97,6 +92,7 @@ def check_password_rules(password, field="password"):
 
 
 def validate_person_fields(name, email, participant, timezone, language, person=None):
+    language = language or None
     """Check a person's editable fields together; raise one ValidationError naming each."""
     errors = {}
     name = (name or "").strip()
@@ -119,7 +115,7 @@ def validate_person_fields(name, email, participant, timezone, language, person=
         errors["language"] = "Choose one of the offered languages."
     if errors:
         raise ValidationError(errors)
-    return name, email
+    return name, email, language
 
 
 # The fields a person's history records (replay contract: see wg/history).
@@ -150,11 +146,11 @@ def _change_person(actor, person, verb, values, now, expected_version=None, reas
 
 
 def create_person(
-    *, name, email, participant, timezone="UTC", language="en", is_coordinator=False,
+    *, name, email, participant, timezone="UTC", language=None, is_coordinator=False,
     password=None, now, actor=None,
 ):
     """Create an account. Without a password the person sets one from an e-mailed link."""
-    name, email = validate_person_fields(name, email, participant, timezone, language)
+    name, email, language = validate_person_fields(name, email, participant, timezone, language)
     if password is not None:
         check_password_rules(password)
     person = Person(
@@ -182,7 +178,8 @@ def update_person(person, *, name, email, participant, timezone, language, is_co
     Version-checked against the form's version (history.StaleEdit); a coordinator cannot
     take away their own coordinator role.
     """
-    name, email = validate_person_fields(name, email, participant, timezone, language, person)
+    name, email, language = validate_person_fields(name, email, participant, timezone, language,
+                                                   person)
     if (is_coordinator is not None and actor is not None and actor.id == person.id
             and person.is_coordinator and not is_coordinator):
         raise ValidationError({"is_coordinator": "You cannot remove your own coordinator role."})
@@ -201,6 +198,7 @@ def update_preferences(person, *, timezone, language, actor=None, now=None,
     errors = {}
     if not is_valid_timezone(timezone):
         errors["timezone"] = "Choose a time zone from the list (for example Europe/Vienna)."
+    language = language or None
     if language not in LANGUAGE_CODES:
         errors["language"] = "Choose one of the offered languages."
     if errors:

@@ -1,10 +1,11 @@
 import logging
 
-from flask import jsonify, render_template
+from flask import abort, jsonify, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from wg.auth import services as auth
 from wg.core import bp
 from wg.extensions import db
 from wg.groups import services as groups
@@ -34,6 +35,24 @@ def _my_action_counts(person):
         select(func.count()).select_from(mine).scalar_subquery(),
         select(func.count()).select_from(late.subquery()).scalar_subquery())).one()
     return {"open": total, "overdue": overdue}
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The language switcher: kept in the session, and as the person's setting once logged in
+    (so their e-mails follow). Then back to the page it was used on."""
+    from wg.db_types import utcnow
+    from wg.i18n import LANGUAGES
+
+    code = request.form.get("language", "")
+    if code not in LANGUAGES:
+        abort(400)
+    session["language"] = code
+    if current_user.is_authenticated and current_user.language != code:
+        auth.update_preferences(current_user, timezone=current_user.timezone, language=code,
+                                actor=current_user, now=utcnow())
+        db.session.commit()
+    return redirect(auth.safe_next_url(request.form.get("next")) or "/")
 
 
 @bp.route("/healthz")

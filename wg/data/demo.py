@@ -44,7 +44,7 @@ REGION_LOCALES = {
     "Indian": ["en_IN", "fr_FR"],
     "Atlantic": ["pt_PT", "en_GB"],
 }
-MAIL_LANGUAGES = {"es", "fr", "ar", "ru", "zh"}
+MAIL_LANGUAGES = {"es", "fr", "ar", "ru", "zh"}  # with English, the six UN languages
 # ISO 3166 entries that are territories, not states that could join a coalition of countries.
 NOT_STATES = set(
     "AS AI AQ AW AX BL BM BQ BV CC CK CW CX EH FK FO GF GG GI GL GP GS GU HK HM IM IO JE KY MF MO "

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from wg.formatting import format_date
 from wg.rollups import queries
 from wg.rollups.compute import Figures, month_start, trend_months
 
@@ -22,7 +23,7 @@ class Scope:
 
     @property
     def chart_points(self):
-        return [(month_start(m).strftime("%b %y"), f.percent_complete, f.overdue)
+        return [(format_date(month_start(m), "month"), f.percent_complete, f.overdue)
                 for m, f in self.trend]
 
 

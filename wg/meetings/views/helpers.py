@@ -1,7 +1,7 @@
 """Template globals and filters, and the `flask meetings extend` command."""
 
 
-from wg import permissions
+from wg import formatting, permissions
 from wg.db_types import utcnow
 from wg.extensions import db
 from wg.meetings import bp, recurrence
@@ -29,38 +29,36 @@ def participant_attendance_for(participant, person):
 
 
 @bp.app_template_filter("meeting_time")
-def meeting_time(meeting, zone_name, fmt="%a %d %b %Y, %H:%M"):
-    """'Tue 10 Mar 2026, 08:00 CST' in the viewer's zone."""
-    try:
-        tz = recurrence.zone(zone_name)
-    except ValueError:
-        tz = recurrence.zone("UTC")
-    local = meeting.start_at.astimezone(tz)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+def meeting_time(meeting, zone_name, style="full"):
+    """'Tue 10 Mar 2026, 08:00 CST' in the viewer's zone and language."""
+    return formatting.format_datetime(meeting.start_at, _zone_name(zone_name), style)
 
 
 @bp.app_template_filter("anchor_time")
 def anchor_time(meeting):
     """'14:00 Vienna (CET)': the meeting's time where it is anchored."""
     local = meeting.start_at.astimezone(recurrence.zone(meeting.timezone))
-    city = meeting.timezone.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{local:%H:%M} {city} ({local.tzname()})"
+    return f"{formatting.format_clock(local)} {formatting.zone_city(meeting.timezone)} ({local.tzname()})"
 
 
 @bp.app_template_filter("local_day")
 def local_day(meeting):
     """'Tuesday 10 November 2026': the meeting's date in its anchor zone."""
-    return meeting.start_at.astimezone(recurrence.zone(meeting.timezone)).strftime("%A %d %B %Y")
+    local = meeting.start_at.astimezone(recurrence.zone(meeting.timezone))
+    return formatting.format_date(local, "long_date")
 
 
 @bp.app_template_filter("local_dt")
-def local_dt(value, zone_name, fmt="%a %d %b, %H:%M"):
+def local_dt(value, zone_name, style="day_time"):
+    return formatting.format_datetime(value, _zone_name(zone_name), style)
+
+
+def _zone_name(zone_name):
     try:
-        tz = recurrence.zone(zone_name)
+        recurrence.zone(zone_name)
     except ValueError:
-        tz = recurrence.zone("UTC")
-    local = value.astimezone(tz)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+        return "UTC"
+    return zone_name
 
 
 @bp.cli.command("extend")
