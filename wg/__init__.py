@@ -111,6 +111,9 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    from wg import assets
+
+    assets.register(app)
     from wg.i18n import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
