@@ -53,14 +53,19 @@ run: install
 	 $(FLASK) wg scheduler & sched=$$!; \
 	 wait $$web
 
-# Debian's Chromium for the browser tests; installed when missing and we may (root + apt).
+# Debian's Chromium for the browser tests, and the Noto fonts so Arabic, Cyrillic and Chinese
+# pages (and their screenshots) show real glyphs; installed when missing and we may (root + apt).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests..."; \
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	 fc-list : family 2>/dev/null | grep -q "Noto Sans Arabic" || missing="$$missing fonts-noto-core"; \
+	 fc-list : family 2>/dev/null | grep -q "Noto Sans CJK SC" || missing="$$missing fonts-noto-cjk"; \
+	 missing="$${missing# }"; \
+	 if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's $$missing for the browser tests..."; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	    || { echo "Could not install chromium; the browser tests will fail."; }; \
-	  else echo "chromium is missing and cannot be installed here (need root and apt-get)."; fi; }
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	    || { echo "Could not install $$missing; the browser tests will fail."; }; \
+	  else echo "$$missing missing and cannot be installed here (need root and apt-get)."; fi; fi
 
 test: install-dev chromium
 	$(BIN)/ruff check wg tests bench
