@@ -11,6 +11,8 @@ from babel.messages.plurals import get_plural
 
 from tests.i18n.catalogs import ROOT, TRANSLATED, catalog, key, placeholders, po_path
 
+pytestmark = pytest.mark.needs_catalogs
+
 SHOW = 40  # offending strings listed per failure
 
 
