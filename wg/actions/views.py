@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from wg import idempotency, permissions
 from wg.actions import bp, csvio
 from wg.actions import services as actions
-from wg.actions.forms import ActionForm, BulkUploadForm, ProgressForm
+from wg.actions.forms import STATUS_CHOICES, ActionForm, BulkUploadForm, ProgressForm
 from wg.actions.models import ActionItem
 from wg.db_types import utcnow
 from wg.errors import ValidationError
@@ -67,7 +67,7 @@ def index():
         cycle = not_reported(filters.group, now)
     return render_template("actions/list.html", page=page, filters=filters, groups=groups,
                            args=filters.as_args(), today=now.date(), now=now,
-                           explain=EXPLAIN, cycle=cycle)
+                           explain=EXPLAIN, cycle=cycle, status_choices=STATUS_CHOICES)
 
 
 @bp.route("/export.csv")
@@ -83,7 +83,9 @@ def export():
     visible = permissions.visible_action_group_ids(current_user)
     stmt = actions.list_query(filters, visible, now.date(), now)
     name = "actions" + ("-" + filters.group.slug if filters.group else "") + ".csv"
-    return Response(stream_with_context(csvio.export_rows(stmt, now.date(), now)),
+    # The header is made here: the streamed body runs after the request's locale is gone.
+    header = csvio.export_header(codes=request.args.get("headers") == "codes")
+    return Response(stream_with_context(csvio.export_rows(stmt, now.date(), now, header)),
                     mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -116,7 +118,8 @@ def _render_detail(action, form=None, stale=None, status=200):
     logs = sorted(action.logs, key=lambda entry: entry.id, reverse=True)
     return render_template("actions/detail.html", action=action, logs=logs, today=now.date(),
                            now=now, form=_progress_form(action, form), stale=stale,
-                           created=actions.creation_entry(action), explain=EXPLAIN), status
+                           created=actions.creation_entry(action), explain=EXPLAIN,
+                           sorted_participants=sorted_by_name(action.participants)), status
 
 
 @bp.route("/<int:action_id>")
