@@ -25,14 +25,13 @@ def trend_chart(points, chart_id, title):
     def y_cnt(v):
         return TOP + plot_h * (1 - v / top_count)
 
+    description = _("Percent complete (blue line, left axis) and overdue actions (orange dashed "
+                    "line, right axis) at the end of each month; the table below has the "
+                    "figures.")
     parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" class="trend-chart w-100" role="img" '
              f'aria-labelledby="{chart_id}-t {chart_id}-d" style="max-height:260px">',
              f'<title id="{chart_id}-t">{escape(title)}</title>',
-             f'<desc id="{chart_id}-d">'
-             + escape(_("Percent complete (blue line, left axis) and overdue actions (orange "
-                        "dashed line, right axis) at the end of each month; the table below "
-                        "has the figures."))
-             + '</desc>']
+             f'<desc id="{chart_id}-d">{escape(description)}</desc>']
     for v in (0, 25, 50, 75, 100):
         yy = y_pct(v)
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{yy:.1f}" y2="{yy:.1f}" '
