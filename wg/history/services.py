@@ -251,7 +251,8 @@ def object_type_label(object_type):
 
 
 def display_value(value, limit=300, zone_name=None):
-    """A short text for a recorded value; instants are shown in `zone_name` when given."""
+    """A short text for a recorded value; with `zone_name` (pages, not CSV) instants are shown in
+    that zone and days in the reader's language."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -259,6 +260,15 @@ def display_value(value, limit=300, zone_name=None):
     if isinstance(value, list):
         return ", ".join(display_value(v, 60, zone_name) for v in value) or _("none")
     text = str(value)
+    if zone_name and len(text) == 10 and text[4:5] == "-" and text[7:8] == "-":
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            day = None
+        if day is not None:
+            from wg.formatting import format_date
+
+            return format_date(day)
     if zone_name and len(text) >= 19 and text[10:11] == "T" and text[4:5] == "-":
         try:
             instant = datetime.fromisoformat(text)
