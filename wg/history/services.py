@@ -225,7 +225,8 @@ VERB_LABELS = {
     "cancelled": _l("cancelled"), "restored": _l("restored"), "rescheduled": _l("rescheduled"),
     "done": _l("done"), "minutes_edited": _l("minutes edited"),
     "minutes_published": _l("minutes published"), "pledge_changed": _l("pledge changed"),
-    "pledge_withdrawn": _l("pledge withdrawn"), "retired": _l("retired"),
+    "pledge_signed": _l("pledge signed"), "pledge_withdrawn": _l("pledge withdrawn"),
+    "retired": _l("retired"),
 }
 
 OBJECT_TYPE_LABELS = {
