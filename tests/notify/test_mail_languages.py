@@ -277,4 +277,5 @@ def test_every_mail_in_the_recipients_language(world, language):
                     ) - SAME_IN_TRANSLATION
             if left:
                 untranslated[(kind, part)] = sorted(left)
-    assert untranslated == {}
+    assert not untranslated, "English left in the mails:\n" + "\n".join(
+        f"{kind} {part}: {words}" for (kind, part), words in sorted(untranslated.items()))

@@ -152,3 +152,27 @@ def test_pre_read_and_minutes_nudge(ctx):
     assert reminders.queue_minutes_nudges(START + timedelta(days=3, hours=1), BASE)["queued"] == 1
     assert reminders.queue_minutes_nudges(START + timedelta(days=4), BASE)["queued"] == 0
     assert outbox("minutes-nudge")[0].recipient == "chair@example.org"
+
+
+def test_mail_bodies_escape_user_text_in_html_only(ctx):
+    """Titles fill translated sentences: escaped in the HTML body, as written in the text body."""
+    c = factories.coalition()
+    g, p = c["groups"], c["people"]
+    meeting = meetings.add_extra_meeting(
+        g["SWG1.1"], p["chair"], meeting_input(title="Q&A <b>bold</b>", day=date(2026, 4, 20)),
+        START - timedelta(days=30))
+    meetings.add_agenda_item(meeting, p["chair"], meetings.AgendaInput(
+        title="Tour <i>de</i> table", minutes_allotted=20), START - timedelta(days=30))
+    meetings.publish_agenda(meeting, p["chair"], START - timedelta(days=30))
+    factories.action(g["SWG1.1"], "Map <routes>", owner=p["member"], due_date=date(2026, 3, 31),
+                     actor=p["chair"])
+    reminders.queue_overdue_digests(datetime(2026, 4, 13, 6, 0, tzinfo=UTC), BASE)
+    new, agenda = outbox("meeting-new")[0], outbox("agenda-published")[0]
+    assert "\u201cQ&A <b>bold</b>\u201d" in new.body_text
+    assert "\u201cQ&amp;A &lt;b&gt;bold&lt;/b&gt;\u201d" in new.body_html
+    assert "Tour <i>de</i> table, 20 min" in agenda.body_text
+    assert "Tour &lt;i&gt;de&lt;/i&gt; table, 20 min" in agenda.body_html
+    digest = outbox("overdue-digest")[0]
+    assert "Map <routes> (due 31 Mar 2026, 0%, Mem Member)" in digest.body_text
+    assert f'<a href="{BASE}/actions/' in digest.body_html and "Map &lt;routes&gt;</a>" in digest.body_html
+    assert "<routes>" not in digest.body_html

@@ -33,7 +33,9 @@ def _event(meeting, url, alarm_minutes, now):
     description = [f"{meeting.group.code} · {meeting.group.title}"]
     if meeting.is_cancelled:
         event.add("status", "CANCELLED")
-        description.append(_("Cancelled: %(reason)s", reason=meeting.cancel_reason))
+        from wg.notify.render import cancel_reason
+
+        description.append(_("Cancelled: %(reason)s", reason=cancel_reason(meeting)))
     else:
         event.add("status", "CONFIRMED")
     if meeting.video_url:

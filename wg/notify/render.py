@@ -24,6 +24,16 @@ def series_label(kind):
     return pgettext("series change", "Moved")
 
 
+def cancel_reason(meeting):
+    """Why a meeting is cancelled, as the reader should see it: the reason the system wrote
+    when a series' rule dropped the date is translated; a chair's own words are shown as written."""
+    from wg.meetings.services.series import SERIES_MOVED_REASON
+
+    if meeting.cancel_reason == SERIES_MOVED_REASON:
+        return _("The series' schedule changed; this date is no longer part of it.")
+    return meeting.cancel_reason
+
+
 def meeting_day(meeting, person, style="short"):
     """The meeting's day in the person's zone: '12 May' (style 'short'), '12 May 2026' ('date')."""
     return format_date(to_zone(meeting.start_at, person.timezone), style)
@@ -42,5 +52,6 @@ def when_text(meeting, person):
 
 def render(name, html=True, **context):
     """The text body and (when `html`) the HTML body of notify/email/<name>, in the current locale."""
+    context.setdefault("cancel_reason", cancel_reason)
     text = render_template(f"notify/email/{name}.txt", **context)
     return text, (render_template(f"notify/email/{name}.html", **context) if html else None)
