@@ -372,18 +372,22 @@ def send_password_link(person, *, now, base_url, welcome=False):
     import json
 
     from flask import render_template
+    from flask_babel import gettext
 
     from wg.notify.services import enqueue
 
     kind = "welcome" if welcome else "password-reset"
-    body = render_template(f"notify/email/{kind}.txt", person=person,
-                           link=PASSWORD_LINK_PLACEHOLDER)
+    with i18n.language(person.language):
+        body = render_template(f"notify/email/{kind}.txt", person=person,
+                               link=PASSWORD_LINK_PLACEHOLDER)
+        subject = (gettext("Welcome to the coalition tracker") if welcome
+                   else gettext("Reset your password"))
     fingerprint = hashlib.sha256(_hash_fingerprint(person).encode()).hexdigest()[:12]
     message = enqueue(
         key=f"{kind}:{person.id}:{fingerprint}:{now:%Y%m%d%H%M%S%f}",
         kind=kind,
         recipient=person.email,
-        subject="Welcome to the coalition tracker" if welcome else "Reset your password",
+        subject=subject,
         body_text=body,
         now=now,
     )

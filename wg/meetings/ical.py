@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from wg.meetings.models import MeetingStatus
@@ -32,13 +33,15 @@ def _event(meeting, url, alarm_minutes, now):
     description = [f"{meeting.group.code} · {meeting.group.title}"]
     if meeting.is_cancelled:
         event.add("status", "CANCELLED")
-        description.append(f"Cancelled: {meeting.cancel_reason}")
+        from wg.notify.render import cancel_reason
+
+        description.append(_("Cancelled: %(reason)s", reason=cancel_reason(meeting)))
     else:
         event.add("status", "CONFIRMED")
     if meeting.video_url:
-        description.append(f"Video link: {meeting.video_url}")
+        description.append(_("Video link: %(url)s", url=meeting.video_url))
         event.add("conference", meeting.video_url, parameters={"VALUE": "URI"})
-    description.append(f"Meeting page: {url}")
+    description.append(_("Meeting page: %(url)s", url=url))
     event.add("description", "\n".join(description))
     location = meeting.place or meeting.video_url
     if location:
