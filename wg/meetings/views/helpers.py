@@ -1,5 +1,6 @@
 """Template globals and filters, and the `flask meetings extend` command."""
 
+from babel import dates
 
 from wg import formatting, permissions
 from wg.db_types import utcnow
@@ -51,6 +52,18 @@ def local_day(meeting):
 @bp.app_template_filter("local_dt")
 def local_dt(value, zone_name, style="day_time"):
     return formatting.format_datetime(value, _zone_name(zone_name), style)
+
+
+@bp.app_template_filter("weekday_clock")
+def weekday_clock(value):
+    """'Tue 08:00': an already-local datetime's weekday and time in the viewer's language."""
+    return dates.format_skeleton("EHm", value, locale=formatting.locale())
+
+
+@bp.app_template_filter("weekday_date")
+def weekday_date(value):
+    """'Tue, 10 Mar 2026': a day with its weekday in the viewer's language."""
+    return dates.format_skeleton("yMMMEd", value, locale=formatting.locale())
 
 
 def _zone_name(zone_name):
