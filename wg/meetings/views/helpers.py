@@ -66,6 +66,19 @@ def weekday_date(value):
     return dates.format_skeleton("yMMMEd", value, locale=formatting.locale())
 
 
+@bp.app_template_filter("skeleton")
+def skeleton(value, pattern):
+    """A date or local datetime by a CLDR skeleton ('yMMMM' → 'March 2026', 'Ed' → 'Tue 10')."""
+    return dates.format_skeleton(pattern, value, locale=formatting.locale())
+
+
+@bp.app_template_global()
+def weekday_names():
+    """Monday to Sunday, abbreviated, in the viewer's language (the month grid's header)."""
+    names = dates.get_day_names("abbreviated", context="stand-alone", locale=formatting.locale())
+    return [names[i] for i in range(7)]
+
+
 def _zone_name(zone_name):
     try:
         recurrence.zone(zone_name)

@@ -10,7 +10,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from wg import permissions
+from wg import formatting, permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -92,5 +92,7 @@ def decision_delete(meeting_id, decision_id):
 def print_view(meeting_id):
     meeting = permissions.meeting_for_view(current_user, meeting_id)
     people, participants = meetings.attendees(meeting)
+    participants = formatting.sorted_by_name(participants)
     return render_template("meetings/print.html", meeting=meeting, group=meeting.group,
-                           people=people, participants=participants)
+                           people=people, participants=participants,
+                           participant_names=[formatting.participant_name(p) for p in participants])

@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from wg import permissions
+from wg import formatting, permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -65,7 +65,7 @@ def _detail_page(meeting, stale=None, status=200):
     attendance = None
     if meeting.attendance_recorded_at:
         people, participants = meetings.attendees(meeting)
-        attendance = dict(people=people, participants=participants)
+        attendance = dict(people=people, participants=formatting.sorted_by_name(participants))
     return render_template(
         "meetings/detail.html", meeting=meeting, group=meeting.group, now=now,
         my_rsvp=meetings.rsvp_of(meeting, current_user),
