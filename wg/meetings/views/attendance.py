@@ -7,6 +7,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from wg import permissions
@@ -51,7 +53,10 @@ def attendance(meeting_id):
             participants = {int(i) for i in participant_ids}
         else:
             db.session.commit()
-            flash(f"Attendance saved: {n_people} people, {n_parts} countries and organizations.",
+            flash(_("Attendance saved: %(people)s, %(participants)s.",
+                    people=ngettext("%(num)d person", "%(num)d people", n_people),
+                    participants=ngettext("%(num)d country or organization",
+                                          "%(num)d countries and organizations", n_parts)),
                   "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     by_participant = {}

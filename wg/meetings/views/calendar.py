@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from wg import permissions
@@ -96,7 +97,7 @@ def calendar_settings():
             status = 422
         else:
             db.session.commit()
-            flash("Reminder saved; calendar programs pick it up at their next refresh.",
+            flash(_("Reminder saved; calendar programs pick it up at their next refresh."),
                   "success")
             return redirect(url_for("meetings.calendar_settings"))
     elif request.method == "POST":
@@ -111,7 +112,7 @@ def reset_token():
     # CSRFProtect checks the token; only the owner can reset their own feed address.
     meetings.reset_calendar_token(current_user)
     db.session.commit()
-    flash("Your calendar address is new; the old one no longer works. Subscribe again with "
-          "the new one.", "success")
+    flash(_("Your calendar address is new; the old one no longer works. Subscribe again with "
+            "the new one."), "success")
     return redirect(request.form.get("next") == "profile" and url_for("auth.profile")
                     or url_for("meetings.calendar_settings"))
