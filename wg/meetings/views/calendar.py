@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wg import permissions
+from wg import i18n, permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -38,7 +38,7 @@ def _ics(body, filename):
 def ics(meeting_id):
     meeting = permissions.meeting_for_view(current_user, meeting_id)
     body = ical.build_calendar(
-        [meeting], name=f"{meeting.group.code} meeting", url_for_meeting=_meeting_url,
+        [meeting], name=_("%(group)s meeting", group=meeting.group.code), url_for_meeting=_meeting_url,
         alarm_minutes=meetings.alarm_minutes(current_user), now=utcnow())
     return _ics(body, f"{meeting.group.slug}-{meeting.start_at:%Y-%m-%d}.ics")
 
@@ -68,14 +68,21 @@ def feed(token):
     if person is None:
         abort(404)
     now = utcnow()
-    etag = hashlib.sha256(meetings.feed_fingerprint(person, now).encode()).hexdigest()[:32]
+    # The feed speaks its owner's language (not the calendar program's): part of its ETag.
+    language = person.language or i18n.DEFAULT_LANGUAGE
+    etag = hashlib.sha256(f"{meetings.feed_fingerprint(person, now)}-{language}".encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
         response.set_etag(etag)
         return response
-    body = _cached_feed((person.id, token, etag), lambda: ical.build_calendar(
-        meetings.feed_meetings(person, now), name=f"Coalition meetings · {person.name}",
-        url_for_meeting=_meeting_url, alarm_minutes=meetings.alarm_minutes(person), now=now))
+    def build():
+        with i18n.language(language):
+            return ical.build_calendar(
+                meetings.feed_meetings(person, now),
+                name=_("Coalition meetings · %(name)s", name=person.name),
+                url_for_meeting=_meeting_url, alarm_minutes=meetings.alarm_minutes(person), now=now)
+
+    body = _cached_feed((person.id, token, etag), build)
     response = _ics(body, "coalition-meetings.ics")
     response.headers["Content-Disposition"] = 'inline; filename="coalition-meetings.ics"'
     response.headers["X-Robots-Tag"] = "noindex"
