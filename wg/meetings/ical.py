@@ -4,7 +4,9 @@ Each meeting keeps one UID for life; SEQUENCE is the meeting's own counter, rais
 change; cancelled meetings stay in the feed with STATUS:CANCELLED so calendar programs drop
 them; start times carry their anchor zone (TZID, with RRULE-based VTIMEZONE components, see
 `vtimezone`). `build_calendar` is the one producer of .ics for the feed, the single-meeting
-download and every mail attachment.
+download and every mail attachment. Its words (description lines, the calendar's name) are in
+the current language: callers wrap it in `wg.i18n.language(code)` for the feed's owner or a
+mail's recipient.
 """
 
 import calendar
