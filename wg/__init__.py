@@ -311,13 +311,13 @@ def register_errorhandlers(app):
     from flask_wtf.csrf import CSRFError
 
     messages = {
-        400: "The request could not be understood.",
-        403: "You do not have permission to see or change this.",
-        404: "There is nothing here.",
-        405: "This address does not accept that kind of request.",
-        413: "The upload is too large.",
-        429: "Too many attempts. Please wait a moment and try again.",
-        500: "Something went wrong on our side. The secretariat has been told.",
+        400: lazy_gettext("The request could not be understood."),
+        403: lazy_gettext("You do not have permission to see or change this."),
+        404: lazy_gettext("There is nothing here."),
+        405: lazy_gettext("This address does not accept that kind of request."),
+        413: lazy_gettext("The upload is too large."),
+        429: lazy_gettext("Too many attempts. Please wait a moment and try again."),
+        500: lazy_gettext("Something went wrong on our side. The secretariat has been told."),
     }
 
     def render_error(code, message=None):
@@ -325,7 +325,7 @@ def register_errorhandlers(app):
             from wg.api.problems import problem
 
             return problem(code)
-        message = message or messages.get(code, "Error")
+        message = str(message or messages.get(code) or lazy_gettext("Error"))
         if _wants_json():
             return jsonify(error=message, status=code), code
         template = f"errors/{code}.html" if code in (403, 404, 500) else "errors/generic.html"
@@ -333,8 +333,8 @@ def register_errorhandlers(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, "The form expired or was not sent from this site. "
-                            "Please go back, reload the page and try again.")
+        return render_error(400, lazy_gettext("The form expired or was not sent from this site. "
+                                              "Please go back, reload the page and try again."))
 
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, lambda e, code=code: render_error(code))
@@ -352,7 +352,9 @@ def register_template_helpers(app):
     app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
     app.jinja_env.globals.update(history_changes=history.changes_of,
                                  history_field_label=history.field_label,
-                                 history_display=history.display_value)
+                                 history_display=history.display_value,
+                                 history_verb_label=history.verb_label,
+                                 history_object_type=history.object_type_label)
     formatting.register(app)
 
 

@@ -8,7 +8,7 @@ class ValidationError(Exception):
         if isinstance(errors, str):
             errors = {None: errors}
         self.errors = dict(errors)
-        super().__init__("; ".join(self.errors.values()))
+        super().__init__("; ".join(str(m) for m in self.errors.values()))
 
     def apply_to(self, form):
         """Copy the messages onto a WTForms form, beside their fields; return the rest."""

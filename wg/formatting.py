@@ -75,8 +75,12 @@ def format_percent(value, digits=0):
     """`value` is a fraction (0.42 → 42 %) in the language's own way of writing percent."""
     if value is None:
         return ""
-    pattern = f"#,##0.{'0' * digits}%" if digits else "#,##0%"
-    return numbers.format_percent(value, format=pattern, locale=locale())
+    loc = locale()
+    # The language's own pattern ("#,##0 %" in French), with the decimals asked for.
+    pattern = loc.percent_formats[None].pattern
+    if digits:
+        pattern = pattern.replace("0", "0." + "0" * digits, 1)
+    return numbers.format_percent(value, format=pattern, locale=loc)
 
 
 def format_list(items, style="standard"):

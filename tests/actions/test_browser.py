@@ -30,7 +30,7 @@ def test_member_update_moves_lead_rollup(app, live_server, browser):
     lead = _login(browser.new_context(), live_server, "lead@example.org")
     lead.goto(live_server + "/rollups/groups/wg1")
     percent = lead.locator('section[data-scope="WG1"] [data-figure="percent"]')
-    expect(percent).to_have_text("0.0 %")
+    expect(percent).to_have_text("0.0%")
 
     member = _login(browser.new_context(viewport={"width": 390, "height": 844}), live_server,
                     "member@example.org")
@@ -42,10 +42,10 @@ def test_member_update_moves_lead_rollup(app, live_server, browser):
     card.get_by_role("button", name="Record").click()
     expect(member.get_by_role("alert")).to_contain_text("Progress recorded")
     expect(member.locator("article", has_text="Survey precursor importers")).to_contain_text(
-        "60 %")
+        "60%")
 
     lead.reload()
     # (2 × 60 + 2 × 0) ÷ (2 + 2) = 30 %
-    expect(percent).to_have_text("30.0 %")
+    expect(percent).to_have_text("30.0%")
     expect(lead.locator('tr[data-scope="SWG1.1"] [data-figure="percent"]')).to_have_text(
-        "60.0 %")
+        "60.0%")

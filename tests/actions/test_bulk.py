@@ -52,7 +52,7 @@ def test_preview_then_apply_all_rows(app, chair_web):
     rows[1].update(new_status="done", new_progress="100", note="")
     preview = _upload(web, rows)
     page = preview.get_data(as_text=True)
-    assert preview.status_code == 200 and "Open 0 % → In progress 40 %" in page
+    assert preview.status_code == 200 and "Open 0% → In progress 40%" in page
     assert "Apply 2 changes" in page and _log_count(app) == 0  # preview writes nothing
     r = _upload(web, rows, apply=True)
     assert r.status_code == 302 and _log_count(app) == 2

@@ -49,7 +49,7 @@ def test_two_coordinators_edit_one_person_and_one_pledge(app, live_server, brows
     a.locator(row).locator("input[type=date]").fill("2025-05-01")
     a.locator(row).get_by_role("button", name="Record").click()
     a.wait_for_load_state()
-    assert "signed the Coalition Pledge on 01 May 2025" in a.content()
+    assert "signed the Coalition Pledge on Thursday, 1 May 2025" in a.content()
     b.locator(row).locator("input[type=date]").fill("2025-06-01")
     b.locator(row).get_by_role("button", name="Record").click()
     b.wait_for_load_state()

@@ -67,7 +67,7 @@ def test_chair_creates_series_member_rsvps_chair_records_attendance(ctx, live_se
     page.get_by_role("link", name="Attendance").click()
     page.get_by_label(member.name).check()
     page.get_by_role("button", name="Save attendance").click()
-    expect(page.get_by_text("Attendance saved: 1 people")).to_be_visible()
+    expect(page.get_by_text("Attendance saved: 1 person")).to_be_visible()
 
     db.session.expire_all()
     assert db.session.scalar(select(Rsvp.answer).where(Rsvp.person_id == member.id)) \

@@ -67,7 +67,8 @@ def test_meeting_reminders_at_each_lead_time_once(ctx):
     assert f"{BASE}/meetings/{meeting.id}" in member_msg.body_text
     assert "BEGIN:VCALENDAR" in member_msg.extras and meeting.uid in member_msg.extras
     chair_msg = next(m for m in messages if m.recipient == "chair@example.org")
-    assert chair_msg.subject.startswith("Recordatorio") and "07:00" in chair_msg.body_text
+    # Spanish date in her zone (the wording: tests/notify/test_mail_languages.py, with catalogs).
+    assert chair_msg.subject.endswith(" 20 abr") and "7:00\u20138:30 CST" in chair_msg.body_text
 
 
 def test_reminder_preferences_are_respected(ctx):
@@ -128,7 +129,7 @@ def test_update_requests_and_overdue_digest(ctx):
     assert reminders.queue_overdue_digests(monday + timedelta(days=2), BASE)["queued"] == 0
     assert reminders.queue_overdue_digests(monday + timedelta(days=7), BASE)["queued"] == 2
     digest = outbox("overdue-digest")[0]
-    assert "Map precursor routes" in digest.body_text and "2026-03-31" in digest.body_text
+    assert "Map precursor routes (due 31 Mar 2026, 0%" in digest.body_text
 
 
 def test_pre_read_and_minutes_nudge(ctx):
@@ -144,10 +145,34 @@ def test_pre_read_and_minutes_nudge(ctx):
     assert reminders.queue_pre_reads(START - timedelta(hours=47), BASE)["queued"] == 2
     pre = next(m for m in outbox("pre-read") if m.recipient == "member@example.org")
     assert "Busy action: 0% -> 40% (In progress) — halfway there" in pre.body_text
-    assert "Silent action (due 2026-05-01" in pre.body_text
+    assert "Silent action (due 1 May 2026" in pre.body_text
     assert pre.body_text.split("Not reported this cycle:")[1].strip().startswith(p["member"].name)
 
     assert reminders.queue_minutes_nudges(START + timedelta(days=2), BASE)["queued"] == 0
     assert reminders.queue_minutes_nudges(START + timedelta(days=3, hours=1), BASE)["queued"] == 1
     assert reminders.queue_minutes_nudges(START + timedelta(days=4), BASE)["queued"] == 0
     assert outbox("minutes-nudge")[0].recipient == "chair@example.org"
+
+
+def test_mail_bodies_escape_user_text_in_html_only(ctx):
+    """Titles fill translated sentences: escaped in the HTML body, as written in the text body."""
+    c = factories.coalition()
+    g, p = c["groups"], c["people"]
+    meeting = meetings.add_extra_meeting(
+        g["SWG1.1"], p["chair"], meeting_input(title="Q&A <b>bold</b>", day=date(2026, 4, 20)),
+        START - timedelta(days=30))
+    meetings.add_agenda_item(meeting, p["chair"], meetings.AgendaInput(
+        title="Tour <i>de</i> table", minutes_allotted=20), START - timedelta(days=30))
+    meetings.publish_agenda(meeting, p["chair"], START - timedelta(days=30))
+    factories.action(g["SWG1.1"], "Map <routes>", owner=p["member"], due_date=date(2026, 3, 31),
+                     actor=p["chair"])
+    reminders.queue_overdue_digests(datetime(2026, 4, 13, 6, 0, tzinfo=UTC), BASE)
+    new, agenda = outbox("meeting-new")[0], outbox("agenda-published")[0]
+    assert "\u201cQ&A <b>bold</b>\u201d" in new.body_text
+    assert "\u201cQ&amp;A &lt;b&gt;bold&lt;/b&gt;\u201d" in new.body_html
+    assert "Tour <i>de</i> table, 20 min" in agenda.body_text
+    assert "Tour &lt;i&gt;de&lt;/i&gt; table, 20 min" in agenda.body_html
+    digest = outbox("overdue-digest")[0]
+    assert "Map <routes> (due 31 Mar 2026, 0%, Mem Member)" in digest.body_text
+    assert f'<a href="{BASE}/actions/' in digest.body_html and "Map &lt;routes&gt;</a>" in digest.body_html
+    assert "<routes>" not in digest.body_html

@@ -152,7 +152,7 @@ def test_every_rollup_equals_a_recount(app, monkeypatch, specs):
                 section = page.split(f'data-scope="{code}"', 1)[1]
                 shown = re.search(r'data-figure="percent">([^<]*)<', section).group(1)
                 pct = expected.percent_complete
-                assert shown == ("—" if pct is None else f"{pct:.1f} %")
+                assert shown == ("—" if pct is None else f"{pct:.1f}%")
             assert exported["COALITION"] == _row(now_fig)
 
             # Month-end trend: CSV and the table behind the chart, for each scope.

@@ -4,6 +4,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -12,10 +14,20 @@ from wg.actions import services
 from wg.actions.models import OPEN_STATUSES, ActionItem
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.formatting import format_number, format_percent
 from wg.rollups.formulas import is_overdue, is_stale
 
 EXPORT_COLUMNS = ["id", "group", "title", "status", "progress", "weight", "due_date", "owner",
                   "participants", "overdue", "stale", "last_update", "version"]
+# What a person reads at the top of an exported list (the default); `?headers=codes` keeps the
+# machine names above for scripts. The bulk-update sheet always keeps its codes: it comes back.
+EXPORT_HEADERS = {
+    "id": _l("ID"), "group": _l("Group"), "title": _l("Title"), "status": _l("Status"),
+    "progress": _l("Progress (%)"), "weight": _l("Weight"), "due_date": _l("Due date"),
+    "owner": _l("Owner"), "participants": _l("Countries and organizations"),
+    "overdue": _l("Overdue"), "stale": _l("Stale"), "last_update": _l("Last update"),
+    "version": _l("Version"),
+}
 BULK_COLUMNS = ["id", "version", "title", "due_date", "owner", "participants", "status",
                 "progress", "new_status", "new_progress", "note"]
 MAX_ROWS = 5000
@@ -41,7 +53,12 @@ def rows_to_csv(header, rows):
     return out.getvalue()
 
 
-def export_rows(stmt, today, now):
+def export_header(codes=False):
+    """The export's first row: machine column names, or their labels in the reader's language."""
+    return list(EXPORT_COLUMNS) if codes else [str(EXPORT_HEADERS[c]) for c in EXPORT_COLUMNS]
+
+
+def export_rows(stmt, today, now, header=None):
     """Yield the CSV of every action the statement selects, 500 rows a chunk.
 
     Plain column rows (no ORM objects) and one participants query per chunk: hydrating 13,000
@@ -63,7 +80,7 @@ def export_rows(stmt, today, now):
         .outerjoin(owner, owner.id == ActionItem.owner_id))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(header or EXPORT_COLUMNS)
     result = db.session.execute(rows_stmt.execution_options(yield_per=500))
     for chunk in result.partitions(500):
         codes = {}
@@ -117,8 +134,8 @@ class BulkRow:
     @property
     def change(self):
         a = self.action
-        return (f"{a.status.label} {a.progress} % → {self.new_status.label} "
-                f"{self.new_progress} %")
+        return (f"{a.status.label} {format_percent(a.progress / 100)} → "
+                f"{self.new_status.label} {format_percent(self.new_progress / 100)}")
 
 
 def parse_bulk(text, group):
@@ -135,16 +152,19 @@ def parse_bulk(text, group):
         fieldnames = reader.fieldnames
         missing = {"id", "version", "new_status", "new_progress", "note"} - set(fieldnames or [])
         if missing:
-            raise ValidationError({"file": "The file is not an action sheet from this page: "
-                                           "missing column(s) " + ", ".join(sorted(missing)) + "."})
+            raise ValidationError({"file": _(
+                "The file is not an action sheet from this page: missing column(s) "
+                "%(columns)s.", columns=", ".join(sorted(missing)))})
         for i, row in enumerate(reader, start=2):
             if len(raw) >= MAX_ROWS:
-                raise ValidationError({"file": f"At most {MAX_ROWS} rows per upload."})
+                raise ValidationError({"file": _("At most %(num)s rows per upload.",
+                                                   num=format_number(MAX_ROWS))})
             raw.append((i, row))
     except csv.Error as exc:
-        raise ValidationError({"file": f"The file is not a readable CSV: {exc}."}) from None
+        raise ValidationError({"file": _("The file is not a readable CSV: %(problem)s.",
+                                         problem=str(exc))}) from None
     ids = []
-    for _, row in raw:
+    for _line, row in raw:
         try:
             value = int((row.get("id") or "").strip())
         except ValueError:
@@ -164,7 +184,8 @@ def parse_bulk(text, group):
         except ValueError:
             r.action = None
         if r.action is None:
-            r.errors.append(f"No action {row.get('id')!r} in {group.code}.")
+            r.errors.append(_("No action %(id)s in %(group)s.", id=repr(row.get("id")),
+                              group=group.code))
             out.append(r)
             continue
         if not status_text and not progress_text and not r.note:
@@ -174,7 +195,7 @@ def parse_bulk(text, group):
         try:
             r.version = int((row.get("version") or "").strip())
         except ValueError:
-            r.errors.append("The version column must keep the number from the download.")
+            r.errors.append(_("The version column must keep the number from the download."))
         try:
             r.new_status = services.parse_status(status_text or r.action.status.value)
         except ValidationError as exc:
@@ -185,9 +206,11 @@ def parse_bulk(text, group):
             r.errors.extend(exc.errors.values())
         if r.version is not None and r.version != r.action.version and (
                 r.new_status, r.new_progress) != (r.action.status, r.action.progress):
-            r.errors.append(f"Made from version {r.version}, but the action is now at version "
-                            f"{r.action.version} ({r.action.status.label}, "
-                            f"{r.action.progress} %); download a fresh sheet.")
+            r.errors.append(_(
+                "Made from version %(seen)s, but the action is now at version %(version)s "
+                "(%(status)s, %(progress)s); download a fresh sheet.", seen=r.version,
+                version=r.action.version, status=r.action.status.label,
+                progress=format_percent(r.action.progress / 100)))
         if (not r.errors and (r.new_status, r.new_progress) == (r.action.status,
                                                                 r.action.progress)
                 and r.note in ("", last_notes.get(r.action.id, ""))):

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -19,9 +20,9 @@ STATUS_CHOICES = [(s.value, s.label) for s in ActionStatus]
 class ProgressForm(FlaskForm):
     """A progress log entry; the service checks the rules (range, note, version)."""
 
-    status = SelectField("Status", choices=STATUS_CHOICES, validate_choice=False)
-    progress = IntegerField("Progress (%)", validators=[InputRequired("Progress is required.")])
-    note = TextAreaField("Note", validators=[Length(max=5000)])
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, validate_choice=False)
+    progress = IntegerField(_l("Progress (%)"), validators=[InputRequired(_l("Progress is required."))])
+    note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
     version = HiddenField()
     next = HiddenField()
     # Made when the form is rendered; a second submit of the same form records nothing.
@@ -29,33 +30,33 @@ class ProgressForm(FlaskForm):
 
 
 class ActionForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired("A title is required."),
+    title = StringField(_l("Title"), validators=[InputRequired(_l("A title is required.")),
                                              Length(max=300)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
-    owner_id = SelectField("Owner", validate_choice=False,
-                           description="A member of the group (optional).")
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
+    owner_id = SelectField(_l("Owner"), validate_choice=False,
+                           description=_l("A member of the group (optional)."))
     participant_ids = SelectMultipleField(
-        "Responsible countries and organizations", validate_choice=False,
-        description="Participants with members in this group. Hold Ctrl (⌘ on a Mac) to pick "
-                    "several.")
-    due_date = DateField("Due date", validators=[InputRequired("A due date is required.")])
-    origin_meeting_id = SelectField("From the meeting", validate_choice=False,
-                                    description="The meeting where this action was agreed (optional).")
-    weight = IntegerField("Weight", default=1,
-                          validators=[InputRequired("A weight is required.")],
-                          description="How much this action counts in percent complete "
-                                      "(1–20, default 1).")
+        _l("Responsible countries and organizations"), validate_choice=False,
+        description=_l("Participants with members in this group. Hold Ctrl (⌘ on a Mac) to pick "
+                       "several."))
+    due_date = DateField(_l("Due date"), validators=[InputRequired(_l("A due date is required."))])
+    origin_meeting_id = SelectField(_l("From the meeting"), validate_choice=False,
+                                    description=_l("The meeting where this action was agreed (optional)."))
+    weight = IntegerField(_l("Weight"), default=1,
+                          validators=[InputRequired(_l("A weight is required."))],
+                          description=_l("How much this action counts in percent complete "
+                                         "(1–20, default 1)."))
     # Only on creation; afterwards status and progress change through progress entries.
-    status = SelectField("Status", choices=STATUS_CHOICES, default="open",
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="open",
                          validate_choice=False)
-    progress = IntegerField("Progress (%)", default=0, validators=[Optional()])
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)],
-                         description="Why this action, or where it stands; kept in its "
-                                     "history.")
+    progress = IntegerField(_l("Progress (%)"), default=0, validators=[Optional()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)],
+                         description=_l("Why this action, or where it stands; kept in its "
+                                        "history."))
     version = HiddenField()
 
 
 class BulkUploadForm(FlaskForm):
-    file = FileField("CSV file")
+    file = FileField(_l("CSV file"))
     content = HiddenField()
     idempotency_key = HiddenField()  # made with the preview; Apply twice applies once

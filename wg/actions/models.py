@@ -1,6 +1,8 @@
 import enum
 from datetime import date, datetime
 
+# Lazy, but named `pgettext` so that pybabel's default keywords extract the context too.
+from flask_babel import lazy_pgettext as pgettext
 from sqlalchemy import (
     Column,
     Date,
@@ -28,12 +30,21 @@ class ActionStatus(enum.Enum):
 
     @property
     def label(self):
-        return self.value.replace("_", " ").capitalize()
+        """The status as people read it, in the current language (a lazy string)."""
+        return STATUS_LABELS[self.value]
 
     @property
     def is_closed(self):
         return self in (ActionStatus.done, ActionStatus.dropped)
 
+
+STATUS_LABELS = {
+    "open": pgettext("action status", "Open"),
+    "in_progress": pgettext("action status", "In progress"),
+    "blocked": pgettext("action status", "Blocked"),
+    "done": pgettext("action status", "Done"),
+    "dropped": pgettext("action status", "Dropped"),
+}
 
 OPEN_STATUSES = (ActionStatus.open, ActionStatus.in_progress, ActionStatus.blocked)
 

@@ -7,6 +7,8 @@ Permission checks happen before (wg.permissions loaders); these functions enforc
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, exists, func, select, union, update
 
 from wg import idempotency
@@ -14,6 +16,7 @@ from wg.actions.models import ActionItem, ActionStatus, ProgressLog
 from wg.auth.models import Person
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.formatting import format_number, format_percent, participant_name
 from wg.groups.models import Membership, Role
 from wg.history import services as history
 from wg.participants.models import Participant
@@ -56,27 +59,34 @@ class StaleVersion(Exception):
 
     def describe(self):
         c = self.current
-        text = (f"This action changed since you opened it (you saw version {self.seen_version}, "
-                f"it is now version {c['version']}): it is now {c['status'].label}, "
-                f"{c['progress']} %.")
+        text = _("This action changed since you opened it (you saw version %(seen)s, it is "
+                 "now version %(version)s): it is now %(status)s, %(progress)s.",
+                 seen=self.seen_version, version=c["version"], status=c["status"].label,
+                 progress=format_percent(c["progress"] / 100))
         if self.changes:
             parts = []
             for log in self.changes:
-                who = log.author.name if log.author else "someone"
-                part = (f"{who} set {log.old_status.label} {log.old_progress} % → "
-                        f"{log.new_status.label} {log.new_progress} %")
+                values = dict(who=log.author.name if log.author else _("someone"),
+                              old_status=log.old_status.label,
+                              old=format_percent(log.old_progress / 100),
+                              new_status=log.new_status.label,
+                              new=format_percent(log.new_progress / 100))
                 if log.note:
-                    part += f" (“{log.note[:120]}”)"
-                parts.append(part)
-            text += " Since then: " + "; ".join(parts) + "."
+                    parts.append(_("%(who)s set %(old_status)s %(old)s → %(new_status)s %(new)s "
+                                   "(“%(note)s”)", note=log.note[:120], **values))
+                else:
+                    parts.append(_("%(who)s set %(old_status)s %(old)s → %(new_status)s %(new)s",
+                                   **values))
+            text += " " + _("Since then: %(changes)s.", changes="; ".join(parts))
         if self.edits:
-            text += " Details edited: " + "; ".join(
-                f"{e.actor_label} changed "
-                + ", ".join(history.field_label(k) for k in history.changes_of(e))
-                for e in self.edits[-5:]) + "."
+            text += " " + _("Details edited: %(edits)s.", edits="; ".join(
+                _("%(who)s changed %(fields)s", who=e.actor_label, fields=", ".join(
+                    str(history.field_label(k)) for k in history.changes_of(e)))
+                for e in self.edits[-5:]))
         elif not self.changes:
-            text += " Its details were edited meanwhile."
-        return text + " Nothing was saved; check the new values and submit again if needed."
+            text += " " + _("Its details were edited meanwhile.")
+        return text + " " + _("Nothing was saved; check the new values and submit again if "
+                              "needed.")
 
 
 # --- input cleaning ------------------------------------------------------------------------
@@ -89,8 +99,9 @@ def parse_status(value, field="status"):
     try:
         return ActionStatus(text)
     except ValueError:
-        raise ValidationError({field: f"Unknown status {value!r}; use one of: "
-                                      + ", ".join(STATUS_VALUES) + "."}) from None
+        raise ValidationError({field: _("Unknown status %(value)s; use one of: %(values)s.",
+                                        value=repr(value), values=", ".join(STATUS_VALUES))}) \
+            from None
 
 
 def parse_progress(value, field="progress"):
@@ -101,10 +112,10 @@ def parse_progress(value, field="progress"):
         try:
             value = int(value)
         except ValueError:
-            raise ValidationError({field: "Progress must be a whole number from 0 to 100."}) \
+            raise ValidationError({field: _("Progress must be a whole number from 0 to 100.")}) \
                 from None
     if not isinstance(value, int) or not 0 <= value <= 100:
-        raise ValidationError({field: "Progress must be a whole number from 0 to 100."})
+        raise ValidationError({field: _("Progress must be a whole number from 0 to 100.")})
     return value
 
 
@@ -123,15 +134,15 @@ def parse_version(value):
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValidationError({None: "This form is damaged (bad version); reload the "
-                                          "page and try again."}) from None
+        raise ValidationError({None: _("This form is damaged (bad version); reload the "
+                                            "page and try again.")}) from None
 
 
 def _note_required(old_status, old_progress, new_status, new_progress):
     if new_status is ActionStatus.blocked and old_status is not ActionStatus.blocked:
-        return "A note is required when an action becomes blocked: say what blocks it."
+        return _("A note is required when an action becomes blocked: say what blocks it.")
     if new_progress < old_progress:
-        return "A note is required when progress goes down: say why."
+        return _("A note is required when progress goes down: say why.")
     return None
 
 
@@ -176,7 +187,8 @@ def record_progress(action, actor, status, progress, note, expected_version, now
     new_progress = _collect(errors, parse_progress, progress)
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        errors["note"] = f"The note is too long (at most {MAX_NOTE} characters)."
+        errors["note"] = _("The note is too long (at most %(num)s characters).",
+                           num=format_number(MAX_NOTE))
     if errors:
         raise ValidationError(errors)
     expected_version = parse_version(expected_version)
@@ -270,12 +282,13 @@ def _clean_details(group, data):
     errors = {}
     title = (data.title or "").strip()
     if not title:
-        errors["title"] = "A title is required."
+        errors["title"] = _("A title is required.")
     elif len(title) > 300:
-        errors["title"] = "The title is too long (at most 300 characters)."
+        errors["title"] = _("The title is too long (at most %(num)s characters).",
+                            num=format_number(300))
     description = (data.description or "").strip()
     if len(description) > 20000:
-        errors["description"] = "The description is too long."
+        errors["description"] = _("The description is too long.")
 
     owner = None
     if data.owner_id not in (None, ""):
@@ -290,8 +303,8 @@ def _clean_details(group, data):
                                         Membership.role.in_([Role.member, Role.chair])).limit(1)
         )
         if not is_member:
-            errors["owner_id"] = (f"The owner must be a member of {group.code}; "
-                                  "pick someone from the list.")
+            errors["owner_id"] = _("The owner must be a member of %(group)s; pick someone "
+                                   "from the list.", group=group.code)
 
     participants = []
     ids = []
@@ -299,17 +312,18 @@ def _clean_details(group, data):
         try:
             ids.append(int(raw))
         except (TypeError, ValueError):
-            errors["participant_ids"] = f"Unknown participant {raw!r}."
+            errors["participant_ids"] = _("Unknown participant %(value)s.", value=repr(raw))
     if ids and "participant_ids" not in errors:
         taking_part = {p.id: p for p in db.session.scalars(
             taking_part_query(group).where(Participant.id.in_(ids)))}
         missing = [i for i in ids if i not in taking_part]
         if missing:
-            names = [p.name for p in db.session.scalars(
+            names = [participant_name(p) for p in db.session.scalars(
                 select(Participant).where(Participant.id.in_(missing)))] or [str(missing[0])]
-            errors["participant_ids"] = (", ".join(names) + " do"
-                                         + ("es" if len(names) == 1 else "")
-                                         + f" not take part in {group.code} (no members there).")
+            errors["participant_ids"] = ngettext(
+                "%(names)s does not take part in %(group)s (no members there).",
+                "%(names)s do not take part in %(group)s (no members there).", len(names),
+                names=", ".join(names), group=group.code)
         participants = [taking_part[i] for i in dict.fromkeys(ids) if i in taking_part]
 
     due = data.due_date
@@ -318,12 +332,13 @@ def _clean_details(group, data):
             due = date.fromisoformat(due.strip())
         except ValueError:
             due = None
-            errors["due_date"] = "Not a valid date; use YYYY-MM-DD."
+            errors["due_date"] = _("Not a valid date; use YYYY-MM-DD.")
     if due is None and "due_date" not in errors:
-        errors["due_date"] = "A due date is required (YYYY-MM-DD)."
+        errors["due_date"] = _("A due date is required (YYYY-MM-DD).")
     elif due is not None and not date(1900, 1, 1) <= due <= date(2199, 12, 31):
         # month arithmetic (rollups, reminders) must stay inside Python's year range
-        errors["due_date"] = "Choose a due date between 1900 and 2199."
+        errors["due_date"] = _("Choose a due date between %(first)s and %(last)s.",
+                               first=1900, last=2199)
 
     weight = data.weight
     try:
@@ -331,7 +346,7 @@ def _clean_details(group, data):
     except ValueError:
         weight = None
     if weight is None or not 1 <= weight <= MAX_WEIGHT:
-        errors["weight"] = f"Weight must be a whole number from 1 to {MAX_WEIGHT}."
+        errors["weight"] = _("Weight must be a whole number from 1 to %(max)s.", max=MAX_WEIGHT)
     origin_meeting_id = None
     if data.origin_meeting_id not in (None, ""):
         from wg.meetings.models import Meeting
@@ -341,7 +356,8 @@ def _clean_details(group, data):
         except (TypeError, ValueError):
             meeting = None
         if meeting is None or meeting.group_id != group.id:
-            errors["origin_meeting_id"] = f"Choose one of the meetings of {group.code}."
+            errors["origin_meeting_id"] = _("Choose one of the meetings of %(group)s.",
+                                            group=group.code)
         else:
             origin_meeting_id = meeting.id
     return errors, dict(title=title, description=description, owner=owner,
@@ -356,8 +372,9 @@ def create_action(group, actor, data, now, token=None):
     is its reason when the action starts Open at 0 % (else the first entry carries it).
     """
     if not group.is_active:
-        raise ValidationError({None: f"{group.code} is retired: no new actions can be added "
-                                     "to it. Its existing actions stay on record."})
+        raise ValidationError({None: _("%(group)s is retired: no new actions can be added to "
+                                       "it. Its existing actions stay on record.",
+                                       group=group.code)})
     errors, clean = _clean_details(group, data)
     status = _collect(errors, parse_status, data.status)
     progress = _collect(errors, parse_progress, data.progress)
@@ -493,12 +510,12 @@ def parse_filters(args, load_group):
         try:
             f.owner_id = int(args["owner"])
         except ValueError:
-            errors["owner"] = "The owner filter must be a person's number."
+            errors["owner"] = _("The owner filter must be a person's number.")
     if args.get("participant"):
         code = args["participant"].strip().upper()
         f.participant = db.session.scalar(select(Participant).where(Participant.code == code))
         if f.participant is None:
-            errors["participant"] = f"Unknown participant code {code!r}."
+            errors["participant"] = _("Unknown participant code %(code)s.", code=repr(code))
     f.overdue = args.get("overdue") in ("1", "on", "true", "yes")
     f.stale = args.get("stale") in ("1", "on", "true", "yes")
     f.text = (args.get("q") or "").strip()[:200]

@@ -9,17 +9,20 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from wg import idempotency, permissions
 from wg.actions import bp, csvio
 from wg.actions import services as actions
-from wg.actions.forms import ActionForm, BulkUploadForm, ProgressForm
+from wg.actions.forms import STATUS_CHOICES, ActionForm, BulkUploadForm, ProgressForm
 from wg.actions.models import ActionItem
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.formatting import format_number, format_percent, participant_name, sorted_by_name
 from wg.rollups.compute import EXPLAIN
 
 LIST_OPTIONS = (selectinload(ActionItem.participants), selectinload(ActionItem.owner),
@@ -47,7 +50,7 @@ def index():
     now = utcnow()
     filters, problems = _filters_or_error()
     for message in problems:
-        flash(message + " That filter was ignored.", "warning")
+        flash(_("%(problem)s That filter was ignored.", problem=message), "warning")
     visible = permissions.visible_action_group_ids(current_user)
     stmt = actions.list_query(filters, visible, now.date(), now).options(*LIST_OPTIONS)
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
@@ -64,7 +67,7 @@ def index():
         cycle = not_reported(filters.group, now)
     return render_template("actions/list.html", page=page, filters=filters, groups=groups,
                            args=filters.as_args(), today=now.date(), now=now,
-                           explain=EXPLAIN, cycle=cycle)
+                           explain=EXPLAIN, cycle=cycle, status_choices=STATUS_CHOICES)
 
 
 @bp.route("/export.csv")
@@ -74,12 +77,15 @@ def export():
         filters = actions.parse_filters(
             request.args, lambda slug: permissions.group_for_actions(current_user, slug))
     except ValidationError as exc:
-        return Response("Bad filter: " + "; ".join(exc.errors.values()) + "\n", status=400,
+        return Response(_("Bad filter: %(problems)s", problems="; ".join(exc.errors.values()))
+                        + "\n", status=400,
                         mimetype="text/plain")
     visible = permissions.visible_action_group_ids(current_user)
     stmt = actions.list_query(filters, visible, now.date(), now)
     name = "actions" + ("-" + filters.group.slug if filters.group else "") + ".csv"
-    return Response(stream_with_context(csvio.export_rows(stmt, now.date(), now)),
+    # The header is made here: the streamed body runs after the request's locale is gone.
+    header = csvio.export_header(codes=request.args.get("headers") == "codes")
+    return Response(stream_with_context(csvio.export_rows(stmt, now.date(), now, header)),
                     mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -112,7 +118,8 @@ def _render_detail(action, form=None, stale=None, status=200):
     logs = sorted(action.logs, key=lambda entry: entry.id, reverse=True)
     return render_template("actions/detail.html", action=action, logs=logs, today=now.date(),
                            now=now, form=_progress_form(action, form), stale=stale,
-                           created=actions.creation_entry(action), explain=EXPLAIN), status
+                           created=actions.creation_entry(action), explain=EXPLAIN,
+                           sorted_participants=sorted_by_name(action.participants)), status
 
 
 @bp.route("/<int:action_id>")
@@ -131,13 +138,14 @@ def progress(action_id):
                                     form.note.data, form.version.data or None, utcnow(),
                                     key=form.idempotency_key.data)
             db.session.commit()
-            flash(f"Progress recorded on “{action.title}”: {action.status.label}, "
-                  f"{action.progress} %.", "success")
+            flash(_("Progress recorded on “%(title)s”: %(status)s, %(progress)s.",
+                    title=action.title, status=action.status.label,
+                    progress=format_percent(action.progress / 100)), "success")
             return redirect(_safe_next(form.next.data,
                                        url_for("actions.detail", action_id=action.id)))
         except idempotency.AlreadyDone as exc:
             db.session.rollback()
-            flash(str(exc) + " Nothing new was added.", "info")
+            flash(_("%(problem)s Nothing new was added.", problem=str(exc)), "info")
             return redirect(_safe_next(form.next.data,
                                        url_for("actions.detail", action_id=action.id)))
         except actions.StaleVersion as exc:
@@ -153,13 +161,14 @@ def progress(action_id):
 
 
 def _fill_choices(form, group):
-    form.owner_id.choices = [("", "— nobody —")] + [
+    form.owner_id.choices = [("", _("— nobody —"))] + [
         (str(pid), name) for pid, name in actions.member_choices(group)]
-    form.participant_ids.choices = [(str(p.id), f"{p.name} ({p.code})")
-                                    for p in actions.participant_choices(group)]
+    form.participant_ids.choices = [
+        (str(p.id), f"{participant_name(p)} ({p.code})")
+        for p in sorted_by_name(actions.participant_choices(group))]
     from wg.meetings.services import meeting_choices
 
-    form.origin_meeting_id.choices = [("", "— none —")] + [
+    form.origin_meeting_id.choices = [("", _("— none —"))] + [
         (str(mid), label) for mid, label in meeting_choices(group, utcnow())]
 
 
@@ -183,7 +192,8 @@ def new(slug):
         try:
             action = actions.create_action(group, current_user, _input_from(form), utcnow())
             db.session.commit()
-            flash(f"Action “{action.title}” added to {group.code}.", "success")
+            flash(_("Action “%(title)s” added to %(group)s.", title=action.title, group=group.code),
+                  "success")
             return redirect(url_for("actions.detail", action_id=action.id))
         except ValidationError as exc:
             db.session.rollback()
@@ -209,7 +219,7 @@ def edit(action_id):
             actions.update_action(action, current_user, _input_from(form),
                                   form.version.data or None, utcnow())
             db.session.commit()
-            flash("Action updated.", "success")
+            flash(_("Action updated."), "success")
             return redirect(url_for("actions.detail", action_id=action.id))
         except actions.StaleVersion as exc:
             db.session.rollback()
@@ -243,15 +253,16 @@ def bulk(slug):
         if upload and upload.filename:
             data = upload.read(csvio.MAX_UPLOAD_BYTES + 1)
             if len(data) > csvio.MAX_UPLOAD_BYTES:
-                text, error = "", (f"The file is larger than {csvio.MAX_UPLOAD_BYTES // 1_000_000} "
-                                   "MB; split it into smaller files.")
+                text, error = "", _("The file is larger than %(size)s MB; split it into "
+                                     "smaller files.",
+                                     size=format_number(csvio.MAX_UPLOAD_BYTES // 1_000_000))
             else:
                 try:
                     text = data.decode("utf-8-sig")
                 except UnicodeDecodeError:
-                    text, error = "", "The file must be a CSV saved as UTF-8."
+                    text, error = "", _("The file must be a CSV saved as UTF-8.")
         if not text and not error:
-            error = "Choose a CSV file to upload."
+            error = _("Choose a CSV file to upload.")
         if text and not error:
             try:
                 rows = csvio.parse_bulk(text, group)
@@ -263,17 +274,19 @@ def bulk(slug):
                 applied = csvio.apply_bulk(rows, current_user, utcnow(),
                                            key=form.idempotency_key.data)
                 db.session.commit()
-                flash(f"{applied} progress entr{'y' if applied == 1 else 'ies'} recorded "
-                      f"in {group.code}.", "success")
+                flash(ngettext("%(num)d progress entry recorded in %(group)s.",
+                               "%(num)d progress entries recorded in %(group)s.", applied,
+                               group=group.code), "success")
                 return redirect(url_for("actions.index", group=group.slug))
             except idempotency.AlreadyDone as exc:
                 db.session.rollback()
-                flash(str(exc) + " Nothing new was added.", "info")
+                flash(_("%(problem)s Nothing new was added.", problem=str(exc)), "info")
                 return redirect(url_for("actions.index", group=group.slug))
             except (ValidationError, actions.StaleVersion) as exc:
                 db.session.rollback()
-                error = ("Nothing was applied: " + (exc.describe() if isinstance(
-                    exc, actions.StaleVersion) else "; ".join(exc.errors.values())))
+                error = _("Nothing was applied: %(problems)s", problems=(
+                    exc.describe() if isinstance(exc, actions.StaleVersion)
+                    else "; ".join(exc.errors.values())))
                 rows = csvio.parse_bulk(text, group)
         code = 422 if error else 200
     elif form.is_submitted():

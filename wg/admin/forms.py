@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -13,36 +14,42 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from wg.auth.forms import timezone_choices
 from wg.auth.services import LANGUAGES
+from wg.formatting import participant_name
+
+# Shown to people; the stored values stay the enum values.
+PARTICIPANT_KINDS = {"country": _l("Country"), "organization": _l("International organization")}
+ROLE_NAMES = {"member": _l("member"), "chair": _l("chair"), "lead": _l("lead")}
 
 
 class PersonForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
-    participant = SelectField("Country or organization", validate_choice=False)
-    timezone = SelectField("Time zone", default="UTC", validate_choice=False)
-    language = SelectField("Language", choices=[("", _l("Same as the browser"))] + LANGUAGES, default="",
-                           validate_choice=False)
-    is_coordinator = BooleanField("Coordinator (administers the coalition, reads everything)")
-    send_link = BooleanField("E-mail a link to set a password", default=True)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    participant = SelectField(_l("Country or organization"), validate_choice=False)
+    timezone = SelectField(_l("Time zone"), default="UTC", validate_choice=False)
+    language = SelectField(_l("Language"), choices=[("", _l("Same as the browser"))] + LANGUAGES,
+                           default="", validate_choice=False)
+    is_coordinator = BooleanField(_l("Coordinator (administers the coalition, reads everything)"))
+    send_link = BooleanField(_l("E-mail a link to set a password"), default=True)
     version = HiddenField()  # the version the form was made from (stale edits: 409)
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def __init__(self, participants, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.participant.choices = [("", "Choose…")] + [
-            (p.code, f"{p.name} ({p.code})") for p in participants
+        self.participant.choices = [("", _("Choose…"))] + [
+            (p.code, f"{participant_name(p)} ({p.code})") for p in participants
         ]
         self.timezone.choices = timezone_choices()
 
 
 class RoleForm(FlaskForm):
-    group = SelectField("Group", validate_choice=False)
+    group = SelectField(_l("Group"), validate_choice=False)
     role = SelectField(
-        "Role",
-        choices=[("member", "Member"), ("chair", "Chair"), ("lead", "Lead (working groups)")],
+        _l("Role"),
+        choices=[("member", _l("Member")), ("chair", _l("Chair")),
+                 ("lead", _l("Lead (working groups)"))],
         validate_choice=False,
     )
-    submit = SubmitField("Grant role")
+    submit = SubmitField(_l("Grant role"))
 
     def __init__(self, groups, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,49 +59,50 @@ class RoleForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """An empty form: a button with its CSRF token."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class GroupForm(FlaskForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=20)],
-                       description="WG4 for a working group, SWG1.3 for a sub-working group.")
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    parent = SelectField("Working group (for a sub-working group)", validate_choice=False)
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    is_active = BooleanField("Active (untick to retire the group)", default=True)
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
+                       description=_l("WG4 for a working group, SWG1.3 for a sub-working group."))
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    parent = SelectField(_l("Working group (for a sub-working group)"), validate_choice=False)
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    is_active = BooleanField(_l("Active (untick to retire the group)"), default=True)
     version = HiddenField()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
     def __init__(self, working_groups, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.parent.choices = [("", "None: this is a working group")] + [
+        self.parent.choices = [("", _("None: this is a working group"))] + [
             (g.code, f"{g.code} — {g.title[:60]}") for g in working_groups
         ]
 
 
 class ParticipantForm(FlaskForm):
     kind = SelectField(
-        "Kind", choices=[("country", "Country"), ("organization", "International organization")]
+        _l("Kind"), choices=list(PARTICIPANT_KINDS.items())
     )
     code = StringField(
-        "Code",
+        _l("Code"),
         validators=[DataRequired(), Length(max=16)],
-        description="Countries: ISO 3166 code (MEX or MX), the name comes from the standard. "
-        "Organizations: a short code such as UNODC.",
+        description=_l("Countries: ISO 3166 code (MEX or MX), the name comes from the standard. "
+                       "Organizations: a short code such as UNODC."),
     )
-    name = StringField("Name (organizations only)", validators=[Optional(), Length(max=200)])
-    is_core = BooleanField("Core country (leads new initiatives)")
-    joined_date = DateField("Joined on", validators=[Optional()])
-    pledge_signed_date = DateField("Coalition Pledge signed on", validators=[Optional()])
+    name = StringField(_l("Name (organizations only)"), validators=[Optional(), Length(max=200)])
+    is_core = BooleanField(_l("Core country (leads new initiatives)"))
+    joined_date = DateField(_l("Joined on"), validators=[Optional()])
+    pledge_signed_date = DateField(_l("Coalition Pledge signed on"), validators=[Optional()])
     version = HiddenField()
-    submit = SubmitField("Save")
+    submit = SubmitField(_l("Save"))
 
 
 class PledgeForm(FlaskForm):
     signed_date = DateField(
-        "Signed on", validators=[DataRequired("Enter the date it was signed, like 2025-03-01.")]
+        _l("Signed on"),
+        validators=[DataRequired(_l("Enter the date it was signed, like 2025-03-01."))],
     )
-    reason = StringField("Why the date changes (when correcting a recorded date)",
+    reason = StringField(_l("Why the date changes (when correcting a recorded date)"),
                          validators=[Optional(), Length(max=1000)])
     version = HiddenField()
-    submit = SubmitField("Record signature")
+    submit = SubmitField(_l("Record signature"))

@@ -1,14 +1,25 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from wg.admin import bp
-from wg.admin.forms import ConfirmForm, GroupForm, ParticipantForm, PersonForm, PledgeForm, RoleForm
+from wg.admin.forms import (
+    PARTICIPANT_KINDS,
+    ROLE_NAMES,
+    ConfirmForm,
+    GroupForm,
+    ParticipantForm,
+    PersonForm,
+    PledgeForm,
+    RoleForm,
+)
 from wg.auth import services as auth
 from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.formatting import format_date, participant_name, sort_key, sorted_by_name
 from wg.groups import services as groups
 from wg.groups.models import Group, Membership, Role
 from wg.history import services as history
@@ -17,7 +28,12 @@ from wg.participants.models import Participant, ParticipantKind
 
 
 def _all_participants():
-    return db.session.scalars(select(Participant).order_by(Participant.name)).all()
+    return sorted_by_name(db.session.scalars(select(Participant)).all())
+
+
+@bp.context_processor
+def kinds():
+    return {"participant_kinds": PARTICIPANT_KINDS}
 
 
 def _all_groups():
@@ -97,9 +113,8 @@ def person_new():
             _flash_rest(exc.apply_to(form))
         else:
             db.session.commit()
-            flash(f"{person.name} is added."
-                  + (" A link to set a password is in the outbox." if form.send_link.data else ""),
-                  "success")
+            flash(_("%(name)s is added. A link to set a password is in the outbox.", name=person.name)
+                  if form.send_link.data else _("%(name)s is added.", name=person.name), "success")
             return redirect(url_for("admin.person", person_id=person.id))
     return render_template("admin/person_form.html", form=form, person=None)
 
@@ -131,7 +146,7 @@ def person(person_id):
             _flash_rest(exc.apply_to(form))
         else:
             db.session.commit()
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("admin.person", person_id=person.id))
     form.version.data = person.version
     memberships = db.session.scalars(
@@ -160,8 +175,8 @@ def person_grant(person_id):
         group = auth.find_group(form.group.data)
         try:
             if group is None:
-                raise ValidationError({"group": "Choose a group."})
-            _, created = auth.grant_role(person, group, auth.parse_role(form.role.data),
+                raise ValidationError({"group": _("Choose a group.")})
+            _membership, created = auth.grant_role(person, group, auth.parse_role(form.role.data),
                                          actor=current_user, now=utcnow())
         except ValidationError as exc:
             db.session.rollback()
@@ -169,9 +184,14 @@ def person_grant(person_id):
                 flash(message, "danger")
         else:
             db.session.commit()
-            flash(f"{person.name} is {form.role.data} of {group.code}."
-                  if created else "That role was already given.", "success")
+            flash(_role_given(person, form.role.data, group)
+                  if created else _("That role was already given."), "success")
     return redirect(url_for("admin.person", person_id=person.id) + "#roles")
+
+
+def _role_given(person, role_code, group):
+    return _("%(name)s is %(role)s of %(group)s.", name=person.name,
+             role=str(ROLE_NAMES.get(role_code, role_code)), group=group.code)
 
 
 @bp.route("/memberships/<int:membership_id>/revoke", methods=["POST"])
@@ -181,7 +201,8 @@ def revoke(membership_id):
     if ConfirmForm().validate_on_submit():
         auth.revoke_role(person, group, role, actor=current_user, now=utcnow())
         db.session.commit()
-        flash(f"{person.name} is no longer {role.value} of {group.code}.", "success")
+        flash(_("%(name)s is no longer %(role)s of %(group)s.", name=person.name,
+                role=str(ROLE_NAMES.get(role.value, role.value)), group=group.code), "success")
     back = auth.safe_next_url(request.form.get("next"))
     return redirect(back or url_for("admin.person", person_id=person.id) + "#roles")
 
@@ -192,7 +213,7 @@ def person_active(person_id):
     if ConfirmForm().validate_on_submit():
         active = request.form.get("active") == "1"
         if person.id == current_user.id and not active:
-            flash("You cannot deactivate your own account.", "danger")
+            flash(_("You cannot deactivate your own account."), "danger")
         else:
             try:
                 auth.set_active(person, active, actor=current_user, now=utcnow(),
@@ -202,7 +223,8 @@ def person_active(person_id):
                 flash(str(exc), "danger")
             else:
                 db.session.commit()
-                flash(f"{person.name} is {'active' if active else 'deactivated'}.", "success")
+                flash(_("%(name)s is active.", name=person.name) if active
+                      else _("%(name)s is deactivated.", name=person.name), "success")
     return redirect(url_for("admin.person", person_id=person.id))
 
 
@@ -211,14 +233,15 @@ def person_send_link(person_id):
     person = _get_or_404(Person, person_id)
     if ConfirmForm().validate_on_submit():
         if not person.is_active_account:
-            flash("Activate the account before sending a link.", "danger")
+            flash(_("Activate the account before sending a link."), "danger")
         else:
             auth.send_password_link(
                 person, now=utcnow(), base_url=current_app.config["BASE_URL"],
                 welcome=person.password_hash is None,
             )
             db.session.commit()
-            flash(f"A set-password link for {person.email} is in the outbox.", "success")
+            flash(_("A set-password link for %(email)s is in the outbox.", email=person.email),
+                  "success")
     return redirect(url_for("admin.person", person_id=person.id))
 
 
@@ -235,9 +258,9 @@ def roles():
         group = auth.find_group(form.group.data)
         try:
             if person is None:
-                raise ValidationError({"email": "No one has this e-mail address."})
+                raise ValidationError({"email": _("No one has this e-mail address.")})
             if group is None:
-                raise ValidationError({"group": "Choose a group."})
+                raise ValidationError({"group": _("Choose a group.")})
             auth.grant_role(person, group, auth.parse_role(form.role.data), actor=current_user,
                             now=utcnow())
         except ValidationError as exc:
@@ -246,7 +269,7 @@ def roles():
             _flash_rest(exc.apply_to(form))
         else:
             db.session.commit()
-            flash(f"{person.name} is {form.role.data} of {group.code}.", "success")
+            flash(_role_given(person, form.role.data, group), "success")
             return redirect(url_for("admin.roles"))
     officers = db.session.execute(
         select(Membership, Person, Group)
@@ -306,7 +329,7 @@ def group_form(group_id=None):
                 group = None
         else:
             db.session.commit()
-            flash(f"{group.code} is saved.", "success")
+            flash(_("%(code)s is saved.", code=group.code), "success")
             return redirect(url_for("admin.groups_list"))
     if group is not None:
         form.version.data = group.version
@@ -319,7 +342,8 @@ def group_form(group_id=None):
 
 @bp.route("/participants")
 def participants_list():
-    rows = participants.directory()
+    rows = sorted(participants.directory(),
+                  key=lambda r: (r.participant.kind.value, sort_key(participant_name(r.participant))))
     return render_template("admin/participants.html", rows=rows)
 
 
@@ -360,7 +384,7 @@ def participant_form(participant_id=None):
                 participant = None
         else:
             db.session.commit()
-            flash(f"{participant.name} is saved.", "success")
+            flash(_("%(name)s is saved.", name=participant_name(participant)), "success")
             return redirect(url_for("admin.participants_list"))
     if participant is not None:
         form.version.data = participant.version
@@ -395,17 +419,17 @@ def pledges():
             else:
                 db.session.commit()
                 if withdraw:
-                    flash(f"The pledge record of {participant.name} is removed.", "success")
+                    flash(_("The pledge record of %(name)s is removed.", name=participant_name(participant)),
+                          "success")
                 else:
-                    flash(f"{participant.name} signed the Coalition Pledge on "
-                          f"{form.signed_date.data:%d %B %Y}.", "success")
+                    flash(_("%(name)s signed the Coalition Pledge on %(date)s.",
+                            name=participant_name(participant),
+                            date=format_date(form.signed_date.data, "long_date")), "success")
                 return redirect(url_for("admin.pledges"))
         else:
             error_for = participant.id
-    rows = db.session.scalars(
-        select(Participant).order_by(Participant.pledge_signed_date.is_(None),
-                                     Participant.is_core.desc(), Participant.name)
-    ).all()
+    rows = sorted(sorted_by_name(db.session.scalars(select(Participant)).all()),
+                  key=lambda p: (p.pledge_signed_date is None, not p.is_core))
     signed = [p for p in rows if p.pledge_signed_date]
     unsigned = [p for p in rows if not p.pledge_signed_date]
     return render_template("admin/pledges.html", signed=signed, unsigned=unsigned, form=form,

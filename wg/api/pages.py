@@ -1,6 +1,8 @@
 """The token pages: /profile/tokens (one's own) and /admin/tokens (coordinators)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
@@ -17,15 +19,17 @@ bp = Blueprint("api_tokens", __name__)
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(message="Give the token a name."),
-                                           Length(max=100)],
-                       description="Which system uses it, e.g. \"UNODC early warning sync\".")
-    scopes = SelectField("Access", choices=[("read", "Read"),
-                                            ("read write", "Read and write")], default="read")
-    expires_in_days = SelectField("Expires", choices=[("30", "In 30 days"),
-                                                      ("90", "In 90 days"),
-                                                      ("365", "In a year"),
-                                                      ("never", "Never")], default="90")
+    name = StringField(_l("Name"),
+                       validators=[DataRequired(message=_l("Give the token a name.")),
+                                   Length(max=100)],
+                       description=_l("Which system uses it, e.g. \"UNODC early warning sync\"."))
+    scopes = SelectField(_l("Access"), choices=[("read", _l("Read")),
+                                                ("read write", _l("Read and write"))],
+                         default="read")
+    expires_in_days = SelectField(_l("Expires"), choices=[("30", _l("In 30 days")),
+                                                          ("90", _l("In 90 days")),
+                                                          ("365", _l("In a year")),
+                                                          ("never", _l("Never"))], default="90")
 
 
 @bp.route("/profile/tokens", methods=["GET", "POST"])
@@ -57,7 +61,7 @@ def revoke_mine(token_id):
         abort(404)
     tokens.revoke_token(token, current_user, utcnow())
     db.session.commit()
-    flash(f"Token “{token.name}” revoked.", "success")
+    flash(_("Token “%(name)s” revoked.", name=token.name), "success")
     return redirect(url_for("api_tokens.mine"))
 
 
@@ -75,5 +79,6 @@ def admin_revoke(token_id):
         abort(404)
     tokens.revoke_token(token, current_user, utcnow())
     db.session.commit()
-    flash(f"Token “{token.name}” of {token.person.name} revoked.", "success")
+    flash(_("Token “%(name)s” of %(person)s revoked.", name=token.name,
+            person=token.person.name), "success")
     return redirect(url_for("api_tokens.admin"))

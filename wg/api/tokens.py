@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from wg.api.models import ApiToken
@@ -31,13 +32,13 @@ def create_token(person, actor, name, scopes, expires_in_days, now):
     errors = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "Give the token a name, e.g. the system that will use it."
+        errors["name"] = _("Give the token a name, e.g. the system that will use it.")
     elif len(name) > 100:
-        errors["name"] = "The name is too long (at most 100 characters)."
+        errors["name"] = _("The name is too long (at most %(num)d characters).", num=100)
     if scopes not in SCOPES:
-        errors["scopes"] = "Choose read, or read and write."
+        errors["scopes"] = _("Choose read, or read and write.")
     if expires_in_days is not None and expires_in_days not in EXPIRY_DAYS:
-        errors["expires_in_days"] = "Choose an expiry from the list."
+        errors["expires_in_days"] = _("Choose an expiry from the list.")
     if errors:
         raise ValidationError(errors)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -18,49 +18,50 @@ def timezone_choices():
 
 
 class LoginForm(FlaskForm):
-    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me logged in on this device")
-    submit = SubmitField("Log in")
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
-    submit = SubmitField("Send me a link")
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
 
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        description=_l("At least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", "The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))],
     )
-    submit = SubmitField("Set password")
+    submit = SubmitField(_l("Set password"))
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        description=_l("At least %(num)d characters.", num=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", "The two passwords differ.")],
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))],
     )
-    submit = SubmitField("Change password")
+    submit = SubmitField(_l("Change password"))
 
 
 class PreferencesForm(FlaskForm):
-    timezone = SelectField("Time zone", validate_choice=False)
-    language = SelectField("Language", choices=[("", _l("Same as the browser"))] + LANGUAGES, validate_choice=False)
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
+    language = SelectField(_l("Language"), choices=[("", _l("Same as the browser"))] + LANGUAGES,
+                           validate_choice=False)
     version = HiddenField()  # the version the form was made from (stale edits: 409)
-    submit = SubmitField("Save settings")
+    submit = SubmitField(_l("Save settings"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

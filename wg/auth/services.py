@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -58,13 +59,15 @@ def check_email(email):
     """Return the normalized address or raise ValidationError for the `email` field."""
     email = normalize_email(email)
     if not email:
-        raise ValidationError({"email": "Enter an e-mail address."})
+        raise ValidationError({"email": _("Enter an e-mail address.")})
     if len(email) > EMAIL_MAX:
-        raise ValidationError({"email": f"An e-mail address has at most {EMAIL_MAX} characters."})
+        raise ValidationError({"email": _("An e-mail address has at most %(num)d characters.",
+                                                 num=EMAIL_MAX)})
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError({"email": f"This is not a valid e-mail address ({exc})."}) from None
+        raise ValidationError({"email": _("This is not a valid e-mail address (%(reason)s).",
+                                                 reason=str(exc))}) from None
     return email
 
 
@@ -86,9 +89,9 @@ def hash_password(password):
 
 def check_password_rules(password, field="password"):
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError({field: f"Use at least {MIN_PASSWORD_LENGTH} characters."})
+        raise ValidationError({field: _("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH)})
     if len(password) > 200:
-        raise ValidationError({field: "Use at most 200 characters."})
+        raise ValidationError({field: _("Use at most %(num)d characters.", num=200)})
 
 
 def validate_person_fields(name, email, participant, timezone, language, person=None):
@@ -97,22 +100,22 @@ def validate_person_fields(name, email, participant, timezone, language, person=
     errors = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "Enter the person's name."
+        errors["name"] = _("Enter the person's name.")
     elif len(name) > NAME_MAX:
-        errors["name"] = f"A name has at most {NAME_MAX} characters."
+        errors["name"] = _("A name has at most %(num)d characters.", num=NAME_MAX)
     try:
         email = check_email(email)
         other = find_person_by_email(email)
         if other is not None and other is not person:
-            errors["email"] = "Someone already has this e-mail address."
+            errors["email"] = _("Someone already has this e-mail address.")
     except ValidationError as exc:
         errors.update(exc.errors)
     if participant is None:
-        errors["participant"] = "Choose a known country or organization."
+        errors["participant"] = _("Choose a known country or organization.")
     if not is_valid_timezone(timezone):
-        errors["timezone"] = "Choose a time zone from the list (for example Europe/Vienna)."
+        errors["timezone"] = _("Choose a time zone from the list (for example Europe/Vienna).")
     if language not in LANGUAGE_CODES:
-        errors["language"] = "Choose one of the offered languages."
+        errors["language"] = _("Choose one of the offered languages.")
     if errors:
         raise ValidationError(errors)
     return name, email, language
@@ -182,7 +185,7 @@ def update_person(person, *, name, email, participant, timezone, language, is_co
                                                    person)
     if (is_coordinator is not None and actor is not None and actor.id == person.id
             and person.is_coordinator and not is_coordinator):
-        raise ValidationError({"is_coordinator": "You cannot remove your own coordinator role."})
+        raise ValidationError({"is_coordinator": _("You cannot remove your own coordinator role.")})
     values = dict(name=name, email=email, participant_id=participant.id, timezone=timezone,
                   language=language)
     if is_coordinator is not None:
@@ -197,10 +200,10 @@ def update_preferences(person, *, timezone, language, actor=None, now=None,
     """A person's own settings: time zone and language."""
     errors = {}
     if not is_valid_timezone(timezone):
-        errors["timezone"] = "Choose a time zone from the list (for example Europe/Vienna)."
+        errors["timezone"] = _("Choose a time zone from the list (for example Europe/Vienna).")
     language = language or None
     if language not in LANGUAGE_CODES:
-        errors["language"] = "Choose one of the offered languages."
+        errors["language"] = _("Choose one of the offered languages.")
     if errors:
         raise ValidationError(errors)
     _change_person(actor if actor is not None else person, person, "preferences_changed",
@@ -279,7 +282,7 @@ def revoke_remember_token(token):
 def change_password(person, current, new):
     """Changing one's own password requires the current one."""
     if not person.password_hash or not check_password_hash(person.password_hash, current or ""):
-        raise ValidationError({"current_password": "This is not your current password."})
+        raise ValidationError({"current_password": _("This is not your current password.")})
     set_password(person, new)
 
 
@@ -340,14 +343,14 @@ def person_for_password_token(token):
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ValidationError("This link has expired. Ask for a new one below.") from None
+        raise ValidationError(_("This link has expired. Ask for a new one below.")) from None
     except BadSignature:
-        raise ValidationError("This link is not valid. Ask for a new one below.") from None
+        raise ValidationError(_("This link is not valid. Ask for a new one below.")) from None
     person = db.session.get(Person, data.get("p")) if isinstance(data, dict) else None
     if person is None or data.get("h") != _hash_fingerprint(person):
-        raise ValidationError("This link has already been used. Ask for a new one below.")
+        raise ValidationError(_("This link has already been used. Ask for a new one below."))
     if not person.is_active_account:
-        raise ValidationError("This account is deactivated. Contact the secretariat.")
+        raise ValidationError(_("This account is deactivated. Contact the secretariat."))
     return person
 
 
@@ -369,18 +372,22 @@ def send_password_link(person, *, now, base_url, welcome=False):
     import json
 
     from flask import render_template
+    from flask_babel import gettext
 
     from wg.notify.services import enqueue
 
     kind = "welcome" if welcome else "password-reset"
-    body = render_template(f"notify/email/{kind}.txt", person=person,
-                           link=PASSWORD_LINK_PLACEHOLDER)
+    with i18n.language(person.language):
+        body = render_template(f"notify/email/{kind}.txt", person=person,
+                               link=PASSWORD_LINK_PLACEHOLDER)
+        subject = (gettext("Welcome to the coalition tracker") if welcome
+                   else gettext("Reset your password"))
     fingerprint = hashlib.sha256(_hash_fingerprint(person).encode()).hexdigest()[:12]
     message = enqueue(
         key=f"{kind}:{person.id}:{fingerprint}:{now:%Y%m%d%H%M%S%f}",
         kind=kind,
         recipient=person.email,
-        subject="Welcome to the coalition tracker" if welcome else "Reset your password",
+        subject=subject,
         body_text=body,
         now=now,
     )
@@ -424,7 +431,7 @@ def parse_role(value):
         return Role((value or "").strip().lower())
     except ValueError:
         raise ValidationError(
-            {"role": f"Unknown role {value!r}: use member, chair or lead."}
+            {"role": _("Unknown role %(value)s: use member, chair or lead.", value=repr(value))}
         ) from None
 
 
@@ -440,11 +447,13 @@ def grant_role(person, group, role, actor=None, now=None):
     """Give a role in a group; leads lead working groups only; retired groups take no one.
     Granting twice is harmless."""
     if not group.is_active:
-        raise ValidationError({"group": f"{group.code} is retired: it takes no new members or "
-                                        "roles. Restore it first if it is active again."})
+        raise ValidationError({"group": _("%(code)s is retired: it takes no new members or roles. "
+                                          "Restore it first if it is active again.",
+                                          code=group.code)})
     if role is Role.lead and group.parent_id is not None:
         raise ValidationError(
-            {"role": f"Leads lead a working group (line of effort); {group.code} is a sub-group."}
+            {"role": _("Leads lead a working group (line of effort); %(code)s is a sub-group.",
+                        code=group.code)}
         )
     existing = db.session.scalar(
         select(Membership).where(

@@ -1,4 +1,5 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -16,7 +17,11 @@ from wg.errors import ValidationError
 from wg.extensions import db, limiter
 from wg.history import services as history
 
-GENERIC_LOGIN_ERROR = "That e-mail and password do not match an active account."
+GENERIC_LOGIN_ERROR = "That e-mail and password do not match an active account."  # in English
+
+
+def _generic_login_error():
+    return _("That e-mail and password do not match an active account.")
 
 
 def _login_limit():
@@ -56,9 +61,9 @@ def login():
             if token:
                 _set_remember_cookie(response, token)
             return response
-        error = GENERIC_LOGIN_ERROR
+        error = _generic_login_error()
     elif request.method == "POST":
-        error = GENERIC_LOGIN_ERROR if not form.csrf_token.errors else None
+        error = _generic_login_error() if not form.csrf_token.errors else None
     return render_template("auth/login.html", form=form, error=error)
 
 
@@ -69,7 +74,7 @@ def logout():
         auth.revoke_remember_token(request.cookies.get(current_app.config["WG_REMEMBER_COOKIE"]))
         db.session.commit()
         logout_user()
-        flash("You are logged out.", "success")
+        flash(_("You are logged out."), "success")
         response = redirect(url_for("auth.login"))
         _delete_remember_cookie(response)
         return response
@@ -84,7 +89,7 @@ def logout_others():
     auth.end_sessions(person)
     db.session.commit()
     login_user(person)
-    flash("Your other sessions are logged out.", "success")
+    flash(_("Your other sessions are logged out."), "success")
     response = redirect(url_for("auth.profile"))
     _delete_remember_cookie(response)
     return response
@@ -113,8 +118,8 @@ def forgot_password():
         )
         db.session.commit()
         flash(
-            "If this address belongs to an account, a link to set a new password is on its way. "
-            "It works once and expires in 48 hours.",
+            _("If this address belongs to an account, a link to set a new password is on its way. "
+              "It works once and expires in 48 hours."),
             "info",
         )
         return redirect(url_for("auth.login"))
@@ -137,7 +142,7 @@ def set_password(token):
             db.session.commit()
             logout_user()
             login_user(person)
-            flash("Your password is set. Welcome.", "success")
+            flash(_("Your password is set. Welcome."), "success")
             return redirect(url_for("core.home"))
     return render_template("auth/set_password.html", form=form, person=person)
 
@@ -163,7 +168,7 @@ def profile():
             exc.apply_to(prefs)
         else:
             db.session.commit()
-            flash("Your settings are saved.", "success")
+            flash(_("Your settings are saved."), "success")
             return redirect(url_for("auth.profile"))
     elif password_form.submit.data and password_form.validate_on_submit():
         try:
@@ -176,7 +181,7 @@ def profile():
         else:
             db.session.commit()
             login_user(current_user)  # keep this session valid after the change
-            flash("Your password is changed.", "success")
+            flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     prefs.version.data = current_user.version
     return render_template("auth/profile.html", prefs=prefs,

@@ -1,5 +1,8 @@
 import enum
 
+# Lazy, but named `pgettext` so that pybabel's default keywords extract the context too.
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext
 from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,7 +18,15 @@ class Role(enum.Enum):
 
     @property
     def label(self):
-        return self.value.capitalize()
+        """The role as people read it, in the current language (a lazy string)."""
+        return ROLE_LABELS[self.value]
+
+
+ROLE_LABELS = {
+    "member": pgettext("group role", "Member"),
+    "chair": pgettext("group role", "Chair"),
+    "lead": pgettext("group role", "Lead"),
+}
 
 
 class Group(db.Model):
@@ -48,7 +59,7 @@ class Group(db.Model):
 
     @property
     def kind_label(self):
-        return "Working group" if self.is_working_group else "Sub-working group"
+        return _l("Working group") if self.is_working_group else _l("Sub-working group")
 
     def __repr__(self):
         return f"<Group {self.code}>"

@@ -3,12 +3,14 @@
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, distinct, func, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, distinct, func, or_, select
 
 from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.formatting import participant_name, sort_key
 from wg.groups.models import Group, Membership, Role
 from wg.history import services as history
 from wg.participants.models import Participant
@@ -108,7 +110,8 @@ def roster(group):
         .where(Person.id.in_(_member_ids(group)))
         .group_by(Participant.id)
     ).all()
-    by_participant = sorted(counts, key=lambda row: (-row[1], row[0].name))
+    # Most members first; ties by the name the reader sees (Unicode collation).
+    by_participant = sorted(counts, key=lambda row: (-row[1], sort_key(participant_name(row[0]))))
     working_group_id = group.parent_id or group.id
     officers = db.session.execute(
         select(Membership.group_id, Membership.role, Person)
@@ -129,15 +132,24 @@ def roster(group):
     )
 
 
-def members_query(group, *, participant_code=None, q=None):
-    """The group's members as a query of Person, by participant then name (for pagination)."""
+def members_query(group, *, participant_code=None, q=None, participant_order=None):
+    """The group's members as a query of Person, by participant then name (for pagination).
+
+    `participant_order` (participant ids) puts the participants in the reader's order: their
+    names are translated, so the database cannot sort them itself.
+    """
     from sqlalchemy.orm import contains_eager
 
+    if participant_order:
+        by_participant = case({pid: i for i, pid in enumerate(participant_order)},
+                              value=Person.participant_id, else_=len(participant_order))
+    else:
+        by_participant = Participant.name
     query = (select(Person)
              .join(Participant, Participant.id == Person.participant_id)
              .options(contains_eager(Person.participant))
              .where(Person.id.in_(_member_ids(group)))
-             .order_by(Participant.name, Person.name))
+             .order_by(by_participant, Participant.name, Person.name))
     if participant_code:
         query = query.where(Participant.code == participant_code.upper())
     if q:
@@ -164,26 +176,27 @@ def validate_group_fields(code, title, parent, group=None):
     code = (code or "").strip().upper()
     title = (title or "").strip()
     if not CODE_RE.match(code):
-        errors["code"] = "Use WG followed by a number (WG4) or SWG with two numbers (SWG1.3)."
+        errors["code"] = _("Use WG followed by a number (WG4) or SWG with two numbers "
+                           "(SWG1.3).")
     else:
         other = db.session.scalar(select(Group).where(Group.code == code))
         if other is not None and other is not group:
-            errors["code"] = f"{code} already exists."
+            errors["code"] = _("%(code)s already exists.", code=code)
         is_sub = code.startswith("SWG")
         if is_sub and parent is None:
-            errors["parent"] = "A sub-working group belongs to a working group."
+            errors["parent"] = _("A sub-working group belongs to a working group.")
         if not is_sub and parent is not None:
-            errors["parent"] = "A working group has no parent."
+            errors["parent"] = _("A working group has no parent.")
         if parent is not None and parent.parent_id is not None:
-            errors["parent"] = "The parent must be a working group."
+            errors["parent"] = _("The parent must be a working group.")
         if group is not None and parent is not None and parent.id == group.id:
-            errors["parent"] = "A group cannot be its own parent."
+            errors["parent"] = _("A group cannot be its own parent.")
         if group is not None and is_sub and group.children:
-            errors["code"] = "This group has sub-groups, so it must stay a working group."
+            errors["code"] = _("This group has sub-groups, so it must stay a working group.")
     if not title:
-        errors["title"] = "Enter the group's title."
+        errors["title"] = _("Enter the group's title.")
     elif len(title) > 300:
-        errors["title"] = "A title has at most 300 characters."
+        errors["title"] = _("A title has at most %(num)s characters.", num=300)
     if errors:
         raise ValidationError(errors)
     return code, title

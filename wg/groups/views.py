@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from wg import permissions
 from wg.extensions import db
+from wg.formatting import participant_name, sort_key
 from wg.groups import bp
 from wg.groups import services as groups
 
@@ -24,9 +25,12 @@ def members(slug):
     args = request.args
     code = (args.get("participant") or "").strip()[:16] or None
     q = (args.get("q") or "").strip()[:100] or None
-    page = db.paginate(groups.members_query(group, participant_code=code, q=q), per_page=100,
-                       error_out=False)
     roster = groups.roster(group)
+    # The filter's list and the table both follow the names the reader sees, in collation order.
+    by_name = sorted(roster.by_participant, key=lambda row: sort_key(participant_name(row[0])))
+    page = db.paginate(groups.members_query(group, participant_code=code, q=q,
+                                            participant_order=[p.id for p, _n in by_name]),
+                       per_page=100, error_out=False)
     chair_ids = {p.id for p in roster.chairs}
     return render_template("groups/members.html", group=group, page=page, args=args,
-                           roster=roster, chair_ids=chair_ids)
+                           roster=roster, chair_ids=chair_ids, by_name=by_name)

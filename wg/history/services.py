@@ -11,6 +11,8 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from wg.errors import ValidationError
@@ -144,8 +146,8 @@ def parse_version(value):
     except (TypeError, ValueError):
         number = -1
     if not 0 <= number < 2**31:
-        raise ValidationError({None: "This form is damaged (bad version); reload the page and "
-                                     "try again."})
+        raise ValidationError({None: _("This form is damaged (bad version); reload the page and "
+                                       "try again.")})
     return number
 
 
@@ -165,20 +167,21 @@ class StaleEdit(Exception):
         super().__init__(self.describe())
 
     def describe(self):
-        text = ("Someone else changed this since you opened it "
-                f"(you saw version {self.seen_version}, it is now version "
-                f"{self.current_version}).")
+        text = _("Someone else changed this since you opened it (you saw version %(seen)s, it is "
+                 "now version %(current)s).", seen=self.seen_version, current=self.current_version)
         parts = []
         for entry in self.entries[-5:]:
             fields = ", ".join(field_label(f) for f in changes_of(entry))
-            part = f"{entry.actor_label} {entry.verb.replace('_', ' ')}"
             if fields:
-                part += f" ({fields})"
+                part = _("%(who)s %(verb)s (%(fields)s)", who=entry.actor_label,
+                         verb=verb_label(entry.verb), fields=fields)
+            else:
+                part = _("%(who)s %(verb)s", who=entry.actor_label, verb=verb_label(entry.verb))
             parts.append(part)
         if parts:
-            text += " Since then: " + "; ".join(parts) + "."
-        return text + (" Nothing of yours was saved: your text is still in the form. Check the "
-                       "current values and save again.")
+            text += " " + _("Since then: %(changes)s.", changes="; ".join(parts))
+        return text + " " + _("Nothing of yours was saved: your text is still in the form. Check "
+                              "the current values and save again.")
 
 
 def check_version(object_type, obj, expected_version):
@@ -196,29 +199,77 @@ def check_version(object_type, obj, expected_version):
 
 # --- labels --------------------------------------------------------------------------------
 
+# Shown to people in their language; the recorded names stay the column names.
 FIELD_LABELS = {
-    "start_at": "start", "duration_minutes": "duration", "timezone": "time zone",
-    "video_url": "video link", "minutes_text": "minutes", "is_active_account": "active",
-    "is_coordinator": "coordinator", "participant_id": "participant", "owner_id": "owner",
-    "group_id": "group", "parent_id": "working group", "due_date": "due date",
-    "participant_ids": "responsible participants", "origin_meeting_id": "origin meeting",
-    "pledge_signed_date": "pledge signed", "joined_date": "joined", "is_core": "core",
+    "start_at": _l("start"), "duration_minutes": _l("duration"), "timezone": _l("time zone"),
+    "video_url": _l("video link"), "minutes_text": _l("minutes"),
+    "is_active_account": _l("active"), "is_coordinator": _l("coordinator"),
+    "participant_id": _l("participant"), "owner_id": _l("owner"), "group_id": _l("group"),
+    "parent_id": _l("working group"), "due_date": _l("due date"),
+    "participant_ids": _l("responsible participants"), "origin_meeting_id": _l("origin meeting"),
+    "pledge_signed_date": _l("pledge signed"), "joined_date": _l("joined"), "is_core": _l("core"),
+    "name": _l("name"), "email": _l("email"), "language": _l("language"), "title": _l("title"),
+    "code": _l("code"), "description": _l("description"), "status": _l("status"),
+    "progress": _l("progress"), "note": _l("note"), "role": _l("role"), "kind": _l("kind"),
+    "location": _l("location"), "agenda": _l("agenda"), "person_id": _l("person"),
+    "is_active": _l("active"), "position": _l("position"), "text": _l("text"),
+}
+
+VERB_LABELS = {
+    "created": _l("created"), "updated": _l("updated"), "deleted": _l("deleted"),
+    "activated": _l("activated"), "deactivated": _l("deactivated"),
+    "preferences_changed": _l("preferences changed"), "granted": _l("granted"),
+    "revoked": _l("revoked"), "progress": _l("progress"), "recorded": _l("recorded"),
+    "token_created": _l("token created"), "token_revoked": _l("token revoked"),
+    "agenda_published": _l("agenda published"), "attendance_recorded": _l("attendance recorded"),
+    "cancelled": _l("cancelled"), "restored": _l("restored"), "rescheduled": _l("rescheduled"),
+    "done": _l("done"), "minutes_edited": _l("minutes edited"),
+    "minutes_published": _l("minutes published"), "pledge_changed": _l("pledge changed"),
+    "pledge_signed": _l("pledge signed"), "pledge_withdrawn": _l("pledge withdrawn"),
+    "retired": _l("retired"),
+}
+
+OBJECT_TYPE_LABELS = {
+    "action": _l("action"), "agenda_item": _l("agenda item"), "api_token": _l("API token"),
+    "attendance": _l("attendance"), "decision": _l("decision"), "group": _l("group"),
+    "meeting": _l("meeting"), "membership": _l("membership"), "participant": _l("participant"),
+    "person": _l("person"), "series": _l("series"),
 }
 
 
 def field_label(name):
-    return FIELD_LABELS.get(name, name.replace("_", " "))
+    return str(FIELD_LABELS.get(name, name.replace("_", " ")))
+
+
+def verb_label(verb, capital=False):
+    """'minutes published' for minutes_published, in the viewer's language."""
+    text = str(VERB_LABELS.get(verb, (verb or "").replace("_", " ")))
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def object_type_label(object_type):
+    return str(OBJECT_TYPE_LABELS.get(object_type, (object_type or "").replace("_", " ")))
 
 
 def display_value(value, limit=300, zone_name=None):
-    """A short text for a recorded value; instants are shown in `zone_name` when given."""
+    """A short text for a recorded value; with `zone_name` (pages, not CSV) instants are shown in
+    that zone and days in the reader's language."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
-        return ", ".join(display_value(v, 60, zone_name) for v in value) or "none"
+        return ", ".join(display_value(v, 60, zone_name) for v in value) or _("none")
     text = str(value)
+    if zone_name and len(text) == 10 and text[4:5] == "-" and text[7:8] == "-":
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            day = None
+        if day is not None:
+            from wg.formatting import format_date
+
+            return format_date(day)
     if zone_name and len(text) >= 19 and text[10:11] == "T" and text[4:5] == "-":
         try:
             instant = datetime.fromisoformat(text)

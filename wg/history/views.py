@@ -5,6 +5,7 @@ import io
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Response, render_template, request, stream_with_context, url_for
+from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -118,12 +119,12 @@ def audit_csv():
     permissions.require_coordinator(current_user)
     stmt, _filters = _audit_query(request.args)
     stmt = stmt.order_by(HistoryEntry.id)
+    headers = CSV_COLUMNS if request.args.get("headers") == "codes" else _csv_headers()
 
     def generate():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["id", "at_utc", "actor", "object_type", "object_id", "object",
-                         "verb", "field", "old", "new", "reason"])
+        writer.writerow(headers)
         last_id = 0
         while True:
             chunk = db.session.scalars(stmt.where(HistoryEntry.id > last_id).limit(500)).all()
@@ -146,6 +147,22 @@ def audit_csv():
     filename = f"audit-{datetime.now(UTC):%Y%m%d-%H%M}.csv"
     return Response(stream_with_context(generate()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+CSV_COLUMNS = ["id", "at_utc", "actor", "object_type", "object_id", "object", "verb", "field",
+               "old", "new", "reason"]
+
+
+def _csv_headers():
+    """The column names in the reader's language (?headers=codes keeps CSV_COLUMNS)."""
+    return [
+        pgettext("audit CSV column", "id"), pgettext("audit CSV column", "at_utc"),
+        pgettext("audit CSV column", "actor"), pgettext("audit CSV column", "object_type"),
+        pgettext("audit CSV column", "object_id"), pgettext("audit CSV column", "object"),
+        pgettext("audit CSV column", "verb"), pgettext("audit CSV column", "field"),
+        pgettext("audit CSV column", "old"), pgettext("audit CSV column", "new"),
+        pgettext("audit CSV column", "reason"),
+    ]
 
 
 def _csv_safe(text):

@@ -1,3 +1,7 @@
+from babel import dates
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -12,11 +16,28 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from wg import formatting
 from wg.auth.forms import timezone_choices
-from wg.meetings.recurrence import WEEKDAY_NAMES
 from wg.meetings.services import ALARM_CHOICES, MeetingInput, SeriesInput
 
-WEEK_CHOICES = [("1", "First"), ("2", "Second"), ("3", "Third"), ("4", "Fourth"), ("-1", "Last")]
+WEEK_CHOICES = [("1", _l("First")), ("2", _l("Second")), ("3", _l("Third")),
+                ("4", _l("Fourth")), ("-1", _l("Last"))]
+
+
+def weekday_choices():
+    """Monday to Sunday (0-6), named in the viewer's language."""
+    names = dates.get_day_names("wide", context="stand-alone", locale=formatting.locale())
+    return [(str(i), names[i]) for i in range(7)]
+
+
+def alarm_label(minutes):
+    if minutes == 0:
+        return _("No reminder")
+    if minutes < 60:
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    if minutes < 1440:
+        return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+    return ngettext("%(num)d day", "%(num)d days", minutes // 1440)
 
 
 def _int_or_none(value):
@@ -32,31 +53,31 @@ class _TimeFields:
 
 
 class SeriesForm(FlaskForm, _TimeFields):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)],
-                        default="Monthly meeting")
-    rule_kind = RadioField("Repeats on", choices=[
-        ("weekday", "A weekday of the month (e.g. the second Tuesday)"),
-        ("monthday", "A day of the month (e.g. the 15th)")], default="weekday")
-    week = SelectField("Which", choices=WEEK_CHOICES, default="2")
-    weekday = SelectField("Weekday", choices=[(str(i), n) for i, n in enumerate(WEEKDAY_NAMES)],
-                          default="1")
-    month_day = IntegerField("Day of the month", validators=[Optional()], default=15,
-                             description="29, 30 or 31 fall on the last day in shorter months.")
-    start_time = TimeField("Start time (local, in the anchor zone)", validators=[DataRequired()])
-    timezone = SelectField("Anchor time zone", validate_choice=False, default="Europe/Vienna")
-    duration_minutes = IntegerField("Duration (minutes)", validators=[InputRequired()], default=90)
-    place = StringField("Place", validators=[Optional(), Length(max=300)], default="Online")
-    video_url = StringField("Video link", validators=[Optional(), Length(max=500)])
-    first_date = DateField("First date", validators=[DataRequired()])
-    last_date = DateField("Last date (optional)", validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
+                        default=_l("Monthly meeting"))
+    rule_kind = RadioField(_l("Repeats on"), choices=[
+        ("weekday", _l("A weekday of the month (e.g. the second Tuesday)")),
+        ("monthday", _l("A day of the month (e.g. the 15th)"))], default="weekday")
+    week = SelectField(_l("Which"), choices=WEEK_CHOICES, default="2")
+    weekday = SelectField(_l("Weekday"), choices=[(str(i), str(i)) for i in range(7)], default="1")
+    month_day = IntegerField(_l("Day of the month"), validators=[Optional()], default=15,
+                             description=_l("29, 30 or 31 fall on the last day in shorter months."))
+    start_time = TimeField(_l("Start time (local, in the anchor zone)"), validators=[DataRequired()])
+    timezone = SelectField(_l("Anchor time zone"), validate_choice=False, default="Europe/Vienna")
+    duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[InputRequired()], default=90)
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)], default=_l("Online"))
+    video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500)])
+    first_date = DateField(_l("First date"), validators=[DataRequired()])
+    last_date = DateField(_l("Last date (optional)"), validators=[Optional()])
     # The version the form was made from (a stale save is refused with 409).
     version = HiddenField()
-    preview = SubmitField("Show what this time means for members")
-    submit = SubmitField("Save series")
+    preview = SubmitField(_l("Show what this time means for members"))
+    submit = SubmitField(_l("Save series"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._zone_choices()
+        self.weekday.choices = weekday_choices()
 
     def to_input(self):
         return SeriesInput(
@@ -80,17 +101,17 @@ class SeriesForm(FlaskForm, _TimeFields):
 
 
 class MeetingForm(FlaskForm, _TimeFields):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    day = DateField("Date (in the anchor zone)", validators=[DataRequired()])
-    start_time = TimeField("Start time (local, in the anchor zone)", validators=[DataRequired()])
-    timezone = SelectField("Anchor time zone", validate_choice=False, default="Europe/Vienna")
-    duration_minutes = IntegerField("Duration (minutes)", validators=[InputRequired()], default=90)
-    place = StringField("Place", validators=[Optional(), Length(max=300)], default="Online")
-    video_url = StringField("Video link", validators=[Optional(), Length(max=500)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    day = DateField(_l("Date (in the anchor zone)"), validators=[DataRequired()])
+    start_time = TimeField(_l("Start time (local, in the anchor zone)"), validators=[DataRequired()])
+    timezone = SelectField(_l("Anchor time zone"), validate_choice=False, default="Europe/Vienna")
+    duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[InputRequired()], default=90)
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)], default=_l("Online"))
+    video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500)])
     # The version the form was made from (a stale save is refused with 409).
     version = HiddenField()
-    preview = SubmitField("Show what this time means for members")
-    submit = SubmitField("Save meeting")
+    preview = SubmitField(_l("Show what this time means for members"))
+    submit = SubmitField(_l("Save meeting"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,40 +131,42 @@ class MeetingForm(FlaskForm, _TimeFields):
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Reason (members see it)", validators=[DataRequired(),
+    reason = TextAreaField(_l("Reason (members see it)"), validators=[DataRequired(),
                                                                   Length(max=1000)])
     # The version the form was made from (a stale save is refused with 409).
     version = HiddenField()
-    submit = SubmitField("Cancel this meeting")
+    submit = SubmitField(_l("Cancel this meeting"))
 
 
 class AgendaItemForm(FlaskForm):
-    title = StringField("Item", validators=[DataRequired(), Length(max=300)])
-    presenter = StringField("Presenter", validators=[Optional(), Length(max=200)])
-    minutes_allotted = IntegerField("Minutes", validators=[Optional()])
-    link = StringField("Link", validators=[Optional(), Length(max=500)])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+    title = StringField(_l("Item"), validators=[DataRequired(), Length(max=300)])
+    presenter = StringField(_l("Presenter"), validators=[Optional(), Length(max=200)])
+    minutes_allotted = IntegerField(_l("Minutes"), validators=[Optional()])
+    link = StringField(_l("Link"), validators=[Optional(), Length(max=500)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     # The version the form was made from (a stale save is refused with 409).
     version = HiddenField()
-    submit = SubmitField("Add item")
+    submit = SubmitField(_l("Add item"))
 
 
 class MinutesForm(FlaskForm):
-    minutes = TextAreaField("Minutes (Markdown)", validators=[Length(max=100_000)])
+    minutes = TextAreaField(_l("Minutes (Markdown)"), validators=[Length(max=100_000)])
     # The version the form was made from (a stale save is refused with 409).
     version = HiddenField()
-    submit = SubmitField("Save minutes")
-    publish = SubmitField("Save and publish")
+    submit = SubmitField(_l("Save minutes"))
+    publish = SubmitField(_l("Save and publish"))
 
 
 class DecisionForm(FlaskForm):
-    decision = TextAreaField("Decision", validators=[DataRequired(), Length(max=2000)])
-    submit = SubmitField("Record decision")
+    decision = TextAreaField(_l("Decision"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Record decision"))
 
 
 class AlarmForm(FlaskForm):
-    alarm_minutes = SelectField("Reminder before each meeting", coerce=int, choices=[
-        (m, "No reminder" if m == 0 else (f"{m} minutes" if m < 60 else
-                                           (f"{m // 60} hour{'s' if m >= 120 else ''}"
-                                            if m < 1440 else "1 day"))) for m in ALARM_CHOICES])
-    submit = SubmitField("Save reminder")
+    alarm_minutes = SelectField(_l("Reminder before each meeting"), coerce=int,
+                                choices=[(m, str(m)) for m in ALARM_CHOICES])
+    submit = SubmitField(_l("Save reminder"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.alarm_minutes.choices = [(m, alarm_label(m)) for m in ALARM_CHOICES]

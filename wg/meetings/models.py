@@ -1,6 +1,7 @@
 import enum
 from datetime import date, datetime, time
 
+from flask_babel import lazy_pgettext as pgettext
 from sqlalchemy import (
     Boolean,
     Date,
@@ -32,7 +33,7 @@ class MeetingStatus(enum.Enum):
 
     @property
     def label(self):
-        return self.value.capitalize()
+        return STATUS_LABELS[self]
 
 
 class RsvpAnswer(enum.Enum):
@@ -42,7 +43,20 @@ class RsvpAnswer(enum.Enum):
 
     @property
     def label(self):
-        return self.value.capitalize()
+        return ANSWER_LABELS[self]
+
+
+# What people read for each status and answer, in their language (the values stay English).
+STATUS_LABELS = {
+    MeetingStatus.scheduled: pgettext("meeting status", "Scheduled"),
+    MeetingStatus.held: pgettext("meeting status", "Held"),
+    MeetingStatus.cancelled: pgettext("meeting status", "Cancelled"),
+}
+ANSWER_LABELS = {
+    RsvpAnswer.yes: pgettext("attendance answer", "Yes"),
+    RsvpAnswer.no: pgettext("attendance answer", "No"),
+    RsvpAnswer.maybe: pgettext("attendance answer", "Maybe"),
+}
 
 
 class MeetingSeries(db.Model):

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import MONTHLY, rrule
 from dateutil.rrule import weekday as rr_weekday
+from flask_babel import gettext as _
 
-WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-WEEK_NAMES = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+from wg import formatting
 
 
 class NonexistentLocalTime(ValueError):
@@ -62,13 +62,44 @@ def local_to_utc(day, clock, zone_name):
 
 
 def describe_rule(kind, week=None, weekday=None, month_day=None):
+    """'the second Tuesday of every month' / 'the 31st of every month (or the month's last
+    day)', in the current language (whole sentences, so each language orders its words)."""
     if kind == "weekday":
-        return f"the {WEEK_NAMES.get(week, week)} {WEEKDAY_NAMES[weekday]} of every month"
-    suffix = "th" if 11 <= month_day % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(
-        month_day % 10, "th")
-    extra = " (or the month's last day)" if month_day > 28 else ""
-    return f"day {month_day}{suffix} of every month{extra}".replace(
-        f"day {month_day}{suffix}", f"the {month_day}{suffix}")
+        day = _weekday_name(weekday)
+        phrase = WEEK_PHRASES.get(week)
+        return phrase(day) if phrase else f"{week} {day}"
+    # English ordinals ('1st', '2nd', '3rd', '4th') by the language's ordinal plural category.
+    category = formatting.locale().ordinal_form(month_day)
+    phrase = (_MONTH_DAY_LONG if month_day > 28 else _MONTH_DAY).get(category, _MONTH_DAY["other"])
+    return phrase(formatting.format_number(month_day))
+
+
+def _weekday_name(weekday):
+    from babel import dates
+
+    names = dates.get_day_names("wide", context="format", locale=formatting.locale())
+    return names[weekday]
+
+
+WEEK_PHRASES = {
+    1: lambda day: _("the first %(weekday)s of every month", weekday=day),
+    2: lambda day: _("the second %(weekday)s of every month", weekday=day),
+    3: lambda day: _("the third %(weekday)s of every month", weekday=day),
+    4: lambda day: _("the fourth %(weekday)s of every month", weekday=day),
+    -1: lambda day: _("the last %(weekday)s of every month", weekday=day),
+}
+_MONTH_DAY = {
+    "one": lambda n: _("the %(day)sst of every month", day=n),
+    "two": lambda n: _("the %(day)snd of every month", day=n),
+    "few": lambda n: _("the %(day)srd of every month", day=n),
+    "other": lambda n: _("the %(day)sth of every month", day=n),
+}
+_MONTH_DAY_LONG = {
+    "one": lambda n: _("the %(day)sst of every month (or the month's last day)", day=n),
+    "two": lambda n: _("the %(day)snd of every month (or the month's last day)", day=n),
+    "few": lambda n: _("the %(day)srd of every month (or the month's last day)", day=n),
+    "other": lambda n: _("the %(day)sth of every month (or the month's last day)", day=n),
+}
 
 
 def add_months(day, months):

@@ -8,20 +8,22 @@ small `due_*` functions hold the timing rules and are tested with plain values.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, func, or_, select
 
 from wg.actions.models import OPEN_STATUSES, ActionItem, ProgressLog
 from wg.auth.models import Person
 from wg.extensions import db
+from wg.formatting import sort_key
 from wg.groups.models import Membership, Role
+from wg.i18n import language
 from wg.meetings import ical
 from wg.meetings.models import Meeting, MeetingStatus
 from wg.notify import services
-from wg.notify.i18n import strings
 from wg.notify.models import OutboxMessage
+from wg.notify.render import meeting_day, render, when_text
 from wg.rollups.formulas import overdue_sql
 
 REMINDER_WINDOW = timedelta(hours=max(services.REMINDER_HOURS))
@@ -105,24 +107,6 @@ def _members_by_group(group_ids, roles=(Role.member, Role.chair)):
     return {gid: list(people.values()) for gid, people in result.items()}
 
 
-def local(dt, zone_name):
-    try:
-        zone = ZoneInfo(zone_name or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return dt.astimezone(zone)
-
-
-def when_text(meeting, person):
-    """"Tue 10 Mar 2026, 14:00–15:30 CET (your time) · 14:00 Europe/Vienna (anchor time)"."""
-    t = strings(person.language)
-    start = local(meeting.start_at, person.timezone)
-    end = start + timedelta(minutes=meeting.duration_minutes)
-    anchor = local(meeting.start_at, meeting.timezone)
-    return (f"{start:%a %d %b %Y, %H:%M}\u2013{end:%H:%M} {start.tzname()} ({t['your_time']}) \u00b7 "
-            f"{anchor:%H:%M} {meeting.timezone} ({t['anchor_time']})")
-
-
 def _meeting_url(base_url, meeting):
     return f"{base_url}/meetings/{meeting.id}"
 
@@ -133,12 +117,6 @@ def _ics_attachment(meeting, base_url, now):
                                   alarm_minutes=None, now=now)
     return {"filename": f"meeting-{meeting.id}.ics", "content_type": "text/calendar",
             "content": content.decode()}
-
-
-def _render(name, **context):
-    text = render_template(f"notify/email/{name}.txt", **context)
-    html = render_template(f"notify/email/{name}.html", **context)
-    return text, html
 
 
 def _settings_header(base_url):
@@ -159,7 +137,7 @@ def queue_meeting_reminders(now, base_url):
     sent = _sent_keys(f"meeting-reminder:{m.id}:" for m in meetings)
     outgoing = []
     for meeting in meetings:
-        attachment = None
+        attachments = {}  # one .ics per language
         for person in members.get(meeting.group_id, []):
             pref = prefs[person.id]
             if not pref.meeting_reminders:
@@ -169,16 +147,17 @@ def queue_meeting_reminders(now, base_url):
             key = f"meeting-reminder:{meeting.id}:{meeting.start_at:%Y%m%dT%H%MZ}:{person.id}:{hours}h"
             if hours is None or key in sent:
                 continue
-            attachment = attachment or _ics_attachment(meeting, base_url, now)
-            t = strings(person.language)
-            text, html = _render("meeting_reminder", t=t, meeting=meeting, person=person,
-                                 when=when_text(meeting, person), url=_meeting_url(base_url, meeting),
-                                 base_url=base_url)
-            day = local(meeting.start_at, person.timezone)
+            with language(person.language):
+                if person.language not in attachments:
+                    attachments[person.language] = _ics_attachment(meeting, base_url, now)
+                text, html = render("meeting_reminder", meeting=meeting, person=person,
+                                    when=when_text(meeting, person),
+                                    url=_meeting_url(base_url, meeting), base_url=base_url)
+                subject = _("Reminder: %(group)s meeting on %(date)s", group=meeting.group.code,
+                            date=meeting_day(meeting, person))
             outgoing.append(Outgoing(
-                key=key, kind="meeting-reminder", person=person,
-                subject=t["reminder_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
-                body_text=text, body_html=html, attachments=[attachment]))
+                key=key, kind="meeting-reminder", person=person, subject=subject,
+                body_text=text, body_html=html, attachments=[attachments[person.language]]))
     return {"meetings": len(meetings), "queued": _send_all(outgoing, now)}
 
 
@@ -219,13 +198,13 @@ def queue_update_requests(now, base_url):
         key = f"update-request:{meeting.id}:{owner_id}"
         if person is None or not prefs[owner_id].update_requests or key in sent:
             continue
-        t = strings(person.language)
-        day = local(meeting.start_at, person.timezone)
-        text, html = _render("update_request", t=t, meeting=meeting, person=person, actions=items,
-                             base_url=base_url, date=f"{day:%d %b %Y}")
+        with language(person.language):
+            text, html = render("update_request", meeting=meeting, person=person, actions=items,
+                                base_url=base_url, date=meeting_day(meeting, person, "date"))
+            subject = _("Please update your actions before the %(group)s meeting on %(date)s",
+                        group=meeting.group.code, date=meeting_day(meeting, person))
         outgoing.append(Outgoing(
-            key=key, kind="update-request", person=person,
-            subject=t["update_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
+            key=key, kind="update-request", person=person, subject=subject,
             body_text=text, body_html=html, headers=_settings_header(base_url)))
     return {"meetings": len(first), "queued": _send_all(outgoing, now)}
 
@@ -256,14 +235,15 @@ def queue_overdue_digests(now, base_url):
         key = f"overdue-digest:{week}:{person_id}"
         if person is None or not prefs[person_id].overdue_digest or key in sent:
             continue
-        t = strings(person.language)
         actions = sorted(items.values(), key=lambda a: (a.due_date, a.id))
-        text, html = _render("overdue_digest", t=t, person=person, actions=actions, base_url=base_url,
-                             today=today)
+        with language(person.language):
+            text, html = render("overdue_digest", person=person, actions=actions,
+                                base_url=base_url, today=today)
+            subject = ngettext("Overdue actions: %(num)d", "Overdue actions: %(num)d",
+                               len(actions))
         outgoing.append(Outgoing(
-            key=key, kind="overdue-digest", person=person,
-            subject=t["digest_subject"].format(count=len(actions)), body_text=text, body_html=html,
-            headers=_settings_header(base_url)))
+            key=key, kind="overdue-digest", person=person, subject=subject,
+            body_text=text, body_html=html, headers=_settings_header(base_url)))
     return {"people": len(per_person), "queued": _send_all(outgoing, now)}
 
 
@@ -297,18 +277,19 @@ def queue_pre_reads(now, base_url):
         reported = {a.id for _, a in logs}
         silent = sorted({a.owner.name for a in open_actions
                          if a.owner is not None and a.id not in reported and
-                         (a.last_progress_at or a.created_at) < since})
+                         (a.last_progress_at or a.created_at) < since}, key=sort_key)
         for person in todo:
-            t = strings(person.language)
-            day = local(meeting.start_at, person.timezone)
-            text, html = _render("pre_read", t=t, meeting=meeting, person=person, logs=logs, due=due,
-                                 silent=silent, when=when_text(meeting, person),
-                                 url=_meeting_url(base_url, meeting), base_url=base_url,
-                                 date=f"{day:%d %b %Y}")
+            with language(person.language):
+                text, html = render("pre_read", meeting=meeting, person=person, logs=logs,
+                                    due=due, silent=silent, when=when_text(meeting, person),
+                                    url=_meeting_url(base_url, meeting), base_url=base_url,
+                                    date=meeting_day(meeting, person, "date"))
+                subject = _("Pre-read: %(group)s meeting on %(date)s", group=meeting.group.code,
+                            date=meeting_day(meeting, person))
             outgoing.append(Outgoing(
                 key=f"pre-read:{meeting.id}:{person.id}", kind="pre-read", person=person,
-                subject=t["preread_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
-                body_text=text, body_html=html, headers=_settings_header(base_url)))
+                subject=subject, body_text=text, body_html=html,
+                headers=_settings_header(base_url)))
     return {"meetings": len(meetings), "queued": _send_all(outgoing, now)}
 
 
@@ -327,13 +308,14 @@ def queue_minutes_nudges(now, base_url):
             key = f"minutes-nudge:{meeting.id}:{person.id}"
             if key in sent:
                 continue
-            t = strings(person.language)
-            day = local(meeting.start_at, person.timezone)
-            text, html = _render("minutes_nudge", t=t, meeting=meeting, person=person,
-                                 url=f"{_meeting_url(base_url, meeting)}/minutes", date=f"{day:%d %b %Y}")
+            with language(person.language):
+                text, html = render("minutes_nudge", meeting=meeting, person=person,
+                                    url=f"{_meeting_url(base_url, meeting)}/minutes",
+                                    base_url=base_url, date=meeting_day(meeting, person, "date"))
+                subject = _("Minutes not yet published: %(group)s meeting of %(date)s",
+                            group=meeting.group.code, date=meeting_day(meeting, person))
             outgoing.append(Outgoing(
-                key=key, kind="minutes-nudge", person=person,
-                subject=t["nudge_subject"].format(group=meeting.group.code, date=f"{day:%d %b}"),
+                key=key, kind="minutes-nudge", person=person, subject=subject,
                 body_text=text, body_html=html))
     return {"meetings": len(meetings), "queued": _send_all(outgoing, now)}
 

@@ -6,6 +6,8 @@ import os
 import socket
 from datetime import timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +21,8 @@ MAX_ATTEMPTS = 6
 # Waits after the 1st, 2nd, ... failed attempt.
 BACKOFF = [timedelta(minutes=m) for m in (1, 5, 15, 60, 240)]
 DEFAULT_LEASE = timedelta(minutes=5)
+# How the outbox pages name a message's state.
+STATE_LABELS = {"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")}
 
 
 def enqueue(*, key, kind, recipient, subject, body_text, body_html=None, headers=None,
@@ -210,9 +214,9 @@ def save_preferences(person, **values):
     errors = {}
     for field in ("first_reminder_hours", "second_reminder_hours"):
         if values.get(field) not in REMINDER_HOURS:
-            errors[field] = "Choose one of the offered lead times."
+            errors[field] = _("Choose one of the offered lead times.")
     if not errors and values["second_reminder_hours"] >= values["first_reminder_hours"]:
-        errors["second_reminder_hours"] = "The second reminder must come after the first."
+        errors["second_reminder_hours"] = _("The second reminder must come after the first.")
     if errors:
         raise ValidationError(errors)
     row = db.session.get(NotificationPreference, person.id)

@@ -1,4 +1,5 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from wg import permissions
@@ -27,7 +28,7 @@ def preferences():
             exc.apply_to(form)
         else:
             db.session.commit()
-            flash("Your e-mail settings are saved.", "success")
+            flash(_("Your e-mail settings are saved."), "success")
             return redirect(url_for("notify.preferences"))
     return render_template("notify/preferences.html", form=form)
 
@@ -41,6 +42,7 @@ def outbox():
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("notify/outbox.html", page=page, args=args, counts=notify.outbox_counts(),
                            kinds=notify.outbox_kinds(), confirm=ConfirmForm(),
+                           state_labels=notify.STATE_LABELS,
                            smtp_configured=bool(current_app.config.get("SMTP_HOST")))
 
 
@@ -48,7 +50,8 @@ def outbox():
 def outbox_message(message_id):
     permissions.require_coordinator(current_user)
     message = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("notify/message.html", message=message, confirm=ConfirmForm())
+    return render_template("notify/message.html", message=message, confirm=ConfirmForm(),
+                           state_labels=notify.STATE_LABELS)
 
 
 @bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])
@@ -58,10 +61,10 @@ def outbox_retry(message_id):
     if ConfirmForm().validate_on_submit():
         if notify.retry_message(message, utcnow()):
             db.session.commit()
-            flash(f"The message to {message.recipient} will be sent at the next delivery run.",
-                  "success")
+            flash(_("The message to %(recipient)s will be sent at the next delivery run.",
+                    recipient=message.recipient), "success")
         else:
-            flash("This message was already sent.", "warning")
+            flash(_("This message was already sent."), "warning")
     return redirect(url_for("notify.outbox_message", message_id=message.id))
 
 

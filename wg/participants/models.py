@@ -1,6 +1,8 @@
 import enum
 from datetime import date
 
+# Lazy, but named `pgettext` so that pybabel's default keywords extract the context too.
+from flask_babel import lazy_pgettext as pgettext
 from sqlalchemy import Boolean, Date, Enum, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -10,6 +12,17 @@ from wg.extensions import db
 class ParticipantKind(enum.Enum):
     country = "country"
     organization = "organization"
+
+    @property
+    def label(self):
+        """'Country' or 'Organization' in the current language (a lazy string)."""
+        return KIND_LABELS[self.value]
+
+
+KIND_LABELS = {
+    "country": pgettext("participant kind", "Country"),
+    "organization": pgettext("participant kind", "Organization"),
+}
 
 
 class Participant(db.Model):

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import pycountry
-from sqlalchemy import func, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.formatting import format_date, participant_name, sort_key
 from wg.groups.models import Group, Membership, Role
 from wg.history import services as history
 from wg.participants.models import Participant, ParticipantKind
@@ -59,7 +61,7 @@ def directory(*, kind=None, core=None, pledge=None, group=None, q=None):
     kind: 'country' | 'organization'; core / pledge: True/False/None; group: a Group (its
     sub-groups count for a working group); q: text in the name or code.
     """
-    query = select(Participant).order_by(Participant.kind, Participant.name)
+    query = select(Participant)
     if kind in ("country", "organization"):
         query = query.where(Participant.kind == ParticipantKind(kind))
     if core is not None:
@@ -68,11 +70,6 @@ def directory(*, kind=None, core=None, pledge=None, group=None, q=None):
         query = query.where(Participant.pledge_signed_date.is_not(None))
     elif pledge is False:
         query = query.where(Participant.pledge_signed_date.is_(None))
-    if q:
-        like = f"%{q.strip().lower()}%"
-        query = query.where(
-            or_(func.lower(Participant.name).like(like), func.lower(Participant.code).like(like))
-        )
     if group is not None:
         group_ids = [group.id] + [c.id for c in group.children]
         query = query.where(
@@ -83,6 +80,14 @@ def directory(*, kind=None, core=None, pledge=None, group=None, q=None):
             )
         )
     participants = list(db.session.scalars(query))
+    if q:
+        # The name the reader sees is translated (CLDR, catalogs): match it, the recorded
+        # English name and the code; a couple of hundred rows, so this runs in Python.
+        needle = q.strip().casefold()
+        participants = [p for p in participants if needle in participant_name(p).casefold()
+                        or needle in p.name.casefold() or needle in p.code.casefold()]
+    # Countries, then organizations; each by the name the reader sees, in collation order.
+    participants.sort(key=lambda p: (p.kind.value, sort_key(participant_name(p))))
 
     people = dict(
         db.session.execute(
@@ -131,7 +136,8 @@ def _parse_date(value, field):
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError({field: "Use a date like 2024-09-24."}) from None
+        raise ValidationError({field: _("Use a date like %(example)s.", example="2024-09-24")}) \
+            from None
 
 
 # The fields a participant's history records (replay contract: see wg/history).
@@ -143,8 +149,8 @@ def _pledge_date(value, field, now):
     signed = _parse_date(value, field)
     today = (now or utcnow()).date()
     if signed is not None and signed > today:
-        raise ValidationError({field: f"A pledge cannot be dated in the future (today is "
-                                      f"{today:%d %B %Y})."})
+        raise ValidationError({field: _("A pledge cannot be dated in the future (today is "
+                                        "%(today)s).", today=format_date(today))})
     return signed
 
 
@@ -175,17 +181,19 @@ def create_participant(*, kind, code, name=None, is_core=False, joined_date=None
         name = (name or "").strip()
         errors = {}
         if not ORG_CODE_RE.match(code):
-            errors["code"] = "Use 2 to 16 capital letters, digits or hyphens (for example UNODC)."
+            errors["code"] = _("Use 2 to 16 capital letters, digits or hyphens (for example "
+                               "UNODC).")
         if not name:
-            errors["name"] = "Enter the organization's name."
+            errors["name"] = _("Enter the organization's name.")
         elif len(name) > 200:
-            errors["name"] = "A name has at most 200 characters."
+            errors["name"] = _("A name has at most %(num)s characters.", num=200)
         if errors:
             raise ValidationError(errors)
         participant = Participant(code=code, name=name, kind=ParticipantKind.organization,
                                   is_core=is_core, joined_date=joined, pledge_signed_date=pledged)
     if db.session.scalar(select(Participant).where(Participant.code == participant.code)):
-        raise ValidationError({"code": f"{participant.code} is already a participant."})
+        raise ValidationError({"code": _("%(code)s is already a participant.",
+                                          code=participant.code)})
     participant.version = 1
     db.session.add(participant)
     db.session.flush()
@@ -204,9 +212,9 @@ def update_participant(participant, *, name=None, is_core, joined_date, pledge_s
     if participant.kind is ParticipantKind.organization:
         name = (name or "").strip()
         if not name:
-            raise ValidationError({"name": "Enter the organization's name."})
+            raise ValidationError({"name": _("Enter the organization's name.")})
         if len(name) > 200:
-            raise ValidationError({"name": "A name has at most 200 characters."})
+            raise ValidationError({"name": _("A name has at most %(num)s characters.", num=200)})
         participant.name = name
     participant.is_core = bool(is_core)
     participant.joined_date = joined
@@ -228,8 +236,8 @@ def record_pledge(participant, signed_date, actor=None, now=None, expected_versi
     previous = participant.pledge_signed_date
     reason = (reason or "").strip()[:1000] or None
     if previous is not None and signed != previous and not reason:
-        raise ValidationError({"reason": "Say why the recorded date "
-                                         f"({previous:%d %B %Y}) changes."})
+        raise ValidationError({"reason": _("Say why the recorded date (%(date)s) changes.",
+                                           date=format_date(previous))})
     before = history.snapshot(participant, PARTICIPANT_FIELDS)
     participant.pledge_signed_date = signed
     db.session.flush()

@@ -14,6 +14,8 @@ month: the state from the last log entry before that instant, today = M's last d
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from wg.rollups.formulas import (  # the rules themselves
     STALE_DAYS,
     effective_progress,
@@ -26,20 +28,22 @@ COUNTED_STATUSES = ("open", "in_progress", "blocked", "done")
 FIELDS = ("total", "n_open", "n_in_progress", "n_blocked", "n_done", "weight_sum",
           "weighted_sum", "overdue", "stale")
 
+# Shown beside each figure, in the reader's language (lazy: translated when rendered).
 EXPLAIN = {
-    "percent": "Percent complete = Σ(weight × progress) ÷ Σ(weight) over non-dropped actions, "
-               "counting done actions as 100 %; each action's weight is set by its chair "
-               "(default 1).",
-    "total": "Actions of the group, excluding dropped ones.",
-    "status": "Number of non-dropped actions in each status right now.",
-    "overdue": "Actions not done (and not dropped) whose due date is before today's date in UTC.",
-    "stale": f"Actions not done (and not dropped) with no progress entry, nor creation, in the "
-             f"last {STALE_DAYS} days.",
-    "trend": "Each month's figures as they stood at the end of that month, rebuilt from the "
-             "progress log entries made up to then (current weights and due dates).",
-    "participant": "Actions a country or organization is responsible for, excluding dropped "
-                   "ones; percent complete weighted as above; last update = latest progress "
-                   "entry on any of them.",
+    "percent": _l("Percent complete = Σ(weight × progress) ÷ Σ(weight) over non-dropped actions, "
+                  "counting done actions as 100 %; each action's weight is set by its chair "
+                  "(default 1)."),
+    "total": _l("Actions of the group, excluding dropped ones."),
+    "status": _l("Number of non-dropped actions in each status right now."),
+    "overdue": _l("Actions not done (and not dropped) whose due date is before today's date in "
+                  "UTC."),
+    "stale": _l("Actions not done (and not dropped) with no progress entry, nor creation, in the "
+                "last %(days)d days.", days=STALE_DAYS),
+    "trend": _l("Each month's figures as they stood at the end of that month, rebuilt from the "
+                "progress log entries made up to then (current weights and due dates)."),
+    "participant": _l("Actions a country or organization is responsible for, excluding dropped "
+                      "ones; percent complete weighted as above; last update = latest progress "
+                      "entry on any of them."),
 }
 
 

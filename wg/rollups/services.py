@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
-from wg.formatting import format_date
+from babel import dates
+from flask_babel import gettext as _
+
+from wg.formatting import format_date, locale, participant_name, sort_key
 from wg.rollups import queries
 from wg.rollups.compute import Figures, month_start, trend_months
 
@@ -20,6 +23,16 @@ class Scope:
     @property
     def month_rows(self):
         return [(month_start(m), f) for m, f in self.trend]
+
+    @property
+    def display_label(self):
+        """The label in the reader's language (`label` stays English for the JSON API)."""
+        return _("Coalition") if self.group is None else self.label
+
+    @staticmethod
+    def month_label(month):
+        """'Mar 2026' in the reader's language (the trend table's row heads)."""
+        return dates.format_skeleton("yMMM", month, locale=locale())
 
     @property
     def chart_points(self):
@@ -75,4 +88,6 @@ def not_reported(group, now):
 
     start = cycle_start(group, now)
     owners, participants = queries.not_reported(group, start)
+    # Shown by their names in the reader's language, so sorted by those (Unicode collation).
+    participants = sorted(participants, key=lambda row: sort_key(participant_name(row[0])))
     return start, owners, participants

@@ -1,6 +1,9 @@
 """A small server-rendered SVG line chart for the monthly trend (no JavaScript)."""
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from wg.formatting import format_number, format_percent
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 40, 16, 34
@@ -22,24 +25,25 @@ def trend_chart(points, chart_id, title):
     def y_cnt(v):
         return TOP + plot_h * (1 - v / top_count)
 
+    description = _("Percent complete (blue line, left axis) and overdue actions (orange dashed "
+                    "line, right axis) at the end of each month; the table below has the "
+                    "figures.")
     parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" class="trend-chart w-100" role="img" '
              f'aria-labelledby="{chart_id}-t {chart_id}-d" style="max-height:260px">',
              f'<title id="{chart_id}-t">{escape(title)}</title>',
-             f'<desc id="{chart_id}-d">Percent complete (blue line, left axis) and overdue '
-             f'actions (orange dashed line, right axis) at the end of each month; the table '
-             f'below has the figures.</desc>']
+             f'<desc id="{chart_id}-d">{escape(description)}</desc>']
     for v in (0, 25, 50, 75, 100):
         yy = y_pct(v)
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{yy:.1f}" y2="{yy:.1f}" '
                      f'stroke="#dee2e6" stroke-width="1"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{yy + 4:.1f}" text-anchor="end" font-size="11" '
-                     f'fill="#495057">{v}%</text>')
+                     f'fill="#495057">{escape(format_percent(v / 100))}</text>')
     parts.append(f'<text x="{WIDTH - RIGHT + 6}" y="{TOP + 4}" font-size="11" '
-                 f'fill="#b35c00">{top_count}</text>')
+                 f'fill="#b35c00">{escape(format_number(top_count))}</text>')
     parts.append(f'<text x="{WIDTH - RIGHT + 6}" y="{TOP + plot_h + 4}" font-size="11" '
-                 f'fill="#b35c00">0</text>')
+                 f'fill="#b35c00">{escape(format_number(0))}</text>')
     step = max(1, n // 6)
-    for i, (label, _, _) in enumerate(points):
+    for i, (label, _pct, _count) in enumerate(points):
         if i % step == 0 or i == n - 1:
             parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="middle" '
                          f'font-size="11" fill="#495057">{escape(label)}</text>')
@@ -63,7 +67,9 @@ def trend_chart(points, chart_id, title):
                      f'stroke-width="2.5"/>')
     for i, p in enumerate(points):
         if p[1] is not None:
+            tip = escape(_("%(month)s: %(percent)s", month=p[0],
+                           percent=format_percent(p[1] / 100, 1)))
             parts.append(f'<circle cx="{x(i):.1f}" cy="{y_pct(p[1]):.1f}" r="3" '
-                         f'fill="#0d6efd"><title>{escape(p[0])}: {p[1]} %</title></circle>')
+                         f'fill="#0d6efd"><title>{tip}</title></circle>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -1,8 +1,10 @@
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from wg import permissions
 from wg.db_types import utcnow
+from wg.formatting import participant_name, sort_key
 from wg.rollups import bp, queries
 from wg.rollups import services as rollups
 from wg.rollups.compute import EXPLAIN
@@ -10,6 +12,21 @@ from wg.rollups.svg import trend_chart
 
 FIGURE_COLUMNS = ["total", "open", "in_progress", "blocked", "done", "percent_complete",
                   "weight_sum", "weighted_sum", "overdue", "stale"]
+# Column labels a person reads (the default); `?headers=codes` keeps the machine names above.
+HEADERS = {
+    "scope": _l("Scope"), "month": _l("Month"), "code": _l("Code"), "name": _l("Name"),
+    "total": _l("Actions"), "open": _l("Open"), "in_progress": _l("In progress"),
+    "blocked": _l("Blocked"), "done": _l("Done"), "percent_complete": _l("Percent complete"),
+    "weight_sum": _l("Sum of weights"), "weighted_sum": _l("Sum of weight × progress"),
+    "overdue": _l("Overdue"), "stale": _l("Stale"), "last_update": _l("Last update"),
+}
+
+
+def header(columns):
+    """The first CSV row: labels in the reader's language, or the codes with ?headers=codes."""
+    if request.args.get("headers") == "codes":
+        return list(columns)
+    return [str(HEADERS[c]) for c in columns]
 
 
 def figure_row(f):
@@ -59,7 +76,9 @@ def group(slug):
 def participants():
     _require_rollups()
     now = utcnow()
-    rows = queries.participant_figures(now.date(), now, permissions.rollup_group_ids(current_user))
+    rows = sorted(
+        queries.participant_figures(now.date(), now, permissions.rollup_group_ids(current_user)),
+        key=lambda row: sort_key(participant_name(row[0])))
     return render_template("rollups/participants.html", rows=rows, explain=EXPLAIN, now=now)
 
 
@@ -73,7 +92,7 @@ def export():
         for scope in [s] + s.children:
             code = scope.group.code if scope.group else "COALITION"
             rows.append([code] + figure_row(scope.figures))
-    return _csv(rows_to_csv(["scope"] + FIGURE_COLUMNS, rows), "rollups.csv")
+    return _csv(rows_to_csv(header(["scope"] + FIGURE_COLUMNS), rows), "rollups.csv")
 
 
 @bp.route("/groups/<slug>/trend.csv")
@@ -81,7 +100,7 @@ def trend_csv(slug):
     group = permissions.group_for_rollups(current_user, slug)
     scope = rollups.group_scope(group, utcnow())
     rows = [[month.isoformat()] + figure_row(f) for month, f in scope.month_rows]
-    return _csv(rows_to_csv(["month"] + FIGURE_COLUMNS, rows), f"{group.slug}-trend.csv")
+    return _csv(rows_to_csv(header(["month"] + FIGURE_COLUMNS), rows), f"{group.slug}-trend.csv")
 
 
 @bp.route("/trend.csv")
@@ -90,15 +109,17 @@ def coalition_trend_csv():
         abort(403)
     scope = rollups.build_scopes(None, utcnow())[0]
     rows = [[month.isoformat()] + figure_row(f) for month, f in scope.month_rows]
-    return _csv(rows_to_csv(["month"] + FIGURE_COLUMNS, rows), "coalition-trend.csv")
+    return _csv(rows_to_csv(header(["month"] + FIGURE_COLUMNS), rows), "coalition-trend.csv")
 
 
 @bp.route("/participants.csv")
 def participants_csv():
     _require_rollups()
     now = utcnow()
-    rows = [[p.code, p.name] + figure_row(f) + [last.isoformat() if last else ""]
+    codes = request.args.get("headers") == "codes"
+    rows = [[p.code, p.name if codes else participant_name(p)] + figure_row(f)
+            + [last.isoformat() if last else ""]
             for p, f, last in queries.participant_figures(
                 now.date(), now, permissions.rollup_group_ids(current_user))]
-    return _csv(rows_to_csv(["code", "name"] + FIGURE_COLUMNS + ["last_update"], rows),
+    return _csv(rows_to_csv(header(["code", "name"] + FIGURE_COLUMNS + ["last_update"]), rows),
                 "participants-rollup.csv")

@@ -61,7 +61,6 @@ from wg.meetings.services.calendar import (
 )
 from wg.meetings.services.inputs import (
     ALARM_CHOICES,
-    DATE_RANGE_MESSAGE,
     DEFAULT_ALARM_MINUTES,
     FIRST_YEAR,
     LAST_YEAR,
@@ -136,7 +135,6 @@ __all__ = [
     "URL_RE",
     "new_uid",
     "SeriesInput",
-    "DATE_RANGE_MESSAGE",
     "series_dates",
     "check_series",
     "MeetingInput",

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from wg import formatting
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.history import services as history
@@ -30,11 +32,11 @@ class AgendaInput:
 def _check_agenda(data):
     errors = {}
     if not (data.title or "").strip():
-        errors["title"] = "Give the item a title."
+        errors["title"] = _("Give the item a title.")
     if data.minutes_allotted is not None and not 1 <= data.minutes_allotted <= 480:
-        errors["minutes_allotted"] = "Between 1 and 480 minutes."
+        errors["minutes_allotted"] = _("Between 1 and 480 minutes.")
     if data.link and not URL_RE.match(data.link):
-        errors["link"] = "The link must start with https:// (or http://)."
+        errors["link"] = _("The link must start with https:// (or http://).")
     if errors:
         raise ValidationError(errors)
 
@@ -115,7 +117,7 @@ def publish_agenda(meeting, actor, now, expected_version=None):
     """Members see the agenda once it is published; they are e-mailed it with the .ics."""
     record.check("meeting", meeting, expected_version)
     if not meeting.agenda_items:
-        raise ValidationError("Add at least one agenda item before publishing.")
+        raise ValidationError(_("Add at least one agenda item before publishing."))
     before = history.snapshot(meeting, record.MEETING_FIELDS)
     meeting.agenda_published_at = now
     queued = record.meeting_changed(meeting, before, actor, now, "agenda_published")
@@ -160,7 +162,7 @@ def meeting_choices(group, now, limit=40):
             Meeting.group_id == group.id, Meeting.status != MeetingStatus.cancelled,
             Meeting.start_at > now - timedelta(days=550), Meeting.start_at < now + timedelta(days=62))
         .order_by(Meeting.start_at.desc()).limit(limit)).all()
-    return [(mid, f"{start:%d %b %Y} · {title}") for mid, title, start in rows]
+    return [(mid, f"{formatting.format_date(start)} · {title}") for mid, title, start in rows]
 
 
 def backlog(meeting, now):

@@ -1,6 +1,7 @@
 """RSVP and attendance."""
 
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, insert, select
 
 from wg.auth.models import Person
@@ -25,11 +26,11 @@ def set_rsvp(meeting, person, answer, now):
     try:
         answer = RsvpAnswer(answer)
     except ValueError:
-        raise ValidationError({"answer": "Answer yes, no or maybe."}) from None
+        raise ValidationError({"answer": _("Answer yes, no or maybe.")}) from None
     if meeting.status is MeetingStatus.cancelled:
-        raise ValidationError("This meeting is cancelled.")
+        raise ValidationError(_("This meeting is cancelled."))
     if meeting.end_at < now:
-        raise ValidationError("This meeting is over.")
+        raise ValidationError(_("This meeting is over."))
     rsvp = db.session.scalar(select(Rsvp).where(Rsvp.meeting_id == meeting.id,
                                                 Rsvp.person_id == person.id))
     if rsvp is None:
@@ -100,19 +101,19 @@ def record_attendance(meeting, actor, person_ids, participant_ids, now, expected
     """
     record.check("meeting", meeting, expected_version)
     if meeting.status is MeetingStatus.cancelled:
-        raise ValidationError("This meeting is cancelled.")
+        raise ValidationError(_("This meeting is cancelled."))
     if meeting.start_at > now:
-        raise ValidationError("Attendance can be recorded once the meeting has started.")
+        raise ValidationError(_("Attendance can be recorded once the meeting has started."))
     members = {p.id: part for p, part in roster(meeting.group)}
     person_ids = {int(i) for i in person_ids}
     unknown = person_ids - set(members)
     if unknown:
-        raise ValidationError({"people": "Only members of the group can be marked present."})
+        raise ValidationError({"people": _("Only members of the group can be marked present.")})
     participant_ids = {int(i) for i in participant_ids}
     known = set(db.session.scalars(select(Participant.id).where(
         Participant.id.in_(participant_ids)))) if participant_ids else set()
     if participant_ids - known:
-        raise ValidationError({"participants": "Unknown country or organization."})
+        raise ValidationError({"participants": _("Unknown country or organization.")})
     participant_ids |= {members[pid].id for pid in person_ids}
     old_people, old_parts = attendance_of(meeting)
     before = history.snapshot(meeting, record.MEETING_FIELDS)

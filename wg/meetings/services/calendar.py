@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from wg.auth.models import Person, new_calendar_token
@@ -70,7 +71,7 @@ def alarm_minutes(person):
 def set_alarm_minutes(person, minutes):
     """How long before each meeting the person's calendar program reminds them (0 = none)."""
     if minutes not in ALARM_CHOICES:
-        raise ValidationError({"alarm_minutes": "Choose one of the offered reminder times."})
+        raise ValidationError({"alarm_minutes": _("Choose one of the offered reminder times.")})
     pref = db.session.get(CalendarPreference, person.id)
     if pref is None:
         pref = CalendarPreference(person_id=person.id)

@@ -5,6 +5,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, time
 
+from flask_babel import gettext as _
+
+from wg import formatting
 from wg.errors import ValidationError
 from wg.meetings import recurrence
 from wg.meetings.models import (
@@ -15,6 +18,16 @@ MIN_DURATION, MAX_DURATION = 15, 8 * 60
 DEFAULT_ALARM_MINUTES = 30
 ALARM_CHOICES = [0, 10, 15, 30, 60, 120, 1440]
 URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.I)
+
+
+def _date_range_message():
+    return _("Choose a date between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def _nonexistent_message(clock, zone_name, day):
+    return _("%(time)s does not exist in %(zone)s on %(date)s (the clocks jump forward). "
+             "Choose another time.", time=formatting.format_clock(clock), zone=zone_name,
+             date=formatting.format_date(day))
 
 
 def new_uid():
@@ -41,7 +54,6 @@ class SeriesInput:
 
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-DATE_RANGE_MESSAGE = f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}."
 
 
 def _plausible(day):
@@ -50,19 +62,20 @@ def _plausible(day):
 
 def _check_common(errors, *, title, timezone, duration_minutes, video_url, start_time):
     if not (title or "").strip():
-        errors["title"] = "Give the meeting a title."
+        errors["title"] = _("Give the meeting a title.")
     try:
         recurrence.zone(timezone)
     except ValueError:
-        errors["timezone"] = "Unknown time zone. Choose an IANA zone such as Europe/Vienna."
+        errors["timezone"] = _("Unknown time zone. Choose an IANA zone such as Europe/Vienna.")
     if duration_minutes is None or not MIN_DURATION <= duration_minutes <= MAX_DURATION:
         errors["duration_minutes"] = (
-            f"A meeting lasts between {MIN_DURATION} minutes and {MAX_DURATION // 60} hours."
+            _("A meeting lasts between %(minutes)s minutes and %(hours)s hours.",
+              minutes=MIN_DURATION, hours=MAX_DURATION // 60)
         )
     if video_url and not URL_RE.match(video_url):
-        errors["video_url"] = "The video link must start with https:// (or http://)."
+        errors["video_url"] = _("The video link must start with https:// (or http://).")
     if start_time is None:
-        errors["start_time"] = "Give a start time such as 14:00."
+        errors["start_time"] = _("Give a start time such as 14:00.")
 
 
 def series_dates(data, until):
@@ -81,36 +94,35 @@ def check_series(data, now):
                   start_time=data.start_time)
     if data.rule_kind == RuleKind.weekday.value:
         if data.week not in (1, 2, 3, 4, -1):
-            errors["week"] = "Choose first, second, third, fourth or last."
+            errors["week"] = _("Choose first, second, third, fourth or last.")
         if data.weekday not in range(7):
-            errors["weekday"] = "Choose a day of the week."
+            errors["weekday"] = _("Choose a day of the week.")
     elif data.rule_kind == RuleKind.monthday.value:
         if data.month_day is None or not 1 <= data.month_day <= 31:
-            errors["month_day"] = "Choose a day of the month from 1 to 31."
+            errors["month_day"] = _("Choose a day of the month from 1 to 31.")
     else:
-        errors["rule_kind"] = "Choose how the meeting repeats."
+        errors["rule_kind"] = _("Choose how the meeting repeats.")
     if data.first_date is None:
-        errors["first_date"] = "Give the first date."
+        errors["first_date"] = _("Give the first date.")
     elif not _plausible(data.first_date):
-        errors["first_date"] = DATE_RANGE_MESSAGE
+        errors["first_date"] = _date_range_message()
     elif data.last_date is not None and not _plausible(data.last_date):
-        errors["last_date"] = DATE_RANGE_MESSAGE
+        errors["last_date"] = _date_range_message()
     elif data.last_date is not None and data.last_date < data.first_date:
-        errors["last_date"] = "The last date is before the first date."
+        errors["last_date"] = _("The last date is before the first date.")
     if errors:
         raise ValidationError(errors)
     until = data.last_date or recurrence.horizon(max(now.date(), data.first_date))
     dates = series_dates(data, until)
     if not dates:
-        raise ValidationError({"last_date": "No meeting falls between the first and last date "
-                                            "with this rule. Widen the dates or change the rule."})
+        raise ValidationError({"last_date": _("No meeting falls between the first and last date "
+                                              "with this rule. Widen the dates or change the rule.")})
     for day in dates:
         try:
             recurrence.local_to_utc(day, data.start_time, data.timezone)
         except recurrence.NonexistentLocalTime:
             raise ValidationError({"start_time": (
-                f"{data.start_time:%H:%M} does not exist in {data.timezone} on {day:%d %b %Y} "
-                "(the clocks jump forward). Choose another time.")}) from None
+                _nonexistent_message(data.start_time, data.timezone, day))}) from None
     return dates
 
 
@@ -132,14 +144,13 @@ def check_meeting(data):
                   duration_minutes=data.duration_minutes, video_url=data.video_url,
                   start_time=data.start_time)
     if data.day is None:
-        errors["day"] = "Give the date."
+        errors["day"] = _("Give the date.")
     elif not _plausible(data.day):
-        errors["day"] = DATE_RANGE_MESSAGE
+        errors["day"] = _date_range_message()
     if errors:
         raise ValidationError(errors)
     try:
         return recurrence.local_to_utc(data.day, data.start_time, data.timezone)
     except recurrence.NonexistentLocalTime:
         raise ValidationError({"start_time": (
-            f"{data.start_time:%H:%M} does not exist in {data.timezone} on {data.day:%d %b %Y} "
-            "(the clocks jump forward). Choose another time.")}) from None
+            _nonexistent_message(data.start_time, data.timezone, data.day))}) from None

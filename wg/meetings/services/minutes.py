@@ -2,6 +2,7 @@
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from wg import markdown as wg_markdown
@@ -42,7 +43,7 @@ def save_minutes(meeting, actor, text, now, expected_version=None):
 
 def publish_minutes(meeting, actor, now):
     if not (meeting.minutes_md or "").strip():
-        raise ValidationError({"minutes": "Write the minutes before publishing them."})
+        raise ValidationError({"minutes": _("Write the minutes before publishing them.")})
     before = history.snapshot(meeting, record.MEETING_FIELDS)
     meeting.minutes_published_at = now
     record.meeting_changed(meeting, before, actor, now, "minutes_published")
@@ -52,11 +53,11 @@ def publish_minutes(meeting, actor, now):
 def add_decision(meeting, actor, text, now):
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"decision": "Write the decision."})
+        raise ValidationError({"decision": _("Write the decision.")})
     if len(text) > 2000:
-        raise ValidationError({"decision": "Keep a decision under 2,000 characters."})
+        raise ValidationError({"decision": _("Keep a decision under 2,000 characters.")})
     if _TAG_RE.search(text):
-        raise ValidationError({"decision": "Plain text only; HTML tags are not allowed."})
+        raise ValidationError({"decision": _("Plain text only; HTML tags are not allowed.")})
     last = db.session.scalar(select(func.max(Decision.position)).where(
         Decision.meeting_id == meeting.id))
     decision = Decision(meeting_id=meeting.id, position=(last or 0) + 1, text=text,

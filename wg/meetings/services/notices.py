@@ -8,12 +8,16 @@ METHOD:CANCEL for a cancellation) attached, in the caller's transaction. Keys ar
 kind:meeting:<id>:<sequence>:<person>, so a repeat queues nothing.
 """
 
-from flask import current_app, render_template
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from wg.formatting import format_datetime
+from wg.i18n import language
 from wg.meetings import ical
 from wg.meetings.models import MeetingStatus
 from wg.notify import services as notify
-from wg.notify.i18n import strings
+from wg.notify.render import meeting_day, render, series_label, when_text
 
 # Fields whose change calendar programs must see (a new SEQUENCE) and members are told about.
 CALENDAR_FIELDS = ("title", "start_at", "duration_minutes", "timezone", "place", "video_url",
@@ -81,37 +85,46 @@ def meeting_changed(meeting, before, actor, now, base_url=None):
     new meeting. Meetings already over get a new SEQUENCE (the feed shows them) but no mail.
     Returns how many messages were queued.
     """
-    from wg.notify.reminders import _sent_keys, local, when_text
+    from wg.notify.reminders import _sent_keys
 
     kind = calendar_change(meeting, before)
     if kind is None or meeting.end_at <= now:
         return 0
     base_url = base_url or current_app.config["BASE_URL"]
-    attachment = {"filename": f"meeting-{meeting.id}.ics", "content_type": "text/calendar",
-                  "content": calendar_file(meeting, base_url, now)}
+    attachments = {}  # one .ics per language: its description speaks the recipient's
     url = f"{base_url}/meetings/{meeting.id}"
     prefix = f"{kind}:meeting:{meeting.id}:{meeting.sequence}:"
     sent = _sent_keys([prefix])
+    items = list(meeting.agenda_items) if kind == "agenda-published" else []
     queued = 0
     for person in _recipients(meeting, actor):
-        t = strings(person.language)
-        day = local(meeting.start_at, person.timezone)
-        context = dict(t=t, meeting=meeting, person=person, kind=kind, url=url,
-                       when=when_text(meeting, person), date=f"{day:%d %b %Y}",
-                       items=list(meeting.agenda_items) if kind == "agenda-published" else [])
-        subject_key = {"meeting-new": "new_subject", "meeting-cancelled": "cancelled_subject",
-                       "agenda-published": "agenda_subject"}.get(kind, "changed_subject")
-        subject = (t.get(subject_key) or strings("en")[subject_key]).format(
-            group=meeting.group.code, date=f"{day:%d %b}")
         key = f"{prefix}{person.id}"
         if key in sent:
             continue
+        with language(person.language):
+            if person.language not in attachments:
+                attachments[person.language] = {
+                    "filename": f"meeting-{meeting.id}.ics", "content_type": "text/calendar",
+                    "content": calendar_file(meeting, base_url, now)}
+            subject = _notice_subject(kind, meeting.group.code, meeting_day(meeting, person))
+            text, html = render("meeting_notice", meeting=meeting, person=person, kind=kind,
+                                url=url, when=when_text(meeting, person), items=items,
+                                date=meeting_day(meeting, person, "date"), base_url=base_url)
         notify.enqueue(key=key, kind=kind, recipient=person.email, subject=subject,
-                       body_text=render_template("notify/email/meeting_notice.txt", **context),
-                       body_html=render_template("notify/email/meeting_notice.html", **context),
-                       attachments=[attachment], now=now)
+                       body_text=text, body_html=html,
+                       attachments=[attachments[person.language]], now=now)
         queued += 1
     return queued
+
+
+def _notice_subject(kind, group, date):
+    if kind == "meeting-new":
+        return _("New: %(group)s meeting on %(date)s", group=group, date=date)
+    if kind == "meeting-cancelled":
+        return _("Cancelled: %(group)s meeting on %(date)s", group=group, date=date)
+    if kind == "agenda-published":
+        return _("Agenda: %(group)s meeting on %(date)s", group=group, date=date)
+    return _("Changed: %(group)s meeting on %(date)s", group=group, date=date)
 
 
 def series_changed(series, changed, actor, now, base_url=None):
@@ -122,7 +135,7 @@ def series_changed(series, changed, actor, now, base_url=None):
     `changed` is [(meeting, kind)] as calendar_change returned them; the key names the series
     version, so a repeat queues nothing. Returns how many messages were queued.
     """
-    from wg.notify.reminders import _sent_keys, local
+    from wg.notify.reminders import _sent_keys
 
     changed = sorted(((m, k) for m, k in changed if k and m.end_at > now),
                      key=lambda mk: mk[0].start_at)
@@ -130,19 +143,7 @@ def series_changed(series, changed, actor, now, base_url=None):
         return 0
     base_url = base_url or current_app.config["BASE_URL"]
     group = series.group
-    attachments = []
-    standing = [m for m, _ in changed if not m.is_cancelled]
-    dropped = [m for m, _ in changed if m.is_cancelled]
-    for meetings, method, name in ((standing, "REQUEST", "changed"),
-                                   (dropped, "CANCEL", "cancelled")):
-        if meetings:
-            body = ical.build_calendar(meetings, name=f"{group.code}: {series.title}",
-                                       url_for_meeting=lambda m: f"{base_url}/meetings/{m.id}",
-                                       alarm_minutes=None, now=now).decode()
-            attachments.append({"filename": f"series-{series.id}-{name}.ics",
-                                "content_type": "text/calendar",
-                                "content": body.replace("METHOD:PUBLISH", f"METHOD:{method}",
-                                                        1)})
+    attachments = {}  # per language
     prefix = f"series-changed:series:{series.id}:{series.version}:"
     sent = _sent_keys([prefix])
     url = f"{base_url}/series/{series.id}"
@@ -151,15 +152,37 @@ def series_changed(series, changed, actor, now, base_url=None):
         key = f"{prefix}{person.id}"
         if key in sent:
             continue
-        t = strings(person.language)
-        lines = [(kind, local(m.start_at, person.timezone), m) for m, kind in changed]
-        context = dict(t=t, en=strings("en"), series=series, group=group, lines=lines,
-                       url=url, person=person)
-        subject = (t.get("series_subject") or strings("en")["series_subject"]).format(
-            group=group.code, count=len(changed))
+        with language(person.language):
+            if person.language not in attachments:
+                attachments[person.language] = _series_files(series, changed, base_url, now)
+            lines = [(series_label(kind),
+                      format_datetime(m.start_at, person.timezone, "full"), kind, m)
+                     for m, kind in changed]
+            subject = ngettext("Schedule changed: %(group)s meetings (%(num)d)",
+                               "Schedule changed: %(group)s meetings (%(num)d)",
+                               len(changed), group=group.code)
+            text, html = render("series_notice", series=series, group=group, lines=lines,
+                                url=url, person=person, base_url=base_url)
         notify.enqueue(key=key, kind="series-changed", recipient=person.email, subject=subject,
-                       body_text=render_template("notify/email/series_notice.txt", **context),
-                       body_html=render_template("notify/email/series_notice.html", **context),
-                       attachments=attachments, now=now)
+                       body_text=text, body_html=html, attachments=attachments[person.language],
+                       now=now)
         queued += 1
     return queued
+
+
+def _series_files(series, changed, base_url, now):
+    """The .ics files of a series change: the meetings that stand (REQUEST), those that no
+    longer do (CANCEL)."""
+    files = []
+    standing = [m for m, _kind in changed if not m.is_cancelled]
+    dropped = [m for m, _kind in changed if m.is_cancelled]
+    for meetings, method, name in ((standing, "REQUEST", "changed"),
+                                   (dropped, "CANCEL", "cancelled")):
+        if meetings:
+            body = ical.build_calendar(meetings, name=f"{series.group.code}: {series.title}",
+                                       url_for_meeting=lambda m: f"{base_url}/meetings/{m.id}",
+                                       alarm_minutes=None, now=now).decode()
+            files.append({"filename": f"series-{series.id}-{name}.ics",
+                          "content_type": "text/calendar",
+                          "content": body.replace("METHOD:PUBLISH", f"METHOD:{method}", 1)})
+    return files

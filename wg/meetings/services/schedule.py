@@ -1,5 +1,7 @@
 """Single meetings: edit/reschedule, cancel, restore, extra meetings."""
 
+from flask_babel import gettext as _
+
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.history import services as history
@@ -36,7 +38,7 @@ def reschedule_meeting(meeting, actor, data, now, expected_version=None):
     """
     record.check("meeting", meeting, expected_version)
     if meeting.status is MeetingStatus.cancelled:
-        raise ValidationError("This meeting is cancelled; restore it before changing it.")
+        raise ValidationError(_("This meeting is cancelled; restore it before changing it."))
     start_at = check_meeting(data)
     before = history.snapshot(meeting, record.MEETING_FIELDS)
     _apply_meeting(meeting, data, start_at)
@@ -52,11 +54,11 @@ def cancel_meeting(meeting, actor, reason, now, expected_version=None):
     record.check("meeting", meeting, expected_version)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the meeting is cancelled; members will see it."})
+        raise ValidationError({"reason": _("Say why the meeting is cancelled; members will see it.")})
     if len(reason) > 1000:
-        raise ValidationError({"reason": "Keep the reason under 1,000 characters."})
+        raise ValidationError({"reason": _("Keep the reason under 1,000 characters.")})
     if meeting.status is MeetingStatus.held:
-        raise ValidationError({"reason": "This meeting has been held; it cannot be cancelled."})
+        raise ValidationError({"reason": _("This meeting has been held; it cannot be cancelled.")})
     if meeting.status is MeetingStatus.cancelled:
         return meeting
     before = history.snapshot(meeting, record.MEETING_FIELDS)

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select
 
 from wg.extensions import db
@@ -126,14 +128,18 @@ class SeriesChange:
     queued: int = 0  # e-mails to members
 
     def message(self):
-        parts = [f"{self.changed} future meeting{'s' if self.changed != 1 else ''} updated"]
+        # Each clause is whole in itself (its number and verb together), so it translates alone.
+        parts = [ngettext("%(num)d future meeting updated", "%(num)d future meetings updated",
+                          self.changed)]
         if self.added:
-            parts.append(f"{self.added} added")
+            parts.append(ngettext("%(num)d added", "%(num)d added", self.added))
         if self.cancelled:
-            parts.append(f"{self.cancelled} no longer on the rule and cancelled")
+            parts.append(ngettext("%(num)d no longer on the rule and cancelled",
+                                  "%(num)d no longer on the rule and cancelled", self.cancelled))
         if self.kept:
-            parts.append(f"{self.kept} edited by hand kept as they were")
-        return "Series saved: " + ", ".join(parts) + "."
+            parts.append(ngettext("%(num)d edited by hand kept as it was",
+                                  "%(num)d edited by hand kept as they were", self.kept))
+        return _("Series saved: %(changes)s.", changes=_(", ").join(parts))
 
 
 SERIES_MOVED_REASON = "The series' schedule changed; this date is no longer part of it."

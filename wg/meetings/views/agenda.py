@@ -8,6 +8,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from wg import permissions
@@ -44,7 +46,7 @@ def agenda(meeting_id):
             status = 422
         else:
             db.session.commit()
-            flash("Item added.", "success")
+            flash(_("Item added."), "success")
             return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
     elif request.method == "POST":
         status = 422
@@ -93,7 +95,7 @@ def agenda_edit(meeting_id, item_id):
             stale, status = _stale(exc, form, item), 409
         else:
             db.session.commit()
-            flash("Item saved.", "success")
+            flash(_("Item saved."), "success")
             return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item.id}")
     elif request.method == "POST":
         status = 422
@@ -133,7 +135,7 @@ def agenda_delete(meeting_id, item_id):
     item = _item(meeting, item_id)
     return _item_button(meeting, lambda: meetings.delete_agenda_item(
         item, current_user, utcnow(), expected_version=request.form.get("version")),
-        done_message="Item removed (its History keeps what it said).")
+        done_message=_("Item removed (its History keeps what it said)."))
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/done", methods=["POST"])
@@ -159,7 +161,9 @@ def agenda_publish(meeting_id):
         return _stale_agenda(meeting, exc)
     else:
         db.session.commit()
-        flash(f"Agenda published to the group's members; {sent} e-mail(s) queued.", "success")
+        flash(ngettext("Agenda published to the group's members; %(num)d e-mail queued.",
+                       "Agenda published to the group's members; %(num)d e-mails queued.", sent),
+              "success")
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
 
 
@@ -171,7 +175,8 @@ def carry_over(meeting_id):
     added = meetings.carry_over(meeting, current_user, ids, utcnow(), action_ids=action_ids)
     db.session.commit()
     if added:
-        flash(f"{len(added)} item{'s' if len(added) != 1 else ''} carried over.", "success")
+        flash(ngettext("%(num)d item carried over.", "%(num)d items carried over.", len(added)),
+              "success")
     else:
-        flash("Nothing new carried over: the chosen items are already on this agenda.", "info")
+        flash(_("Nothing new carried over: the chosen items are already on this agenda."), "info")
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id))

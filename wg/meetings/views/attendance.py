@@ -7,9 +7,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from wg import permissions
+from wg import formatting, permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -51,12 +53,17 @@ def attendance(meeting_id):
             participants = {int(i) for i in participant_ids}
         else:
             db.session.commit()
-            flash(f"Attendance saved: {n_people} people, {n_parts} countries and organizations.",
+            flash(_("Attendance saved: %(people)s, %(participants)s.",
+                    people=ngettext("%(num)d person", "%(num)d people", n_people),
+                    participants=ngettext("%(num)d country or organization",
+                                          "%(num)d countries and organizations", n_parts)),
                   "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    by_participant = {}
+    grouped = {}
     for person, part in roster:
-        by_participant.setdefault(part, []).append(person)
+        grouped.setdefault(part, []).append(person)
+    # Countries and organizations in the viewer's language's alphabetical order.
+    by_participant = {part: grouped[part] for part in formatting.sorted_by_name(grouped)}
     return render_template("meetings/attendance.html", meeting=meeting, group=meeting.group,
                            by_participant=by_participant, people=people,
                            participants=participants, errors=errors, now=utcnow(), stale=stale,

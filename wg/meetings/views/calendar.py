@@ -12,9 +12,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from wg import permissions
+from wg import i18n, permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -37,7 +38,7 @@ def _ics(body, filename):
 def ics(meeting_id):
     meeting = permissions.meeting_for_view(current_user, meeting_id)
     body = ical.build_calendar(
-        [meeting], name=f"{meeting.group.code} meeting", url_for_meeting=_meeting_url,
+        [meeting], name=_("%(group)s meeting", group=meeting.group.code), url_for_meeting=_meeting_url,
         alarm_minutes=meetings.alarm_minutes(current_user), now=utcnow())
     return _ics(body, f"{meeting.group.slug}-{meeting.start_at:%Y-%m-%d}.ics")
 
@@ -67,14 +68,21 @@ def feed(token):
     if person is None:
         abort(404)
     now = utcnow()
-    etag = hashlib.sha256(meetings.feed_fingerprint(person, now).encode()).hexdigest()[:32]
+    # The feed speaks its owner's language (not the calendar program's): part of its ETag.
+    language = person.language or i18n.DEFAULT_LANGUAGE
+    etag = hashlib.sha256(f"{meetings.feed_fingerprint(person, now)}-{language}".encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
         response.set_etag(etag)
         return response
-    body = _cached_feed((person.id, token, etag), lambda: ical.build_calendar(
-        meetings.feed_meetings(person, now), name=f"Coalition meetings · {person.name}",
-        url_for_meeting=_meeting_url, alarm_minutes=meetings.alarm_minutes(person), now=now))
+    def build():
+        with i18n.language(language):
+            return ical.build_calendar(
+                meetings.feed_meetings(person, now),
+                name=_("Coalition meetings · %(name)s", name=person.name),
+                url_for_meeting=_meeting_url, alarm_minutes=meetings.alarm_minutes(person), now=now)
+
+    body = _cached_feed((person.id, token, etag), build)
     response = _ics(body, "coalition-meetings.ics")
     response.headers["Content-Disposition"] = 'inline; filename="coalition-meetings.ics"'
     response.headers["X-Robots-Tag"] = "noindex"
@@ -96,7 +104,7 @@ def calendar_settings():
             status = 422
         else:
             db.session.commit()
-            flash("Reminder saved; calendar programs pick it up at their next refresh.",
+            flash(_("Reminder saved; calendar programs pick it up at their next refresh."),
                   "success")
             return redirect(url_for("meetings.calendar_settings"))
     elif request.method == "POST":
@@ -111,7 +119,7 @@ def reset_token():
     # CSRFProtect checks the token; only the owner can reset their own feed address.
     meetings.reset_calendar_token(current_user)
     db.session.commit()
-    flash("Your calendar address is new; the old one no longer works. Subscribe again with "
-          "the new one.", "success")
+    flash(_("Your calendar address is new; the old one no longer works. Subscribe again with "
+            "the new one."), "success")
     return redirect(request.form.get("next") == "profile" and url_for("auth.profile")
                     or url_for("meetings.calendar_settings"))

@@ -1,5 +1,6 @@
 """Template globals and filters, and the `flask meetings extend` command."""
 
+from babel import dates
 
 from wg import formatting, permissions
 from wg.db_types import utcnow
@@ -51,6 +52,31 @@ def local_day(meeting):
 @bp.app_template_filter("local_dt")
 def local_dt(value, zone_name, style="day_time"):
     return formatting.format_datetime(value, _zone_name(zone_name), style)
+
+
+@bp.app_template_filter("weekday_clock")
+def weekday_clock(value):
+    """'Tue 08:00': an already-local datetime's weekday and time in the viewer's language."""
+    return dates.format_skeleton("EHm", value, locale=formatting.locale())
+
+
+@bp.app_template_filter("weekday_date")
+def weekday_date(value):
+    """'Tue, 10 Mar 2026': a day with its weekday in the viewer's language."""
+    return dates.format_skeleton("yMMMEd", value, locale=formatting.locale())
+
+
+@bp.app_template_filter("skeleton")
+def skeleton(value, pattern):
+    """A date or local datetime by a CLDR skeleton ('yMMMM' → 'March 2026', 'Ed' → 'Tue 10')."""
+    return dates.format_skeleton(pattern, value, locale=formatting.locale())
+
+
+@bp.app_template_global()
+def weekday_names():
+    """Monday to Sunday, abbreviated, in the viewer's language (the month grid's header)."""
+    names = dates.get_day_names("abbreviated", context="stand-alone", locale=formatting.locale())
+    return [names[i] for i in range(7)]
 
 
 def _zone_name(zone_name):

@@ -8,9 +8,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from wg import permissions
+from wg import formatting, permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -48,7 +49,7 @@ def minutes(meeting_id):
             stale, status = _stale(exc, form, meeting), 409
         else:
             db.session.commit()
-            flash("Minutes published." if form.publish.data else "Minutes saved.", "success")
+            flash(_("Minutes published.") if form.publish.data else _("Minutes saved."), "success")
             return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
     elif decision_form.submit.data and decision_form.validate_on_submit():
         try:
@@ -58,7 +59,7 @@ def minutes(meeting_id):
             status = 422
         else:
             db.session.commit()
-            flash("Decision recorded.", "success")
+            flash(_("Decision recorded."), "success")
             return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
     elif request.method == "POST":
         status = 422
@@ -84,7 +85,7 @@ def decision_delete(meeting_id, decision_id):
         flash(exc.describe(), "warning")
         return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
     db.session.commit()
-    flash("Decision removed (its History keeps the text).", "success")
+    flash(_("Decision removed (its History keeps the text)."), "success")
     return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
 
 
@@ -92,5 +93,7 @@ def decision_delete(meeting_id, decision_id):
 def print_view(meeting_id):
     meeting = permissions.meeting_for_view(current_user, meeting_id)
     people, participants = meetings.attendees(meeting)
+    participants = formatting.sorted_by_name(participants)
     return render_template("meetings/print.html", meeting=meeting, group=meeting.group,
-                           people=people, participants=participants)
+                           people=people, participants=participants,
+                           participant_names=[formatting.participant_name(p) for p in participants])

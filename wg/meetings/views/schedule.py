@@ -9,9 +9,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from wg import permissions
+from wg import formatting, permissions
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -34,7 +35,7 @@ def extra_new(slug):
     if request.method == "GET":
         from datetime import time
 
-        form.title.data = "Extra meeting"
+        form.title.data = _("Extra meeting")
         form.day.data = now.date() + timedelta(days=7)
         form.start_time.data = time(14, 0)
     status = 200
@@ -46,7 +47,7 @@ def extra_new(slug):
             status = 422
         else:
             db.session.commit()
-            flash("Extra meeting added.", "success")
+            flash(_("Extra meeting added."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     elif request.method == "POST" and not form.preview.data:
         status = 422
@@ -65,7 +66,7 @@ def _detail_page(meeting, stale=None, status=200):
     attendance = None
     if meeting.attendance_recorded_at:
         people, participants = meetings.attendees(meeting)
-        attendance = dict(people=people, participants=participants)
+        attendance = dict(people=people, participants=formatting.sorted_by_name(participants))
     return render_template(
         "meetings/detail.html", meeting=meeting, group=meeting.group, now=now,
         my_rsvp=meetings.rsvp_of(meeting, current_user),
@@ -97,7 +98,7 @@ def edit(meeting_id):
             stale, status = _stale(exc, form, meeting), 409
         else:
             db.session.commit()
-            flash("Meeting saved. Series changes will no longer move it.", "success")
+            flash(_("Meeting saved. Series changes will no longer move it."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     elif request.method == "POST" and not form.preview.data:
         status = 422
@@ -125,7 +126,7 @@ def cancel(meeting_id):
             stale, status = _stale(exc, form, meeting), 409
         else:
             db.session.commit()
-            flash("Meeting cancelled. Members are e-mailed and their calendars see the reason.",
+            flash(_("Meeting cancelled. Members are e-mailed and their calendars see the reason."),
                   "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     elif request.method == "POST":
@@ -146,7 +147,7 @@ def restore(meeting_id):
     except StaleEdit as exc:
         return _detail_page(_reload(meeting), stale=_stale(exc), status=409)
     db.session.commit()
-    flash("Meeting restored. Members are e-mailed.", "success")
+    flash(_("Meeting restored. Members are e-mailed."), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))
 
 
@@ -159,5 +160,5 @@ def rsvp(meeting_id):
         _invalid(exc)
     else:
         db.session.commit()
-        flash("Your answer is saved.", "success")
+        flash(_("Your answer is saved."), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id))

@@ -7,6 +7,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import ngettext
 from flask_login import current_user
 
 from wg import permissions
@@ -44,7 +45,8 @@ def series_new(slug):
             db.session.commit()
             count = db.session.scalar(db.select(db.func.count()).where(
                 meetings.Meeting.series_id == series.id))
-            flash(f"Series created with {count} meetings.", "success")
+            flash(ngettext("Series created with %(num)d meeting.", "Series created with %(num)d meetings.", count),
+                  "success")
             return redirect(url_for("meetings.series_detail", series_id=series.id))
     elif request.method == "POST" and not form.preview.data:
         status = 422

@@ -1,0 +1,57 @@
+"""Mail in the recipient's language: one mechanism (Flask-Babel) for subjects, bodies and .ics.
+
+Every mail is rendered inside `wg.i18n.language(person.language)` (None: English), with dates and
+times from wg.formatting in the recipient's language and time zone.
+"""
+
+from datetime import timedelta
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import pgettext
+
+from wg.formatting import format_clock, format_date, to_zone
+
+
+def series_label(kind):
+    """What happened to a meeting in a series change, as its line in the mail starts."""
+    if kind == "meeting-new":
+        return pgettext("series change", "New")
+    if kind == "meeting-cancelled":
+        return pgettext("series change", "Cancelled")
+    if kind == "meeting-restored":
+        return pgettext("series change", "Back on")
+    return pgettext("series change", "Moved")
+
+
+def cancel_reason(meeting):
+    """Why a meeting is cancelled, as the reader should see it: the reason the system wrote
+    when a series' rule dropped the date is translated; a chair's own words are shown as written."""
+    from wg.meetings.services.series import SERIES_MOVED_REASON
+
+    if meeting.cancel_reason == SERIES_MOVED_REASON:
+        return _("The series' schedule changed; this date is no longer part of it.")
+    return meeting.cancel_reason
+
+
+def meeting_day(meeting, person, style="short"):
+    """The meeting's day in the person's zone: '12 May' (style 'short'), '12 May 2026' ('date')."""
+    return format_date(to_zone(meeting.start_at, person.timezone), style)
+
+
+def when_text(meeting, person):
+    """'Tue, 10 Mar 2026, 14:00–15:30 CET (your time) · 14:00 Europe/Vienna (anchor time)'."""
+    start = to_zone(meeting.start_at, person.timezone)
+    end = to_zone(meeting.start_at + timedelta(minutes=meeting.duration_minutes), person.timezone)
+    anchor = to_zone(meeting.start_at, meeting.timezone)
+    return _("%(date)s, %(start)s\u2013%(end)s %(zone)s (your time) \u00b7 "
+             "%(anchor)s %(anchor_zone)s (anchor time)",
+             date=format_date(start, "full"), start=format_clock(start), end=format_clock(end),
+             zone=start.tzname(), anchor=format_clock(anchor), anchor_zone=meeting.timezone)
+
+
+def render(name, html=True, **context):
+    """The text body and (when `html`) the HTML body of notify/email/<name>, in the current locale."""
+    context.setdefault("cancel_reason", cancel_reason)
+    text = render_template(f"notify/email/{name}.txt", **context)
+    return text, (render_template(f"notify/email/{name}.html", **context) if html else None)
