@@ -84,14 +84,16 @@ def _placeholder_problem(msgids, form, plural):
     (Arabic "two changes") rather than show %(num)d; no form may bring a placeholder of its own.
     """
     wanted = placeholders(msgids[1] if plural else msgids[0])
+    if any(name == "?" for msgid in msgids for name, _ in placeholders(msgid)):
+        return None  # a msgid with a bare % is never %-formatted (it would fail in English too)
     got = placeholders(form)
     stray = [p for p in got if p[0] == "?"]
-    if stray and not any(name == "?" for name, _ in wanted):  # msgids with a bare % are not formatted
+    if stray:
         return f"a '%' that is not a placeholder (write %% for a percent sign): {form!r}"
     if plural:
         allowed = set(placeholders(msgids[0])) | set(wanted)
         extra = sorted(set(got) - allowed)
-        dropped = sorted({p for p in wanted if p not in got and p != ("num", "d")})
+        dropped = sorted({p for p in wanted if p not in got and p[0] != "num"})
         if ("", "d") in wanted and ("", "d") not in got:
             dropped.append(("", "d"))
     else:
