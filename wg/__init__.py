@@ -352,6 +352,7 @@ def register_template_helpers(app):
     app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
     app.jinja_env.globals.update(history_changes=history.changes_of,
                                  history_field_label=history.field_label,
+                                 history_actor=history.actor_display,
                                  history_display=history.display_value,
                                  history_verb_label=history.verb_label,
                                  history_object_type=history.object_type_label)

@@ -42,7 +42,8 @@ class PersonForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    group = SelectField(_l("Group"), validate_choice=False)
+    # Group titles are the secretariat's own words: shown as written, direction from the text.
+    group = SelectField(_l("Group"), validate_choice=False, render_kw={"dir": "auto"})
     role = SelectField(
         _l("Role"),
         choices=[("member", _l("Member")), ("chair", _l("Chair")),

@@ -60,6 +60,11 @@ def diff(before, after):
     return changes
 
 
+def actor_display(label):
+    """Who made a change, for a reader: a person's name as recorded, or "system" translated."""
+    return _("system") if label == SYSTEM else label
+
+
 def actor_label(actor, token=None):
     if token is not None:
         name = getattr(token, "name", None) or f"#{getattr(token, 'id', '?')}"
@@ -173,10 +178,10 @@ class StaleEdit(Exception):
         for entry in self.entries[-5:]:
             fields = ", ".join(field_label(f) for f in changes_of(entry))
             if fields:
-                part = _("%(who)s %(verb)s (%(fields)s)", who=entry.actor_label,
+                part = _("%(who)s %(verb)s (%(fields)s)", who=actor_display(entry.actor_label),
                          verb=verb_label(entry.verb), fields=fields)
             else:
-                part = _("%(who)s %(verb)s", who=entry.actor_label, verb=verb_label(entry.verb))
+                part = _("%(who)s %(verb)s", who=actor_display(entry.actor_label), verb=verb_label(entry.verb))
             parts.append(part)
         if parts:
             text += " " + _("Since then: %(changes)s.", changes="; ".join(parts))
