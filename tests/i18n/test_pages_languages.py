@@ -154,10 +154,14 @@ class EnglishLeft:
 
 
 def _without_user_text(text):
-    """The text with what people wrote taken out ("Month-end figures, <a group's title>")."""
+    """The text with what people wrote taken out ("Month-end figures, <a group's title>"), also
+    where it is cut short ("SWG1.1 — Populations in contact with the crim…")."""
     for user in sorted((u for u in USER_TEXTS if u in text), key=len, reverse=True):
         text = text.replace(user, " ")
-    return text
+    parts = re.split(r"( — | · |: )", text)
+    return "".join(part for part in parts if not (
+        len(part.rstrip("….")) >= 12
+        and any(u.startswith(part.rstrip("….").rstrip()) for u in USER_TEXTS)))
 
 
 def _norm(text):
