@@ -90,6 +90,9 @@ class Config:
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "Coalition tracker <no-reply@localhost>")
         self.OUTBOX_DELIVERY_SECONDS = int(os.environ.get("OUTBOX_DELIVERY_SECONDS", "60"))
         self.OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+        self.WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+        # Off: subscriptions may not point at loopback, private or link-local addresses.
+        self.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
 
 class TestConfig(Config):
@@ -106,3 +109,4 @@ class TestConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.SECRET_KEY = "test-secret-key"
         self.SMTP_HOST = None
+        self.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the tests' receivers listen on loopback

@@ -24,3 +24,4 @@ from wg.rollups.models import (  # noqa: F401
     RollupMonthDelta,
     RollupParticipant,
 )
+from wg.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: F401,E501
