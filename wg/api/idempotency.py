@@ -7,7 +7,7 @@ at merge; until then the answers live in api_idempotency_keys (wg/api/models.py)
 import hashlib
 import json
 
-from flask import Response, abort, request
+from flask import Response, abort, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from wg.api.models import ApiIdempotencyKey
 from wg.api.problems import problem
 from wg.extensions import db
+from wg.history import services as history
 
 MAX_KEY = 200
 REPLAYED_HEADERS = ("ETag", "Location", "Content-Type")
@@ -48,7 +49,13 @@ def _replay(stored, request_hash):
 
 def run_write(person, now, write):
     """Run `write()` (which returns a Response and leaves its changes uncommitted) once per
-    Idempotency-Key, and commit; a repeat of the key answers the stored first response."""
+    Idempotency-Key, and commit; a repeat of the key answers the stored first response. The
+    history entries it writes name the request's token."""
+    with history.acting_token(getattr(g, "api_token", None)):
+        return _run_write(person, now, write)
+
+
+def _run_write(person, now, write):
     key = request.headers.get("Idempotency-Key")
     if key is None or request.method != "POST":
         response = write()
