@@ -1,7 +1,7 @@
 """Imports every feature's models so that the metadata (and Alembic) sees all tables."""
 
 from wg.actions.models import ActionItem, ProgressLog  # noqa: F401
-from wg.api.models import ApiIdempotencyKey, ApiToken  # noqa: F401
+from wg.api.models import ApiToken  # noqa: F401
 from wg.auth.models import Person, RememberToken  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.history.models import HistoryEntry  # noqa: F401
