@@ -16,6 +16,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "static",
         "bootstrap.static",
         "auth.login",
+        "auth.sso_login",  # single sign-on: off to the provider and back
+        "auth.sso_callback",
         "auth.forgot_password",
         "auth.set_password",
         "core.healthz",

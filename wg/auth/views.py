@@ -1,4 +1,5 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -42,6 +43,9 @@ def login():
         return redirect(auth.safe_next_url(request.args.get("next")) or url_for("core.home"))
     form = LoginForm()
     error = None
+    if request.method == "POST" and not current_app.config.get("PASSWORD_LOGIN", True):
+        return render_template("auth/login.html", form=form,
+                               error=_("Password login is turned off; use single sign-on.")), 403
     if form.validate_on_submit():
         person = auth.authenticate(form.email.data, form.password.data, now=utcnow())
         if person is not None:
