@@ -41,7 +41,8 @@ def _chosen_group(person, value):
     """The group picked on the form (None: all groups), after the permission check."""
     group = None
     if value:
-        if not str(value).isdigit() or len(str(value)) > 9:
+        value = str(value)
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
             raise ValidationError({"group": _("Choose a group from the list.")})
         group = db.session.get(Group, int(value))
         if group is None:
