@@ -66,3 +66,43 @@ def test_sqlite_runs_with_wal_and_foreign_keys(app):
         with db.engine.connect() as conn:
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_api_idempotency_answers_move_into_the_one_table_and_back(fresh_database_url):
+    """0014: the API's stored answers join the forms' keys (and go back on downgrade)."""
+    app = create_app(TestConfig(fresh_database_url))
+    with app.app_context():
+        upgrade(revision="0013_webhooks")
+        # An engine of its own: its connections surely use the fresh schema.
+        engine = create_engine(fresh_database_url)
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO participants (id, code, name, kind) "
+                "VALUES (1, 'MEX', 'Mexico', 'country')"))
+            conn.execute(text(
+                "INSERT INTO people (id, email, name, participant_id, calendar_token, "
+                "created_at) VALUES (1, 'a@example.org', 'A', 1, 'cal-token', "
+                "'2026-03-10 12:00:00+00')"))
+            conn.execute(text(
+                "INSERT INTO idempotency_keys (key, person_id, scope, created_at, result_ref) "
+                "VALUES ('formkey-123456', 1, 'actions.progress', '2026-03-10 12:00:00+00', "
+                "'progress_log:1')"))
+            conn.execute(text(
+                "INSERT INTO api_idempotency_keys (person_id, key, scope, request_hash, "
+                "status_code, body, headers, created_at) VALUES (1, 'sync-1', "
+                "'POST /api/v1/x', 'h', 201, '{}', '{}', '2026-03-10 12:00:00+00')"))
+        upgrade()
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT key, status_code, result_ref FROM "
+                                     "idempotency_keys ORDER BY key")).all()
+        assert [tuple(r) for r in rows] == [("formkey-123456", None, "progress_log:1"),
+                                            ("sync-1", 201, "")]
+        assert "api_idempotency_keys" not in inspect(engine).get_table_names()
+        downgrade(revision="0013_webhooks")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT key FROM idempotency_keys")).scalars().all() == [
+                "formkey-123456"]
+            assert conn.execute(text("SELECT status_code FROM api_idempotency_keys")) \
+                .scalars().all() == [201]
+        engine.dispose()
+        db.engine.dispose()

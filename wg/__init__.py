@@ -63,8 +63,15 @@ def register_config(app, config):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         connect_args = dict(options.get("connect_args") or {})
         connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
-        connect_args.setdefault(
-            "options", f"-c statement_timeout={app.config['DATABASE_STATEMENT_TIMEOUT']}")
+        # libpq takes one `options`: keep the URL's own (e.g. a search_path) beside ours.
+        from sqlalchemy.engine import make_url
+
+        url_options = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).query.get("options")
+        if isinstance(url_options, tuple):
+            url_options = " ".join(url_options)
+        connect_args.setdefault("options", " ".join(filter(None, [
+            url_options,
+            f"-c statement_timeout={app.config['DATABASE_STATEMENT_TIMEOUT']}"])))
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
@@ -161,9 +168,10 @@ def register_blueprints(app):
     from wg.notify import bp as notify_bp
     from wg.participants import bp as participants_bp
     from wg.rollups import bp as rollups_bp
+    from wg.webhooks import bp as webhooks_bp
 
     for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, meetings_bp, actions_bp,
-               rollups_bp, notify_bp, history_bp):
+               rollups_bp, notify_bp, history_bp, webhooks_bp):
         app.register_blueprint(bp)
     register_api(app)  # the REST API under /api/v1 and the token pages
 

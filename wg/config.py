@@ -90,6 +90,17 @@ class Config:
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "Coalition tracker <no-reply@localhost>")
         self.OUTBOX_DELIVERY_SECONDS = int(os.environ.get("OUTBOX_DELIVERY_SECONDS", "60"))
         self.OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+        # Single sign-on (OpenID Connect); unset OIDC_ISSUER: password login only.
+        self.OIDC_ISSUER = os.environ.get("OIDC_ISSUER") or None
+        self.OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID") or None
+        self.OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET") or None
+        self.OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME") or None
+        self.OIDC_CREATE_PEOPLE = _bool("OIDC_CREATE_PEOPLE", False)
+        self.OIDC_NEW_PEOPLE_PARTICIPANT = os.environ.get("OIDC_NEW_PEOPLE_PARTICIPANT") or None
+        self.PASSWORD_LOGIN = _bool("PASSWORD_LOGIN", True)
+        self.WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+        # Off: subscriptions may not point at loopback, private or link-local addresses.
+        self.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
 
 class TestConfig(Config):
@@ -106,3 +117,4 @@ class TestConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.SECRET_KEY = "test-secret-key"
         self.SMTP_HOST = None
+        self.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the tests' receivers listen on loopback

@@ -11,13 +11,18 @@ claims it with `claim(key, person, scope, now)` in the same transaction as its w
 The row commits or rolls back with the write, so a failed submit leaves the key free for the
 retry. Two concurrent requests with one key: the unique index makes the second wait for (and
 then fail on) the first; `claim` turns that failure into "already done".
+
+The API's Idempotency-Key header uses the same table (wg/api/idempotency.py): its rows also keep
+the first answer (`status_code`, `body`, `headers`, and `request_hash` to refuse the same key
+for another request), stored with the write by `store_answer` and found by `stored_answer`.
+Keys are unique per person.
 """
 
 import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,16 +34,24 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-:.]{8,100}$")
 
 
 class IdempotencyKey(db.Model):
-    """A request key already acted on: by whom, for what, and what it produced."""
+    """A request key already acted on: by whom, for what, and what it produced (a form's
+    result reference, or the first answer to an API request)."""
 
     __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("person_id", "key"),
+                      Index("ix_idempotency_keys_created_at", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(100), unique=True)
+    key: Mapped[str] = mapped_column(String(200))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    scope: Mapped[str] = mapped_column(String(60))
+    scope: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     result_ref: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The API's stored first answer (None for forms).
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[str | None] = mapped_column(Text)
 
 
 class AlreadyDone(Exception):
@@ -113,3 +126,21 @@ def remember(key, result_ref):
     if row is not None:
         row.result_ref = str(result_ref)[:200]
         db.session.flush()
+
+
+# --- the API's stored answers ---------------------------------------------------------------
+
+
+def stored_answer(key, person):
+    """The row of an API request already answered under (person, key), or None."""
+    return db.session.scalar(select(IdempotencyKey).where(
+        IdempotencyKey.person_id == person.id, IdempotencyKey.key == key))
+
+
+def store_answer(key, person, scope, request_hash, status_code, body, headers, now):
+    """Keep the first answer to an API request with the write it answers (flushed: a
+    concurrent request with the same key fails on the unique index)."""
+    db.session.add(IdempotencyKey(
+        person_id=person.id, key=key, scope=scope[:300], request_hash=request_hash,
+        status_code=status_code, body=body, headers=headers, created_at=now))
+    db.session.flush()

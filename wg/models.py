@@ -1,7 +1,7 @@
 """Imports every feature's models so that the metadata (and Alembic) sees all tables."""
 
 from wg.actions.models import ActionItem, ProgressLog  # noqa: F401
-from wg.api.models import ApiIdempotencyKey, ApiToken  # noqa: F401
+from wg.api.models import ApiToken  # noqa: F401
 from wg.auth.models import Person, RememberToken  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.history.models import HistoryEntry  # noqa: F401
@@ -24,3 +24,4 @@ from wg.rollups.models import (  # noqa: F401
     RollupMonthDelta,
     RollupParticipant,
 )
+from wg.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: F401,E501

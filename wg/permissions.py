@@ -16,6 +16,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "static",
         "bootstrap.static",
         "auth.login",
+        "auth.sso_login",  # single sign-on: off to the provider and back
+        "auth.sso_callback",
         "auth.forgot_password",
         "auth.set_password",
         "core.healthz",
@@ -334,6 +336,40 @@ def series_for_edit(person, series_id):
                  and can_schedule_meetings(person, s.group))
 
 
+def can_subscribe_webhooks(person, group=None):
+    """Coordinators subscribe to any group's events (or all groups': group None); chairs to
+    their own group's."""
+    if is_coordinator(person):
+        return True
+    return group is not None and _authenticated(person) and is_chair(person, group)
+
+
+def can_use_webhooks(person):
+    """The webhook pages are for coordinators and chairs (of at least one group)."""
+    if is_coordinator(person):
+        return True
+    return _authenticated(person) and any(Role.chair in roles
+                                          for roles in _roles(person).values())
+
+
+def can_view_webhook(person, subscription):
+    """A subscription, its deliveries and its buttons: whoever subscribed, and coordinators."""
+    return is_coordinator(person) or (_authenticated(person)
+                                      and subscription.owner_id == person.id)
+
+
+def webhook_for_view(person, subscription_id):
+    from wg.webhooks.models import WebhookSubscription
+
+    return _load(db.session.get(WebhookSubscription, subscription_id),
+                 lambda s: can_view_webhook(person, s))
+
+
+def require_webhooks(person):
+    if not can_use_webhooks(person):
+        abort(403)
+
+
 def can_view_person_history(person, subject):
     """A person's history (profile edits, roles, activation) is for coordinators and themself."""
     return is_coordinator(person) or (_authenticated(person) and person.id == subject.id)
@@ -400,4 +436,5 @@ JINJA_GLOBALS = {
     "can_view_meeting_calendar": can_view_meeting_calendar,
     "can_view_person_history": can_view_person_history,
     "can_view_participant_history": can_view_participant_history,
+    "can_use_webhooks": can_use_webhooks,
 }

@@ -3,8 +3,8 @@
 from datetime import date
 
 from wg.actions.models import ActionItem, ProgressLog
-from wg.api.models import ApiIdempotencyKey
 from wg.extensions import db
+from wg.idempotency import IdempotencyKey
 
 
 def _etag(client, action_id):
@@ -65,7 +65,7 @@ def test_a_repeated_idempotency_key_writes_once_and_answers_the_first_result(api
     assert again.headers["Idempotent-Replayed"] == "true"
     with app.app_context():
         assert db.session.query(ProgressLog).count() == 1
-        assert db.session.query(ApiIdempotencyKey).count() == 1
+        assert db.session.query(IdempotencyKey).count() == 1
     other = member.post(f"/api/v1/actions/{action_id}/progress",
                         json={"status": "done", "progress": 100},
                         headers={"If-Match": tag, "Idempotency-Key": "sync-2026-03-10-1"})

@@ -21,6 +21,7 @@ from wg.groups.models import Membership, Role
 from wg.history import services as history
 from wg.participants.models import Participant
 from wg.rollups import summary
+from wg.webhooks import services as webhooks
 
 # The fields an action's history records (replay contract: the "created" entry has all of
 # them; every later entry has each one that changed, under these names).
@@ -229,6 +230,14 @@ def record_progress(action, actor, status, progress, note, expected_version, now
     history.record(actor, "action", action.id, "progress", changes, now=now,
                    label=current.title, reason=note or None, group_id=current.group_id,
                    version=current.version + 1, token=token)
+    webhooks.emit("action.progress", {
+        "action": {"id": action.id, "title": current.title, "status": new_status,
+                   "progress": new_progress, "due_date": current.due_date,
+                   "owner_id": current.owner_id, "version": current.version + 1},
+        "progress_log": {"id": log.id, "author_id": log.author_id, "note": note,
+                         "old_status": current.status, "new_status": new_status,
+                         "old_progress": current.progress, "new_progress": new_progress,
+                         "created_at": now}}, current.group_id, now)
     idempotency.remember(key, f"progress_log:{log.id}")
     db.session.expire(action)
     return log
@@ -399,6 +408,7 @@ def create_action(group, actor, data, now, token=None):
     # The note typed on creation is the creation's reason when no first entry carries it.
     _record(actor, action, "created", history.created(action_values(action)), now, 1,
             reason=note if starts_open else None, token=token)
+    webhooks.emit("action.created", webhooks.action_data(action), group.id, now)
     if not starts_open:
         record_progress(action, actor, status, progress,
                         note or "Set when the action was created.", expected_version=1, now=now,
@@ -456,6 +466,7 @@ def update_action(action, actor, data, expected_version, now, token=None):
     summary.apply_change(before, summary.state_of(action.id))
     _record(actor, action, "updated", history.diff(values_before, action_values(action)), now,
             current.version + 1, token=token)
+    webhooks.emit("action.updated", webhooks.action_data(action), action.group_id, now)
     return action
 
 

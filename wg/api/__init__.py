@@ -75,7 +75,9 @@ def authenticate_token():
     if request.method in ("POST", "PUT", "PATCH"):
         if (request.content_length or 0) > MAX_BODY:
             return problem(413)
-        if request.mimetype != "application/json":
+        # A body must be JSON; a bodiless POST (publishing an agenda) needs no type.
+        has_body = bool(request.content_length) or bool(request.mimetype)
+        if has_body and request.mimetype != "application/json":
             return problem(415)
     return None
 
@@ -95,7 +97,7 @@ bp.register_error_handler(HTTPException, _handle)
 
 def register(app):
     """Bind the API to the app: its settings, the blueprint, CSRF exemption and rate limit."""
-    from wg.api import pages, views  # noqa: F401  (routes)
+    from wg.api import meeting_writes, pages, views  # noqa: F401  (routes)
 
     app.config.setdefault("API_TITLE", "Coalition working-group tracker API")
     app.config.setdefault("API_VERSION", "v1")

@@ -1,20 +1,19 @@
 """Idempotency-Key on POST: the first answer is stored with the write and replayed to repeats.
 
-`claim(key, person, scope, now)` is the one function the shared wg/idempotency.py will replace
-at merge; until then the answers live in api_idempotency_keys (wg/api/models.py).
+The answers live in the one idempotency table that forms use too (wg/idempotency.py).
 """
 
 import hashlib
 import json
 
-from flask import Response, abort, request
-from sqlalchemy import select
+from flask import Response, abort, g, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from wg.api.models import ApiIdempotencyKey
+from wg import idempotency
 from wg.api.problems import problem
 from wg.extensions import db
+from wg.history import services as history
 
 MAX_KEY = 200
 REPLAYED_HEADERS = ("ETag", "Location", "Content-Type")
@@ -22,21 +21,17 @@ REPLAYED_HEADERS = ("ETag", "Location", "Content-Type")
 
 def claim(key, person, scope, now):
     """The stored answer for (person, key), or None when the key is new."""
-    return db.session.scalar(select(ApiIdempotencyKey).where(
-        ApiIdempotencyKey.person_id == person.id, ApiIdempotencyKey.key == key))
+    return idempotency.stored_answer(key, person)
 
 
 def _store(key, person, scope, request_hash, response, now):
     headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
-    db.session.add(ApiIdempotencyKey(
-        person_id=person.id, key=key, scope=scope[:300], request_hash=request_hash,
-        status_code=response.status_code, body=response.get_data(as_text=True),
-        headers=json.dumps(headers), created_at=now))
-    db.session.flush()
+    idempotency.store_answer(key, person, scope, request_hash, response.status_code,
+                             response.get_data(as_text=True), json.dumps(headers), now)
 
 
 def _replay(stored, request_hash):
-    if stored.request_hash != request_hash:
+    if stored.request_hash != request_hash or stored.status_code is None:
         return problem(422, "This Idempotency-Key was already used for a different request.",
                        errors={"Idempotency-Key": ["Already used for another request."]})
     response = Response(stored.body, status=stored.status_code)
@@ -48,7 +43,13 @@ def _replay(stored, request_hash):
 
 def run_write(person, now, write):
     """Run `write()` (which returns a Response and leaves its changes uncommitted) once per
-    Idempotency-Key, and commit; a repeat of the key answers the stored first response."""
+    Idempotency-Key, and commit; a repeat of the key answers the stored first response. The
+    history entries it writes name the request's token."""
+    with history.acting_token(getattr(g, "api_token", None)):
+        return _run_write(person, now, write)
+
+
+def _run_write(person, now, write):
     key = request.headers.get("Idempotency-Key")
     if key is None or request.method != "POST":
         response = write()

@@ -1,8 +1,8 @@
-"""Personal access tokens for the REST API, and the stored first answers of Idempotency-Keys."""
+"""Personal access tokens for the REST API."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wg.db_types import UTCDateTime, utcnow
@@ -39,25 +39,3 @@ class ApiToken(db.Model):
 
     def is_usable(self, now):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
-
-
-class ApiIdempotencyKey(db.Model):
-    """The first answer to a POST with an Idempotency-Key, replayed to every repeat.
-
-    Stored in the same transaction as the write it answers, so a key either names a committed
-    write and its answer, or nothing.
-    """
-
-    __tablename__ = "api_idempotency_keys"
-    __table_args__ = (UniqueConstraint("person_id", "key"),
-                      Index("ix_api_idempotency_keys_created_at", "created_at"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(200))
-    scope: Mapped[str] = mapped_column(String(300))
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[str] = mapped_column(Text, default="", server_default="")
-    headers: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

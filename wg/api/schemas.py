@@ -288,3 +288,33 @@ class RsvpSchema(_Out):
     person_id = fields.Integer()
     answer = _enum_value("answer")
     answered_at = fields.AwareDateTime()
+
+
+class AgendaItemInSchema(_In):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    presenter = fields.String(load_default="", validate=validate.Length(max=200))
+    minutes_allotted = fields.Integer(allow_none=True, load_default=None, strict=True,
+                                      validate=validate.Range(min=1, max=480))
+    link = fields.String(load_default="", validate=validate.Length(max=500))
+    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    is_done = fields.Boolean()
+
+
+class AttendanceInSchema(_In):
+    person_ids = fields.List(fields.Integer(strict=True,
+                                            validate=validate.Range(min=1, max=2**31 - 1)),
+                             required=True, validate=validate.Length(max=2000))
+    participants = fields.List(fields.String(validate=validate.Length(max=16)),
+                               load_default=list, validate=validate.Length(max=400),
+                               metadata={"description": "codes of the countries and "
+                                         "organizations represented (each attendee's own is "
+                                         "added)"})
+
+
+class MinutesInSchema(_In):
+    minutes_md = fields.String(required=True, validate=validate.Length(max=100000))
+    publish = fields.Boolean(load_default=False)
+
+
+class DecisionInSchema(_In):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))

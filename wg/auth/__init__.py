@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from wg.auth import views  # noqa: E402,F401
+from wg.auth import sso, views  # noqa: E402,F401

@@ -47,6 +47,9 @@ def login():
         return redirect(auth.safe_next_url(request.args.get("next")) or url_for("core.home"))
     form = LoginForm()
     error = None
+    if request.method == "POST" and not current_app.config.get("PASSWORD_LOGIN", True):
+        return render_template("auth/login.html", form=form,
+                               error=_("Password login is turned off; use single sign-on.")), 403
     if form.validate_on_submit():
         person = auth.authenticate(form.email.data, form.password.data, now=utcnow())
         if person is not None:

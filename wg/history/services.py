@@ -6,8 +6,10 @@ stored as JSON: dates and instants as ISO strings, enums by value, model objects
 use to prove that nothing changes without a trace.
 """
 
+import contextvars
 import enum
 import json
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -75,6 +77,20 @@ def actor_label(actor, token=None):
     return (getattr(actor, "name", None) or f"person #{getattr(actor, 'id', '?')}")[:200]
 
 
+_acting_token = contextvars.ContextVar("wg_acting_token", default=None)
+
+
+@contextmanager
+def acting_token(token):
+    """Within this block, entries written without a token name this API token (the API sets
+    it around each write, so services need not pass it through every call)."""
+    reset = _acting_token.set(token)
+    try:
+        yield
+    finally:
+        _acting_token.reset(reset)
+
+
 def record(actor, object_type, object_id, verb, changes=None, *, now, label="", reason=None,
            parent=None, group_id=None, version=None, token=None):
     """Append one history entry; the caller's transaction carries it with the change.
@@ -83,6 +99,8 @@ def record(actor, object_type, object_id, verb, changes=None, *, now, label="", 
     (object_type, object_id) pair the entry is also filed under. Returns the entry.
     """
     parent_type, parent_id = parent if parent else (None, None)
+    if token is None:
+        token = _acting_token.get()
     entry = HistoryEntry(
         at=now, actor_id=getattr(actor, "id", None), actor_label=actor_label(actor, token),
         token_id=getattr(token, "id", None), object_type=object_type, object_id=object_id,

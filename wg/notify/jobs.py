@@ -60,3 +60,14 @@ def materialize_series(now):
     from wg.meetings.services import extend_all_series
 
     return {"meetings added": extend_all_series(now)}
+
+
+def deliver_webhooks(now):
+    """Send due webhook deliveries (see wg/webhooks/delivery.py)."""
+    from wg.webhooks import delivery
+
+    config = current_app.config
+    return delivery.deliver_webhooks(
+        now=now, lease=timedelta(seconds=config.get("OUTBOX_LEASE_SECONDS", 300)),
+        timeout=float(config.get("WEBHOOK_TIMEOUT_SECONDS", 10)),
+        allow_private=bool(config.get("WEBHOOK_ALLOW_PRIVATE_ADDRESSES")))

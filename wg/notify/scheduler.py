@@ -49,6 +49,8 @@ def job_list(config):
             "Weekly digest of overdue actions to owners and chairs"),
         Job("deliver-outbox", jobs.deliver_outbox, delivery,
             "Send queued e-mail, with retries and backoff"),
+        Job("deliver-webhooks", jobs.deliver_webhooks, delivery,
+            "Send queued webhook events, signed, with the same retries"),
     ]
 
 

@@ -2,27 +2,26 @@
 
 import json
 import logging
-import os
-import socket
-from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from wg.extensions import db
+from wg.notify import leases
 from wg.notify.mail import PermanentFailure, SMTPConnection, TemporaryFailure, build_email
 from wg.notify.models import NotificationPreference, OutboxMessage, OutboxState
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-# Waits after the 1st, 2nd, ... failed attempt.
-BACKOFF = [timedelta(minutes=m) for m in (1, 5, 15, 60, 240)]
-DEFAULT_LEASE = timedelta(minutes=5)
 # How the outbox pages name a message's state.
 STATE_LABELS = {"queued": _l("Queued"), "sent": _l("Sent"), "failed": _l("Failed")}
+# The claim, lease and retry schedule are shared with webhook deliveries (wg/notify/leases.py).
+MAX_ATTEMPTS = leases.MAX_ATTEMPTS
+BACKOFF = leases.BACKOFF
+DEFAULT_LEASE = leases.DEFAULT_LEASE
+worker_id = leases.worker_id
 
 
 def enqueue(*, key, kind, recipient, subject, body_text, body_html=None, headers=None,
@@ -49,47 +48,17 @@ def enqueue(*, key, kind, recipient, subject, body_text, body_html=None, headers
     return message
 
 
-def worker_id():
-    return f"{socket.gethostname()}:{os.getpid()}"[:64]
-
-
 def _claim(message_id, now, lease, worker):
     """Take one queued message for this worker; False if another worker has it or sent it."""
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.state == OutboxState.queued,
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-        )
-        .values(locked_until=now + lease, locked_by=worker)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return leases.claim(OutboxMessage, message_id, now, lease, worker)
 
 
 def _finish(message_id, worker, **values):
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.locked_by == worker)
-        .values(locked_until=None, locked_by=None, **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    leases.finish(OutboxMessage, message_id, worker, **values)
 
 
 def due_message_ids(now, limit):
-    return list(db.session.scalars(
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.state == OutboxState.queued,
-            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ))
+    return leases.due_ids(OutboxMessage, now, limit)
 
 
 def deliver_outbox(*, now, settings, worker=None, batch=200, lease=DEFAULT_LEASE):
@@ -118,18 +87,16 @@ def deliver_outbox(*, now, settings, worker=None, batch=200, lease=DEFAULT_LEASE
                         last_error=str(exc)[:2000])
                 counts["failed"] += 1
             except TemporaryFailure as exc:
-                if attempts >= MAX_ATTEMPTS:
+                values = leases.after_failure(attempts, now)
+                if values.get("state") is OutboxState.failed:
                     log.warning("outbox: message %s failed after %s attempts: %s",
                                 message_id, attempts, exc)
-                    _finish(message_id, worker, state=OutboxState.failed, attempts=attempts,
-                            last_error=str(exc)[:2000])
                     counts["failed"] += 1
                 else:
-                    wait = BACKOFF[min(attempts, len(BACKOFF)) - 1]
-                    log.info("outbox: message %s will be retried in %s: %s", message_id, wait, exc)
-                    _finish(message_id, worker, attempts=attempts, last_error=str(exc)[:2000],
-                            next_attempt_at=now + wait)
+                    log.info("outbox: message %s will be retried at %s: %s", message_id,
+                             values["next_attempt_at"], exc)
                     counts["retry"] += 1
+                _finish(message_id, worker, last_error=str(exc)[:2000], **values)
             else:
                 _finish(message_id, worker, state=OutboxState.sent, attempts=attempts,
                         sent_at=now, last_error=None)

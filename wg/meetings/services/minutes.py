@@ -14,6 +14,7 @@ from wg.meetings.models import (
     Meeting,
 )
 from wg.meetings.services import record
+from wg.webhooks import services as webhooks
 
 _TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
 
@@ -66,6 +67,9 @@ def add_decision(meeting, actor, text, now):
     db.session.flush()
     record.child_changed("decision", decision, record.DECISION_FIELDS, None, actor, now,
                          "created", meeting)
+    webhooks.emit("decision.recorded", {
+        "id": decision.id, "meeting_id": meeting.id, "position": decision.position,
+        "text": decision.text, "created_at": now}, meeting.group_id, now)
     db.session.flush()
     db.session.expire(meeting, ["decisions"])
     return decision

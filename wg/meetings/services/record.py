@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from wg.extensions import db
 from wg.history import services as history
+from wg.webhooks import services as webhooks
 
 MEETING_FIELDS = ("title", "start_at", "duration_minutes", "timezone", "place", "video_url",
                   "status", "cancel_reason", "agenda_published_at", "minutes_md",
@@ -62,6 +63,10 @@ def meeting_changed(meeting, before, actor, now, verb, *, reason=None, notify=Tr
     history.record(actor, "meeting", meeting.id, verb, changes, now=now,
                    label=meeting_label(meeting), reason=reason, group_id=meeting.group_id,
                    version=meeting.version or 1)
+    event = webhooks.meeting_event(verb)
+    if event:
+        webhooks.emit(event, dict(webhooks.meeting_data(meeting), change=verb,
+                                  changes=changes, reason=reason), meeting.group_id, now)
     if collect is not None or not notify:
         kind = notices.calendar_change(meeting, before)
         if collect is not None:
