@@ -1,4 +1,5 @@
-"""kept counts for the structure page and the participants directory
+"""kept counts for the structure page and the participants directory; indexes for the
+chairs and leads (memberships by role) and for a group's actions by due date
 
 Per group and participant, the distinct active members and chairs; per participant, its active
 people. Filled here from the existing rows, then kept by the services (wg.groups.counts).
@@ -50,6 +51,9 @@ def upgrade():
     )
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.create_index('ix_memberships_role_group_id', ['role', 'group_id'], unique=False)
+    with op.batch_alter_table('action_items', schema=None) as batch_op:
+        batch_op.create_index('ix_action_items_group_due', ['group_id', 'due_date', 'id'],
+                              unique=False)
     active = 'true' if op.get_bind().dialect.name == 'postgresql' else '1'
     op.execute(
         "INSERT INTO group_participant_members (group_id, participant_id, members) "
@@ -64,6 +68,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('action_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_action_items_group_due')
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.drop_index('ix_memberships_role_group_id')
     op.drop_table('participant_people')
