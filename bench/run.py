@@ -1,7 +1,12 @@
 """`make bench`: generate a data set, serve it with gunicorn, measure the main pages.
 
     python -m bench.run [--scale 10] [--compare-scale 1] [--duration 15] [--clients 8]
-                        [--requests 60] [--out bench/RESULTS.md] [--smoke]
+                        [--requests 60] [--writers 8] [--writes 25] [--only structure,csv]
+                        [--database sqlite:///path] [--out bench/RESULTS.md] [--smoke]
+
+`--only` measures the pages whose name contains one of the words (and skips the concurrent
+writers unless "writers" is one of them); `--database` reuses an existing data set instead of
+generating one (for profiling rounds; the report then says so).
 
 SQLite by default (a fresh file); PostgreSQL too when BENCH_DATABASE_URL is set (its schema
 is emptied first). Only loopback traffic, bounded in count and time.
@@ -247,6 +252,87 @@ def query_counts(url, scenarios):
     return counts
 
 
+def concurrent_writers(base, url, writers, writes):
+    """`writers` clients, each on its own open action of SWG1.1, post `writes` progress entries
+    at once (one group: they all move the same group's rollup rows). Only the POSTs are timed;
+    each client knows its action's next version, so no page is read between two writes."""
+    from bench.scenarios import swg11_open_actions
+    from wg import create_app
+    from wg.config import TestConfig
+    from wg.extensions import db
+
+    app = create_app(TestConfig(url))
+    with app.app_context():
+        action_ids = swg11_open_actions(db.session, writers)
+        db.engine.dispose()
+    clients = []
+    for action_id in action_ids:
+        client = Client(base)
+        client.login("chair@example.org")
+        _, _, html = client.request(f"/actions/{action_id}")
+        version = re.search(r'name="version"[^>]*value="(\d+)"', html) or re.search(
+            r'value="(\d+)"[^>]*name="version"', html)
+        clients.append([client, action_id, client.token(html), int(version.group(1))])
+    latencies, statuses = [], []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(clients))
+
+    def loop(entry):
+        client, action_id, token, version = entry
+        barrier.wait()
+        for i in range(writes):
+            data = {"csrf_token": token, "version": str(version), "status": "in_progress",
+                    "progress": str((version + i) % 90 + 5), "note": "Concurrent writer",
+                    "next": ""}
+            t0 = time.perf_counter()
+            status, _, _ = client.request(f"/actions/{action_id}/progress", data)
+            elapsed = (time.perf_counter() - t0) * 1000
+            version += 1
+            with lock:
+                latencies.append(elapsed)
+                statuses.append(status)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=loop, args=(entry,)) for entry in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.perf_counter() - started
+    fig = Figures(f"progress update, {len(clients)} writers in one group", 50, 150)
+    fig.latencies = latencies
+    fig.statuses = set(statuses)
+    fig.throughput = len(latencies) / took if took else 0.0
+    return fig
+
+
+def rollups_exact(url):
+    """`flask wg check-rollups` in-process: [] when the kept figures equal a recount."""
+    from wg import create_app
+    from wg.config import TestConfig
+    from wg.extensions import db
+    from wg.rollups import summary
+
+    app = create_app(TestConfig(url))
+    with app.app_context():
+        differences = summary.check()
+        db.session.rollback()
+        db.engine.dispose()
+    return differences
+
+
+def csv_rows_per_second(base, figures):
+    """Rows in the measured CSV export and the rows per second at its median."""
+    fig = next((f for f in figures if f.name.startswith("CSV export")), None)
+    if fig is None or not fig.latencies:
+        return None
+    client = Client(base)
+    client.login("chair@example.org")
+    _, _, body = client.request("/actions/export.csv?group=swg1-1")
+    rows = max(0, body.count("\n") - 1)
+    return rows, rows / (fig.median / 1000) if fig.median else 0.0
+
+
 def worker_rss(master_pid):
     """RSS in MB of each gunicorn worker (children of the master)."""
     sizes = []
@@ -308,23 +394,40 @@ def versions():
 
 def run_backend(kind, args, scenarios, env):
     with tempfile.TemporaryDirectory(prefix="wg-bench-") as tmp:
-        url = fresh_database(kind, tmp)
-        print(f"[{kind}] generating scale {args.scale} ...", flush=True)
-        gen_time, gen_summary = generate(url, args.scale, env)
+        if args.database:
+            url, gen_time, gen_summary = args.database, 0.0, f"existing data set {args.database}"
+        else:
+            url = fresh_database(kind, tmp)
+            print(f"[{kind}] generating scale {args.scale} ...", flush=True)
+            gen_time, gen_summary = generate(url, args.scale, env)
         print(f"[{kind}] {gen_summary} (generation {gen_time:.1f} s)", flush=True)
         big_counts = query_counts(url, scenarios)
         proc, base = serve(url, env)
+        extra = {}
         try:
             figures = measure(base, url, scenarios, args.requests, args.clients, args.duration)
+            csv = csv_rows_per_second(base, figures)
+            if csv:
+                extra["CSV export rows per second (median request)"] = (
+                    f"{csv[1]:,.0f} rows/s ({csv[0]:,} rows)")
+            if args.writers and args.writes:
+                fig = concurrent_writers(base, url, args.writers, args.writes)
+                figures.append(fig)
+                print(f"  {fig.name:<40} median {fig.median:7.1f} ms  p95 {fig.p95:7.1f} ms  "
+                      f"{fig.throughput:6.1f} writes/s  HTTP {sorted(fig.statuses)}", flush=True)
+                differences = rollups_exact(url)
+                extra["rollups after the concurrent writers (check-rollups)"] = (
+                    "exact" if not differences else f"{len(differences)} difference(s): "
+                    + "; ".join(differences[:3]))
             rss = worker_rss(proc.pid)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
         from bench import extras
 
-        extra = extras.after_measure(url, figures)
+        extra.update(extras.after_measure(url, figures))
         small_counts = {}
-        if args.compare_scale:
+        if args.compare_scale and not args.database:
             small_url = (f"sqlite:///{tmp}/small.sqlite3" if kind == "sqlite"
                          else fresh_database(kind, tmp))
             generate(small_url, args.compare_scale, env)
@@ -362,7 +465,7 @@ def report(results, args, command):
             budget = f"{f.budget:.0f}" + (f" (p95 {f.p95_budget:.0f})" if f.p95_budget else "")
             lines.append(
                 f"| {f.name} | {f.median:.1f} | {f.p95:.1f} | {budget} {ok} | "
-                f"{r['big_counts'].get(f.name, max(f.queries))} | "
+                f"{r['big_counts'].get(f.name, max(f.queries, default='–'))} | "
                 f"{r['small_counts'].get(f.name, '–')} | "
                 f"{f.throughput:.0f} | {', '.join(map(str, sorted(f.statuses)))} |")
         rss = ", ".join(f"{x:.0f} MB" for x in r["rss"]) or "n/a"
@@ -380,17 +483,34 @@ def main(argv=None):
     parser.add_argument("--duration", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--writers", type=int, default=8,
+                        help="concurrent progress writers in one group (0: none)")
+    parser.add_argument("--writes", type=int, default=25, help="progress entries per writer")
+    parser.add_argument("--only", default="",
+                        help="comma-separated words: measure only the pages whose name has one")
+    parser.add_argument("--database", default="",
+                        help="measure this existing SQLite/PostgreSQL data set (no generation)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--smoke", action="store_true",
                         help="tiny data set and few requests: checks the harness, not the speed")
     args = parser.parse_args(argv)
     if args.smoke:
         args.scale, args.compare_scale, args.duration, args.requests, args.clients = 0.02, 0.01, 1, 3, 2
+        args.writers, args.writes = 2, 3
     from bench.scenarios import SCENARIOS
+
+    if args.only:
+        words = [w.strip().lower() for w in args.only.split(",") if w.strip()]
+        SCENARIOS = [s for s in SCENARIOS if any(w in s.name.lower() for w in words)]
+        if "writers" not in words:
+            args.writers = 0
 
     env = dict(os.environ, SECRET_KEY="bench-secret", PYTHONPATH=str(ROOT))
     env.pop("TEST_DATABASE_URL", None)
-    backends = ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else [])
+    if args.database:
+        backends = ["postgresql" if args.database.startswith("postgres") else "sqlite"]
+    else:
+        backends = ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else [])
     results = [run_backend(kind, args, SCENARIOS, env) for kind in backends]
     command = "make bench" if not argv and not args.smoke else "python -m bench.run " + " ".join(argv or sys.argv[1:])
     text = report(results, args, command)

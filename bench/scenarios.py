@@ -49,6 +49,17 @@ def _an_action_of_swg11(session):
     return f"/actions/{action_id}/progress"
 
 
+def swg11_open_actions(session, n):
+    """`n` open actions of SWG1.1 (for the concurrent writers), the last ones by id."""
+    from wg.actions.models import OPEN_STATUSES, ActionItem
+    from wg.auth.services import find_group
+
+    group = find_group("SWG1.1")
+    return list(session.scalars(select(ActionItem.id).where(
+        ActionItem.group_id == group.id, ActionItem.status.in_(OPEN_STATUSES))
+        .order_by(ActionItem.id.desc()).limit(n)))
+
+
 _counter = {"n": 0}
 
 

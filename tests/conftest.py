@@ -21,6 +21,10 @@ from wg.extensions import db
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
+# The two-node test brings its own PostgreSQL database: it runs in the SQLite pass only, so the
+# suite's two passes run it once.
+collect_ignore = ["test_two_nodes.py"] if os.environ.get("TEST_DATABASE_URL") else []
+
 
 def _database_url(tmp_root):
     url = os.environ.get("TEST_DATABASE_URL")

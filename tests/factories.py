@@ -5,6 +5,7 @@ import itertools
 from wg.auth import services as auth
 from wg.auth.models import Person
 from wg.extensions import db
+from wg.groups import counts
 from wg.groups.models import Group, Membership, Role
 from wg.participants.models import Participant, ParticipantKind
 from wg.participants.services import country_participant
@@ -39,6 +40,7 @@ def person(name=None, email=None, participant_code="MEX", password=PASSWORD, **f
     )
     db.session.add(p)
     db.session.flush()
+    counts.apply_change(None, counts.state_of(p.id))  # as auth.create_person does
     return p
 
 
@@ -56,9 +58,11 @@ def group(code="SWG1.1", parent=None, title=None):
 
 
 def membership(person_, group_, role=Role.member):
+    before = counts.state_of(person_.id)
     m = Membership(person=person_, group=group_, role=role)
     db.session.add(m)
     db.session.flush()
+    counts.apply_change(before, counts.state_of(person_.id))  # as auth.grant_role does
     return m
 
 

@@ -11,10 +11,16 @@ def test_bench_smoke(tmp_path, monkeypatch):
     results = run.main(["--smoke", "--out", str(out)])
     (sqlite,) = results
     assert sqlite["figures"], "no page was measured"
-    for figures in sqlite["figures"]:
+    *pages, writers = sqlite["figures"]
+    for figures in pages:
         expected = {302} if figures.name.startswith("progress update") else {200}
         assert figures.statuses == expected, figures.name
         assert len(figures.latencies) == 3
+    # Two concurrent writers in one group, three entries each: all recorded, rollups exact.
+    assert writers.name == "progress update, 2 writers in one group"
+    assert writers.statuses == {302} and len(writers.latencies) == 6
+    assert sqlite["extra"]["rollups after the concurrent writers (check-rollups)"] == "exact"
+    assert "rows/s" in sqlite["extra"]["CSV export rows per second (median request)"]
     # Query counts do not depend on the data's size.
     assert sqlite["big_counts"] == sqlite["small_counts"]
     assert all(0 < n <= 15 for n in sqlite["big_counts"].values()), sqlite["big_counts"]

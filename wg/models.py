@@ -3,6 +3,7 @@
 from wg.actions.models import ActionItem, ProgressLog  # noqa: F401
 from wg.api.models import ApiToken  # noqa: F401
 from wg.auth.models import Person, RememberToken  # noqa: F401
+from wg.groups.counts import GroupParticipantMembers, ParticipantPeople  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.history.models import HistoryEntry  # noqa: F401
 from wg.idempotency import IdempotencyKey  # noqa: F401

@@ -1,7 +1,7 @@
 """webhooks: subscriptions, deliveries (one per event and subscription), attempts
 
 Revision ID: 0013_webhooks
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-28 11:10:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_webhooks'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -69,6 +69,8 @@ class ActionItem(db.Model):
         Index("ix_action_items_status_due", "status", "due_date", "group_id"),
         Index("ix_action_items_status_activity", "status", "last_activity_at", "group_id"),
         Index("ix_action_items_due_date", "due_date"),
+        # A group's actions by due date (the list and its CSV export) without a full scan.
+        Index("ix_action_items_group_due", "group_id", "due_date", "id"),
         # API sync: a group's actions by (updated_at, id) (wg/api cursor pages, migration 0012).
         Index("ix_action_items_group_updated", "group_id", "updated_at", "id"),
     )

@@ -20,6 +20,7 @@ from wg.auth.models import Person, RememberToken
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.groups import counts
 from wg.groups.models import Group, Membership, Role
 from wg.history import services as history
 from wg.participants.models import Participant
@@ -169,6 +170,7 @@ def create_person(
     )
     db.session.add(person)
     db.session.flush()
+    counts.apply_change(None, counts.state_of(person.id))
     _record_person(actor, person, "created",
                    history.created(history.snapshot(person, PERSON_FIELDS)), now)
     return person
@@ -190,7 +192,9 @@ def update_person(person, *, name, email, participant, timezone, language, is_co
                   language=language)
     if is_coordinator is not None:
         values["is_coordinator"] = bool(is_coordinator)
+    before = counts.state_of(person.id)
     _change_person(actor, person, "updated", values, now, expected_version)
+    counts.apply_change(before, counts.state_of(person.id))
     db.session.expire(person, ["participant"])
     return person
 
@@ -313,8 +317,10 @@ def authenticate(email, password, now):
 def set_active(person, active, actor=None, now=None, expected_version=None):
     """Activate or deactivate an account (deactivated people cannot log in; their sessions
     end)."""
+    before = counts.state_of(person.id)
     _change_person(actor, person, "activated" if active else "deactivated",
                    dict(is_active_account=bool(active)), now, expected_version)
+    counts.apply_change(before, counts.state_of(person.id))
     end_sessions(person)
     db.session.flush()
 
@@ -464,10 +470,12 @@ def grant_role(person, group, role, actor=None, now=None):
     )
     if existing:
         return existing, False
+    before = counts.state_of(person.id)
     membership = Membership(person=person, group=group, role=role)
     db.session.add(membership)
     end_sessions(person)
     db.session.flush()
+    counts.apply_change(before, counts.state_of(person.id))
     _record_role(actor, membership, person, group, role, "granted", now)
     return membership, True
 
@@ -484,9 +492,11 @@ def revoke_role(person, group, role, actor=None, now=None):
     if existing is None:
         return False
     _record_role(actor, existing, person, group, role, "revoked", now)
+    before = counts.state_of(person.id)
     db.session.delete(existing)
     end_sessions(person)
     db.session.flush()
+    counts.apply_change(before, counts.state_of(person.id))
     return True
 
 

@@ -4,13 +4,15 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.formatting import participant_name, sort_key
+from wg.groups import counts as kept_counts
 from wg.groups.models import Group, Membership, Role
 from wg.history import services as history
 from wg.participants.models import Participant
@@ -36,25 +38,16 @@ class GroupSummary:
 def structure(include_retired=False):
     """Working groups with their sub-groups, chairs, leads and member and country counts.
 
-    Three queries whatever the size of the coalition.
+    Three queries whatever the size of the coalition; the counts are kept ones
+    (wg.groups.counts), so they cost one row per group and participant, not one per person.
     """
-    query = select(Group).order_by(Group.position, Group.code)
-    if not include_retired:
-        query = query.where(Group.is_active.is_(True))
-    groups = list(db.session.scalars(query))
+    every = list(db.session.scalars(select(Group).order_by(Group.position, Group.code)))
+    for g in every:  # the template's permission checks read children: no query per group
+        set_committed_value(g, "children", [c for c in every if c.parent_id == g.id])
+    groups = [g for g in every if include_retired or g.is_active]
     summaries = {g.id: GroupSummary(group=g) for g in groups}
 
-    counts = db.session.execute(
-        select(
-            Membership.group_id,
-            func.count(distinct(Membership.person_id)),
-            func.count(distinct(Person.participant_id)),
-        )
-        .join(Person, Person.id == Membership.person_id)
-        .where(Membership.role.in_([Role.member, Role.chair]), Person.is_active_account.is_(True))
-        .group_by(Membership.group_id)
-    )
-    for group_id, members, countries in counts:
+    for group_id, (members, countries) in kept_counts.members_by_group().items():
         if group_id in summaries:
             summaries[group_id].member_count = members
             summaries[group_id].country_count = countries

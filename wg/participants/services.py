@@ -6,14 +6,15 @@ from datetime import date
 
 import pycountry
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.formatting import format_date, participant_name, sort_key
-from wg.groups.models import Group, Membership, Role
+from wg.groups import counts
+from wg.groups.models import Group, Membership
 from wg.history import services as history
 from wg.participants.models import Participant, ParticipantKind
 
@@ -89,20 +90,14 @@ def directory(*, kind=None, core=None, pledge=None, group=None, q=None):
     # Countries, then organizations; each by the name the reader sees, in collation order.
     participants.sort(key=lambda p: (p.kind.value, sort_key(participant_name(p))))
 
-    people = dict(
-        db.session.execute(
-            select(Person.participant_id, func.count(Person.id))
-            .where(Person.is_active_account.is_(True))
-            .group_by(Person.participant_id)
-        ).all()
-    )
+    # Kept counts (wg.groups.counts): one row per participant and group, not per person.
+    people = counts.people_by_participant()
+    kept = counts.GroupParticipantMembers
     groups_by = {}
     for participant_id, code in db.session.execute(
-        select(Person.participant_id, Group.code)
-        .join(Membership, Membership.person_id == Person.id)
-        .join(Group, Group.id == Membership.group_id)
-        .where(Membership.role.in_([Role.member, Role.chair]), Group.is_active.is_(True))
-        .distinct()
+        select(kept.participant_id, Group.code)
+        .join(Group, Group.id == kept.group_id)
+        .where(kept.members > 0, Group.is_active.is_(True))
     ):
         groups_by.setdefault(participant_id, []).append(code)
     return [

@@ -19,7 +19,7 @@ rebuild-rollups` / `flask wg check-rollups` run them.
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from sqlalchemy import case, delete, func, insert, or_, select
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -86,16 +86,11 @@ def apply_deltas(group_id, deltas):
     """Add {month index: Figures} to the group's monthly rows (insert or increment)."""
     if not deltas:
         return
-    upsert = _upsert()
     table = RollupMonthDelta.__table__
-    for month, d in sorted(deltas.items()):
-        values = {name: getattr(d, name) for name in FIELDS}
-        stmt = upsert(table).values(group_id=group_id, month=month_start(month), **values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.group_id, table.c.month],
-            set_={name: table.c[name] + stmt.excluded[name] for name in FIELDS},
-        )
-        db.session.execute(stmt)
+    _bump_many(table, ("group_id", "month"), FIELDS, [
+        dict(group_id=group_id, month=month_start(month),
+             **{name: getattr(d, name) for name in FIELDS})
+        for month, d in sorted(deltas.items())])
 
 
 def _upsert():
@@ -103,13 +98,35 @@ def _upsert():
     return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
+_STATEMENTS = {}
+
+
+def _upsert_statement(table, keys, columns):
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET c = c + excluded.c, with bound parameters.
+
+    Built once per table, dialect and columns: building the expression each time cost more
+    than running it, inside the write lock every progress entry holds."""
+    dialect = db.session.get_bind().dialect.name
+    cache_key = (dialect, table.name, tuple(keys), tuple(columns))
+    stmt = _STATEMENTS.get(cache_key)
+    if stmt is None:
+        stmt = _upsert()(table).values({name: bindparam(name) for name in (*keys, *columns)})
+        stmt = _STATEMENTS[cache_key] = stmt.on_conflict_do_update(
+            index_elements=[table.c[k] for k in keys],
+            set_={name: table.c[name] + stmt.excluded[name] for name in columns})
+    return stmt
+
+
+def _bump_many(table, keys, columns, rows):
+    """Add each row's `columns` to the row of its `keys` (insert or increment, atomically),
+    in one round trip."""
+    if rows:
+        db.session.execute(_upsert_statement(table, keys, columns), rows)
+
+
 def _bump(table, keys, values):
     """Add `values` to the row of `keys` (insert or increment, atomically)."""
-    stmt = _upsert()(table).values(**keys, **values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c[k] for k in keys],
-        set_={name: table.c[name] + stmt.excluded[name] for name in values})
-    db.session.execute(stmt)
+    _bump_many(table, tuple(keys), tuple(values), [{**keys, **values}])
 
 
 def _sums(state, sign):
@@ -158,17 +175,15 @@ def apply_change(before, after):
     a_pids = after.participant_ids if after else frozenset()
     rc, rp = RollupCurrent.__table__, RollupParticipant.__table__
     if b_cur != a_cur:
-        for state, sign in ((before, -1), (after, 1)):
-            if state is not None:
-                _bump(rc, dict(group_id=state.group_id, status=ActionStatus(state.status)),
-                      _sums(state, sign))
+        _bump_many(rc, ("group_id", "status"), SUMS, [
+            dict(group_id=state.group_id, status=ActionStatus(state.status), **_sums(state, sign))
+            for state, sign in ((before, -1), (after, 1)) if state is not None])
     if (b_cur, b_pids) != (a_cur, a_pids):
-        for state, sign in ((before, -1), (after, 1)):
-            if state is None:
-                continue
-            for pid in sorted(state.participant_ids):
-                _bump(rp, dict(participant_id=pid, group_id=state.group_id,
-                               status=ActionStatus(state.status)), _sums(state, sign))
+        _bump_many(rp, ("participant_id", "group_id", "status"), SUMS, [
+            dict(participant_id=pid, group_id=state.group_id,
+                 status=ActionStatus(state.status), **_sums(state, sign))
+            for state, sign in ((before, -1), (after, 1)) if state is not None
+            for pid in sorted(state.participant_ids)])
     if (before and before._trend_key) != (after and after._trend_key):
         old = _deltas(before) if before else {}
         new = _deltas(after) if after else {}
@@ -191,16 +206,22 @@ def apply_change(before, after):
 def _touch_participants(group_id, participant_ids, at):
     """Their latest progress entry in the group is now at least `at`."""
     table = ParticipantActivity.__table__
-    for pid in sorted(participant_ids):
-        stmt = _upsert()(table).values(participant_id=pid, group_id=group_id,
-                                       last_progress_at=at)
+    if not participant_ids:
+        return
+    cache_key = (db.session.get_bind().dialect.name, table.name, "touch")
+    stmt = _STATEMENTS.get(cache_key)
+    if stmt is None:
+        stmt = _upsert()(table).values(participant_id=bindparam("participant_id"),
+                                       group_id=bindparam("group_id"),
+                                       last_progress_at=bindparam("last_progress_at"))
         newer = or_(table.c.last_progress_at.is_(None),
                     table.c.last_progress_at < stmt.excluded.last_progress_at)
-        stmt = stmt.on_conflict_do_update(
+        stmt = _STATEMENTS[cache_key] = stmt.on_conflict_do_update(
             index_elements=[table.c.participant_id, table.c.group_id],
             set_={"last_progress_at": case((newer, stmt.excluded.last_progress_at),
                                            else_=table.c.last_progress_at)})
-        db.session.execute(stmt)
+    db.session.execute(stmt, [dict(participant_id=pid, group_id=group_id, last_progress_at=at)
+                              for pid in sorted(participant_ids)])
 
 
 def _recount_activity(group_id, participant_ids):
@@ -324,7 +345,9 @@ def check():
     for name, label in (("current", "rollup_current"), ("participants", "rollup_participants"),
                         ("activity", "participant_activity"), ("months", "rollup_month_deltas")):
         out += _differences(label, getattr(have, name), getattr(want, name))
-    return out
+    from wg.groups import counts  # the structure's kept counts are checked with the rollups
+
+    return out + counts.check()
 
 
 def rebuild():
@@ -349,5 +372,8 @@ def rebuild():
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(RollupMonthDelta), rows[start:start + 5000])
     db.session.flush()
+    from wg.groups import counts  # the structure's kept counts are rebuilt with the rollups
+
     return {"current": len(counted.current), "participants": len(counted.participants),
-            "activity": len(counted.activity), "months": len(counted.months)}
+            "activity": len(counted.activity), "months": len(counted.months),
+            **counts.rebuild()}
