@@ -1,4 +1,5 @@
 import re
+from html import unescape
 
 from tests import factories
 from wg import create_app
@@ -120,7 +121,7 @@ def test_profile_settings_and_password_change(app, login):
     page = web.post("/profile", {"pw-current_password": "wrong", "pw-password": "another long password",
                                  "pw-confirm": "another long password", "pw-submit": "1"},
                     form_page="/profile").get_data(as_text=True)
-    assert "This is not your current password" in page
+    assert "Ce n'est pas votre mot de passe actuel" in unescape(page)  # the person chose French
     response = web.post("/profile", {"pw-current_password": factories.PASSWORD,
                                      "pw-password": "another long password",
                                      "pw-confirm": "another long password", "pw-submit": "1"},
