@@ -44,7 +44,13 @@ def format_datetime(value, zone_name="UTC", style="full"):
     loc = locale()
     text = dates.format_skeleton(skeleton, local, locale=loc)
     if with_time:
-        text = f"{text}, {format_clock(local, loc)} {local.tzname()}"
+        # The language's own way of joining a date and a time ("{1}, {0}", "{1}، {0}", "{1} {0}");
+        # on right-to-left pages the Latin zone abbreviation is isolated so it stays in place.
+        clock = f"{format_clock(local, loc)} {local.tzname()}"
+        if loc.character_order == "right-to-left":
+            clock = f"\u2068{clock}\u2069"
+        joiner = loc.datetime_formats.get("medium") or "{1}, {0}"
+        text = str(joiner).replace("'", "").format(clock, text)
     return text
 
 

@@ -236,6 +236,14 @@ FIELD_LABELS = {
     "progress": _l("progress"), "note": _l("note"), "role": _l("role"), "kind": _l("kind"),
     "location": _l("location"), "agenda": _l("agenda"), "person_id": _l("person"),
     "is_active": _l("active"), "position": _l("position"), "text": _l("text"),
+    "place": _l("place"), "cancel_reason": _l("reason"), "weight": _l("weight"),
+    "presenter": _l("presenter"), "is_done": _l("done"), "notes": _l("notes"),
+    "link": _l("link"), "url": _l("address"), "events": _l("events"),
+    "minutes_md": _l("minutes"), "minutes_allotted": _l("duration"),
+    "minutes_published_at": _l("minutes published"), "agenda_published_at": _l("agenda published"),
+    "attendance_recorded_at": _l("attendance recorded"), "first_date": _l("first date"),
+    "last_date": _l("last date"), "start_time": _l("start time"), "weekday": _l("weekday"),
+    "week": _l("which week"), "month_day": _l("day of the month"), "rule_kind": _l("repeats"),
 }
 
 VERB_LABELS = {
