@@ -3,13 +3,12 @@ decisions, through the same services and permission loaders as the meeting pages
 chairs). Every write names the object's ETag in If-Match; POSTs accept an Idempotency-Key."""
 
 from flask import Response, abort, url_for
-from flask_smorest import abort as api_abort
 
 from wg import permissions
 from wg.api import bp, schemas
 from wg.api.idempotency import run_write
 from wg.api.paging import etag, if_match_version, stale
-from wg.api.views import _json, _meeting_detail, _person, _require_write, _validation
+from wg.api.views import _json, _meeting_detail, _participant_ids, _person, _require_write, _validation
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -171,20 +170,7 @@ def record_attendance(data, meeting_id):
     """Replace who attended and which participants were represented (the meeting is then
     held), with If-Match = the meeting's ETag."""
     meeting = _meeting_for_edit(meeting_id)
-    codes = [c.strip().upper() for c in data.get("participants") or []]
-    participant_ids = []
-    if codes:
-        from sqlalchemy import select
-
-        from wg.participants.models import Participant
-
-        found = dict(db.session.execute(select(Participant.code, Participant.id)
-                                        .where(Participant.code.in_(codes))).all())
-        missing = [c for c in codes if c not in found]
-        if missing:
-            api_abort(422, message="Unknown participant codes.",
-                      errors={"participants": [f"Unknown participant {c!r}." for c in missing]})
-        participant_ids = [found[c] for c in codes]
+    participant_ids = _participant_ids(data.get("participants"))
     return _versioned("meeting", meeting, schemas.MeetingSchema().dump,
                       lambda version, now: meetings.record_attendance(
                           meeting, _person(), data["person_ids"], participant_ids, now,

@@ -334,17 +334,22 @@ def record_progress(data, action_id):
         now=now, token=g.api_token))
 
 
+def _participant_ids(codes):
+    """Participant codes from a request body as ids; 422 naming every unknown code."""
+    codes = [c.strip().upper() for c in codes or []]
+    if not codes:
+        return []
+    found = dict(db.session.execute(select(Participant.code, Participant.id)
+                                    .where(Participant.code.in_(codes))).all())
+    missing = [c for c in codes if c not in found]
+    if missing:
+        api_abort(422, message="Unknown participant codes.",
+                  errors={"participants": [f"Unknown participant {c!r}." for c in missing]})
+    return [found[c] for c in codes]
+
+
 def _action_input(data, group, create):
-    codes = [c.strip().upper() for c in data.get("participants") or []]
-    ids = []
-    if codes:
-        found = dict(db.session.execute(select(Participant.code, Participant.id)
-                                        .where(Participant.code.in_(codes))).all())
-        missing = [c for c in codes if c not in found]
-        if missing:
-            api_abort(422, message="Unknown participant codes.",
-                      errors={"participants": [f"Unknown participant {c!r}." for c in missing]})
-        ids = [found[c] for c in codes]
+    ids = _participant_ids(data.get("participants"))
     return actions.ActionInput(
         title=data["title"], description=data.get("description") or "",
         owner_id=data.get("owner_id"), participant_ids=ids, due_date=data["due_date"],
