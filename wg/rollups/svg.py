@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from wg.formatting import format_number, format_percent
+from wg.i18n import text_direction
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 40, 16, 34
@@ -11,13 +12,22 @@ LEFT, RIGHT, TOP, BOTTOM = 40, 40, 16, 34
 
 def trend_chart(points, chart_id, title):
     """points: [(label, percent or None, overdue count)]; percent on the left axis (0–100 %),
-    overdue actions on the right axis."""
+    overdue actions on the right axis. On right-to-left pages the chart is mirrored: time runs
+    from right to left and the percent axis is on the right (the Arabic catalog says so)."""
+    rtl = text_direction() == "rtl"
     n = len(points)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top_count = max([p[2] for p in points] + [1])
 
+    def mx(value):
+        return WIDTH - value if rtl else value
+
     def x(i):
-        return LEFT + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+        return mx(LEFT + (plot_w * i / (n - 1) if n > 1 else plot_w / 2))
+
+    # SVG anchors follow the text direction: on a right-to-left chart "start" is the right end,
+    # so the same logical anchors place every label on the mirrored side.
+    start, end = "start", "end"
 
     def y_pct(v):
         return TOP + plot_h * (1 - v / 100)
@@ -29,6 +39,7 @@ def trend_chart(points, chart_id, title):
                     "line, right axis) at the end of each month; the table below has the "
                     "figures.")
     parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" class="trend-chart w-100" role="img" '
+             f'direction="{"rtl" if rtl else "ltr"}" '
              f'aria-labelledby="{chart_id}-t {chart_id}-d" style="max-height:260px">',
              f'<title id="{chart_id}-t">{escape(title)}</title>',
              f'<desc id="{chart_id}-d">{escape(description)}</desc>']
@@ -36,16 +47,20 @@ def trend_chart(points, chart_id, title):
         yy = y_pct(v)
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{yy:.1f}" y2="{yy:.1f}" '
                      f'stroke="#dee2e6" stroke-width="1"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{yy + 4:.1f}" text-anchor="end" font-size="11" '
-                     f'fill="#495057">{escape(format_percent(v / 100))}</text>')
-    parts.append(f'<text x="{WIDTH - RIGHT + 6}" y="{TOP + 4}" font-size="11" '
-                 f'fill="#b35c00">{escape(format_number(top_count))}</text>')
-    parts.append(f'<text x="{WIDTH - RIGHT + 6}" y="{TOP + plot_h + 4}" font-size="11" '
-                 f'fill="#b35c00">{escape(format_number(0))}</text>')
+        parts.append(f'<text x="{mx(LEFT - 6)}" y="{yy + 4:.1f}" text-anchor="{end}" '
+                     f'font-size="11" fill="#495057">{escape(format_percent(v / 100))}</text>')
+    parts.append(f'<text x="{mx(WIDTH - RIGHT + 6)}" y="{TOP + 4}" text-anchor="{start}" '
+                 f'font-size="11" fill="#b35c00">{escape(format_number(top_count))}</text>')
+    parts.append(f'<text x="{mx(WIDTH - RIGHT + 6)}" y="{TOP + plot_h + 4}" '
+                 f'text-anchor="{start}" font-size="11" fill="#b35c00">'
+                 f'{escape(format_number(0))}</text>')
     step = max(1, n // 6)
     for i, (label, _pct, _count) in enumerate(points):
-        if i % step == 0 or i == n - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="middle" '
+        if i % step == 0 or (i == n - 1 and i % step > step // 2):
+            # The first month label hangs inwards, clear of the axis figures; the last is shown
+            # only when it does not crowd the one before.
+            anchor = start if i == 0 else "middle"
+            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" '
                          f'font-size="11" fill="#495057">{escape(label)}</text>')
     overdue = " ".join(f"{x(i):.1f},{y_cnt(p[2]):.1f}" for i, p in enumerate(points))
     if n:
