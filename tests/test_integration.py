@@ -6,6 +6,7 @@ import pytest
 
 from tests import factories
 from tests.meetings.helpers import meeting_input
+from wg.actions import queries as action_queries
 from wg.actions import services as actions
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -45,11 +46,11 @@ def test_origin_meeting_must_belong_to_the_group(ctx):
 def test_cycle_starts_at_the_last_meeting(ctx):
     c = factories.coalition()
     group = c["groups"]["SWG1.1"]
-    assert actions.cycle_start(group, NOW) == datetime(2026, 3, 1, tzinfo=UTC)
+    assert action_queries.cycle_start(group, NOW) == datetime(2026, 3, 1, tzinfo=UTC)
     meeting = _meeting(c, day=date(2026, 3, 3))
-    assert actions.cycle_start(group, NOW) == meeting.start_at
+    assert action_queries.cycle_start(group, NOW) == meeting.start_at
     _meeting(c, day=date(2026, 3, 20))  # a future meeting does not start the cycle
-    assert actions.cycle_start(group, NOW) == meeting.start_at
+    assert action_queries.cycle_start(group, NOW) == meeting.start_at
 
 
 def test_new_action_page_prefilled_from_the_meeting(app, login):

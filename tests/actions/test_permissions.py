@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 from tests import factories as f
 from wg import permissions
-from wg.actions import services as actions
+from wg.actions import queries as action_queries
 from wg.actions.csvio import rows_to_csv
 from wg.extensions import db
 from wg.groups.models import Role
@@ -37,7 +37,7 @@ def test_lead_reads_but_never_updates_and_chair_manages_only_own_group(ctx):
 def test_cycle_start_hook_defaults_to_the_calendar_month(ctx):
     w = f.coalition()
     now = datetime(2026, 3, 17, 15, 30, tzinfo=UTC)
-    assert actions.cycle_start(w["groups"]["SWG1.1"], now) == datetime(2026, 3, 1, tzinfo=UTC)
+    assert action_queries.cycle_start(w["groups"]["SWG1.1"], now) == datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def test_csv_cells_cannot_run_as_formulas():

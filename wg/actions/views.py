@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from wg import idempotency, permissions
 from wg.actions import bp, csvio
+from wg.actions import queries as action_queries
 from wg.actions import services as actions
 from wg.actions.forms import STATUS_CHOICES, ActionForm, BulkUploadForm, ProgressForm
 from wg.actions.models import ActionItem
@@ -38,11 +39,11 @@ def _safe_next(value, default):
 def _filters_or_error():
     """(filters, error messages) for the list and its CSV export."""
     try:
-        filters = actions.parse_filters(
+        filters = action_queries.parse_filters(
             request.args, lambda slug: permissions.group_for_actions(current_user, slug))
         return filters, []
     except ValidationError as exc:
-        return actions.ActionFilters(), list(exc.errors.values())
+        return action_queries.ActionFilters(), list(exc.errors.values())
 
 
 @bp.route("/")
@@ -52,7 +53,7 @@ def index():
     for message in problems:
         flash(_("%(problem)s That filter was ignored.", problem=message), "warning")
     visible = permissions.visible_action_group_ids(current_user)
-    stmt = actions.list_query(filters, visible, now.date(), now).options(*LIST_OPTIONS)
+    stmt = action_queries.list_query(filters, visible, now.date(), now).options(*LIST_OPTIONS)
     page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
     from wg.rollups.queries import all_groups
 
@@ -74,14 +75,14 @@ def index():
 def export():
     now = utcnow()
     try:
-        filters = actions.parse_filters(
+        filters = action_queries.parse_filters(
             request.args, lambda slug: permissions.group_for_actions(current_user, slug))
     except ValidationError as exc:
         return Response(_("Bad filter: %(problems)s", problems="; ".join(exc.errors.values()))
                         + "\n", status=400,
                         mimetype="text/plain")
     visible = permissions.visible_action_group_ids(current_user)
-    stmt = actions.list_query(filters, visible, now.date(), now)
+    stmt = action_queries.list_query(filters, visible, now.date(), now)
     name = "actions" + ("-" + filters.group.slug if filters.group else "") + ".csv"
     # The header is made here: the streamed body runs after the request's locale is gone.
     header = csvio.export_header(codes=request.args.get("headers") == "codes")
@@ -94,7 +95,7 @@ def export():
 def mine():
     now = utcnow()
     include_closed = request.args.get("all") == "1"
-    stmt = actions.my_actions_query(current_user, now.date(), include_closed).options(
+    stmt = action_queries.my_actions_query(current_user, now.date(), include_closed).options(
         *LIST_OPTIONS)
     page = db.paginate(stmt, per_page=20, error_out=False)
     return render_template("actions/mine.html", page=page, today=now.date(), now=now,

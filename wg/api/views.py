@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from wg import permissions
+from wg.actions import queries as action_queries
 from wg.actions import services as actions
 from wg.actions.models import ActionItem
 from wg.api import bp, schemas
@@ -267,12 +268,12 @@ def action_list(args):
         if args.get(flag):
             query[flag] = "1"
     try:
-        filters = actions.parse_filters(
+        filters = action_queries.parse_filters(
             {k: str(v) for k, v in query.items()},
             lambda slug: permissions.group_for_actions(person, slug))
     except ValidationError as exc:
         _validation(exc)
-    stmt = actions.list_query(filters, permissions.visible_action_group_ids(person), now.date(),
+    stmt = action_queries.list_query(filters, permissions.visible_action_group_ids(person), now.date(),
                               now).options(*ACTION_OPTIONS)
     if args.get("updated_since"):
         stmt = stmt.where(ActionItem.updated_at >= args["updated_since"])

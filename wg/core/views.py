@@ -24,7 +24,7 @@ def _my_action_counts(person):
     from sqlalchemy import func, select
 
     from wg.actions.models import ActionItem
-    from wg.actions.services import my_actions_query
+    from wg.actions.queries import my_actions_query
     from wg.db_types import utcnow
     from wg.rollups.queries import overdue_clause
 

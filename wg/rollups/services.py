@@ -84,7 +84,7 @@ def group_scope(group, now):
 
 
 def not_reported(group, now):
-    from wg.actions.services import cycle_start  # actions imports rollups: import late
+    from wg.actions.queries import cycle_start  # actions imports rollups: import late
 
     start = cycle_start(group, now)
     owners, participants = queries.not_reported(group, start)
