@@ -1,4 +1,5 @@
-"""Figures beyond page latencies: the raw SQL aggregate behind the dashboard, timed alone."""
+"""Figures beyond page latencies: the raw SQL aggregate behind the dashboard, timed alone, and
+Markdown rendering of hostile input (linear time; was a timed unit test)."""
 
 import statistics
 import time
@@ -28,4 +29,32 @@ def after_measure(url, figures):
     out = {"raw SQL aggregate behind the dashboard (median, in-process)": f"{aggregate:.1f} ms"}
     if dashboard is not None and aggregate > 0:
         out["dashboard median / aggregate"] = f"{dashboard.median / aggregate:.1f}×"
+    return out
+
+
+def markdown_hostile():
+    """Seconds to check and render hostile Markdown: 1 MB refused, and the longest allowed text.
+
+    Python-Markdown took over a minute on 20 KB of "["; our limits keep every case near-linear.
+    """
+    from wg import markdown
+    from wg.errors import ValidationError
+
+    out = {}
+    for unit in ["[", "![[", "[a](", "**a", "<a", "`", "> "]:
+        text = unit * (1_000_000 // len(unit))
+        t0 = time.perf_counter()
+        try:
+            markdown.check(text)
+        except ValidationError:
+            pass
+        markdown.render(text)
+        refused = time.perf_counter() - t0
+        text = unit * (markdown.MAX_LENGTH // len(unit))
+        t0 = time.perf_counter()
+        markdown.has_html(text)
+        markdown.render(text)
+        longest = time.perf_counter() - t0
+        out[f"Markdown {unit!r}: 1 MB refused / {len(text):,} chars rendered"] = (
+            f"{refused * 1000:.0f} ms / {longest * 1000:.0f} ms")
     return out

@@ -426,6 +426,7 @@ def run_backend(kind, args, scenarios, env):
         from bench import extras
 
         extra.update(extras.after_measure(url, figures))
+        extra.update(extras.markdown_hostile())
         small_counts = {}
         if args.compare_scale and not args.database:
             small_url = (f"sqlite:///{tmp}/small.sqlite3" if kind == "sqlite"

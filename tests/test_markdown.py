@@ -1,6 +1,7 @@
-"""Issue 10 finding 5: Markdown input is bounded and every check runs in linear time."""
+"""Issue 10 finding 5: Markdown input is bounded; hostile input is refused or rendered whole.
 
-import time
+How fast (linear time) is measured in `make bench` (bench/extras.py markdown_hostile), not here.
+"""
 
 import pytest
 
@@ -11,32 +12,28 @@ HOSTILE = ["[", "![[", "[a](", "*a", "**a", "_a ", "<a", "`", "```\n", "> ", "&#
 
 
 @pytest.mark.parametrize("unit", HOSTILE)
-def test_one_megabyte_of_hostile_text_is_refused_fast(unit):
+def test_one_megabyte_of_hostile_text_is_refused(unit):
     text = unit * (1_000_000 // len(unit))
-    start = time.perf_counter()
     with pytest.raises(ValidationError):
         markdown.check(text)
-    markdown.render(text)
-    assert time.perf_counter() - start < 1.0
+    html = markdown.render(text)
+    assert "<script" not in html
 
 
 @pytest.mark.parametrize("unit", ["[", "![[", "[a](", "**a", "<a"])
-def test_longest_allowed_hostile_text_renders_in_linear_time(unit):
-    # 20 KB of "[" took over a minute with Python-Markdown; linear parsing takes ~0.2 s.
+def test_long_hostile_text_renders_safely(unit):
+    # 20 KB of "[" took over a minute with Python-Markdown; ours is timed in make bench.
     text = unit * (20_000 // len(unit))
-    start = time.perf_counter()
-    markdown.has_html(text)
-    markdown.render(text)
-    assert time.perf_counter() - start < 2.0
+    html = markdown.render(text)
+    assert html.strip() and "<script" not in html
 
 
-def test_full_allowed_length_of_the_worst_input_stays_bounded():
-    # measured ~1 s per 100,000 "[" on an idle core; generous bound for a shared machine
+def test_full_allowed_length_of_the_worst_input_renders_whole():
     text = "[" * markdown.MAX_LENGTH
-    start = time.perf_counter()
-    markdown.has_html(text)
-    markdown.render(text)
-    assert time.perf_counter() - start < 8.0
+    assert not markdown.has_html(text)
+    html = markdown.render(text)
+    # Nothing of the text is lost: every bracket is in the output.
+    assert html.count("[") == markdown.MAX_LENGTH
 
 
 def test_html_outside_code_is_refused_and_inside_code_allowed():
