@@ -6,7 +6,7 @@ one GROUP BY over action_items, the trend from the small rollup_month_deltas tab
 
 from collections import defaultdict
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from wg.actions.models import OPEN_STATUSES, ActionItem, ActionStatus, action_participants
 from wg.auth.models import Person
@@ -170,25 +170,40 @@ def participant_figures(today, now, group_ids=None):
 
 
 def not_reported(group, cycle_start):
-    """Owners and responsible participants with open actions in the group and no progress
-    entry on any of them since `cycle_start`: ([(Person, open count, last)], [(Participant,
-    open count, last)])."""
-    latest = func.max(A.last_progress_at)
-    quiet = or_(latest.is_(None), latest < cycle_start)
+    """`silent({group.id: cycle_start})`: who has not reported in this one group."""
+    return silent({group.id: cycle_start})
+
+
+def silent(cycle_starts):
+    """Owners and responsible participants with open actions in the groups of `cycle_starts`
+    ({group id: start of its current reporting cycle}) and no progress entry on any of their
+    actions there since the start of that action's group's cycle.
+
+    Returns ([(Person, open count, count in all, last entry or None)], [(Participant, ...)]):
+    one grouped query each, whatever the number of actions or people. "In all" counts every
+    action there (the action list a name links to), the last entry any progress entry.
+    """
+    ids = sorted(cycle_starts)
+    reported = or_(*[and_(A.group_id == gid, A.last_progress_at >= cycle_starts[gid])
+                     for gid in ids])
+    n_open = func.sum(case((A.status.in_(OPEN_STATUSES), 1), else_=0))
+    figures = (n_open, func.count(A.id), func.max(A.last_progress_at))
+    quiet = and_(n_open > 0, func.max(case((reported, 1), else_=0)) == 0)
     owners = db.session.execute(
-        select(Person, func.count(A.id), latest)
-        .join(A, A.owner_id == Person.id)
-        .where(A.group_id == group.id, A.status.in_(OPEN_STATUSES))
-        .group_by(Person.id).having(quiet).order_by(Person.name)
+        select(Person, *figures).join(A, A.owner_id == Person.id)
+        .where(A.group_id.in_(ids)).group_by(Person.id).having(quiet)
     ).all()
     P = action_participants.c
     participants = db.session.execute(
-        select(Participant, func.count(A.id), latest)
+        select(Participant, *figures)
         .join(action_participants, P.participant_id == Participant.id)
         .join(A, A.id == P.action_id)
-        .where(A.group_id == group.id, A.status.in_(OPEN_STATUSES))
-        .group_by(Participant.id).having(quiet).order_by(Participant.name)
+        .where(A.group_id.in_(ids)).group_by(Participant.id).having(quiet)
     ).all()
     fix = A.last_progress_at.type.process_result_value
-    return ([(p, n, fix(t, None) if t is not None else None) for p, n, t in owners],
-            [(p, n, fix(t, None) if t is not None else None) for p, n, t in participants])
+
+    def rows(found):
+        return [(who, int(n), int(total), fix(t, None) if t is not None else None)
+                for who, n, total, t in found]
+
+    return rows(owners), rows(participants)
