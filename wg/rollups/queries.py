@@ -179,31 +179,39 @@ def silent(cycle_starts):
     ({group id: start of its current reporting cycle}) and no progress entry on any of their
     actions there since the start of that action's group's cycle.
 
-    Returns ([(Person, open count, count in all, last entry or None)], [(Participant, ...)]):
-    one grouped query each, whatever the number of actions or people. "In all" counts every
-    action there (the action list a name links to), the last entry any progress entry.
+    Returns ([(Person, open count, count in all, last entry or None)], [(Participant, ...)]).
+    "In all" counts every action there (what the action list a name links to counts), the
+    last entry is the latest progress entry on any of them. Three grouped queries whatever the
+    number of people: owners over the groups' actions, participants over the kept summaries
+    (rollup_participants for the counts, participant_activity for the last entries).
     """
     ids = sorted(cycle_starts)
+    fix = A.last_progress_at.type.process_result_value
+
+    def when(t):
+        return fix(t, None) if t is not None else None
+
     reported = or_(*[and_(A.group_id == gid, A.last_progress_at >= cycle_starts[gid])
                      for gid in ids])
     n_open = func.sum(case((A.status.in_(OPEN_STATUSES), 1), else_=0))
-    figures = (n_open, func.count(A.id), func.max(A.last_progress_at))
-    quiet = and_(n_open > 0, func.max(case((reported, 1), else_=0)) == 0)
     owners = db.session.execute(
-        select(Person, *figures).join(A, A.owner_id == Person.id)
-        .where(A.group_id.in_(ids)).group_by(Person.id).having(quiet)
+        select(Person, n_open, func.count(A.id), func.max(A.last_progress_at))
+        .join(A, A.owner_id == Person.id).where(A.group_id.in_(ids)).group_by(Person.id)
+        .having(n_open > 0, func.max(case((reported, 1), else_=0)) == 0)
     ).all()
-    P = action_participants.c
-    participants = db.session.execute(
-        select(Participant, *figures)
-        .join(action_participants, P.participant_id == Participant.id)
-        .join(A, A.id == P.action_id)
-        .where(A.group_id.in_(ids)).group_by(Participant.id).having(quiet)
+
+    R, PA = RollupParticipant, ParticipantActivity
+    r_open = func.sum(case((R.status.in_(OPEN_STATUSES), R.total), else_=0))
+    counted = db.session.execute(
+        select(Participant, r_open, func.sum(R.total)).join(R, R.participant_id == Participant.id)
+        .where(R.group_id.in_(ids)).group_by(Participant.id).having(r_open > 0)
     ).all()
-    fix = A.last_progress_at.type.process_result_value
-
-    def rows(found):
-        return [(who, int(n), int(total), fix(t, None) if t is not None else None)
-                for who, n, total, t in found]
-
-    return rows(owners), rows(participants)
+    recent = or_(*[and_(PA.group_id == gid, PA.last_progress_at >= cycle_starts[gid])
+                   for gid in ids])
+    activity = {pid: (when(last), bool(fresh)) for pid, last, fresh in db.session.execute(
+        select(PA.participant_id, func.max(PA.last_progress_at),
+               func.max(case((recent, 1), else_=0)))
+        .where(PA.group_id.in_(ids)).group_by(PA.participant_id))}
+    participants = [(p, int(n), int(total), activity.get(p.id, (None, False))[0])
+                    for p, n, total in counted if not activity.get(p.id, (None, False))[1]]
+    return ([(p, int(n), int(total), when(t)) for p, n, total, t in owners], participants)
