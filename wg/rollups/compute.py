@@ -28,7 +28,8 @@ COUNTED_STATUSES = ("open", "in_progress", "blocked", "done")
 FIELDS = ("total", "n_open", "n_in_progress", "n_blocked", "n_done", "weight_sum",
           "weighted_sum", "overdue", "stale")
 
-# Shown beside each figure, in the reader's language (lazy: translated when rendered).
+# Shown in each page's "How is this computed?" disclosure, in the reader's language (lazy:
+# translated when rendered).
 EXPLAIN = {
     "percent": _l("Percent complete = Σ(weight × progress) ÷ Σ(weight) over non-dropped actions, "
                   "counting done actions as 100 %; each action's weight is set by its chair "
@@ -44,6 +45,11 @@ EXPLAIN = {
     "participant": _l("Actions a country or organization is responsible for, excluding dropped "
                       "ones; percent complete weighted as above; last update = latest progress "
                       "entry on any of them."),
+    "not_reported": _l("Owners and countries or organizations with open actions here and no "
+                       "progress entry on any of their actions since the start of the current "
+                       "reporting cycle (the last meeting of the action's group, else the first "
+                       "day of the month); days since last report count from their latest "
+                       "progress entry here."),
 }
 
 

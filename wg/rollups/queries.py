@@ -6,7 +6,7 @@ one GROUP BY over action_items, the trend from the small rollup_month_deltas tab
 
 from collections import defaultdict
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from wg.actions.models import OPEN_STATUSES, ActionItem, ActionStatus, action_participants
 from wg.auth.models import Person
@@ -170,25 +170,48 @@ def participant_figures(today, now, group_ids=None):
 
 
 def not_reported(group, cycle_start):
-    """Owners and responsible participants with open actions in the group and no progress
-    entry on any of them since `cycle_start`: ([(Person, open count, last)], [(Participant,
-    open count, last)])."""
-    latest = func.max(A.last_progress_at)
-    quiet = or_(latest.is_(None), latest < cycle_start)
-    owners = db.session.execute(
-        select(Person, func.count(A.id), latest)
-        .join(A, A.owner_id == Person.id)
-        .where(A.group_id == group.id, A.status.in_(OPEN_STATUSES))
-        .group_by(Person.id).having(quiet).order_by(Person.name)
-    ).all()
-    P = action_participants.c
-    participants = db.session.execute(
-        select(Participant, func.count(A.id), latest)
-        .join(action_participants, P.participant_id == Participant.id)
-        .join(A, A.id == P.action_id)
-        .where(A.group_id == group.id, A.status.in_(OPEN_STATUSES))
-        .group_by(Participant.id).having(quiet).order_by(Participant.name)
-    ).all()
+    """`silent({group.id: cycle_start})`: who has not reported in this one group."""
+    return silent({group.id: cycle_start})
+
+
+def silent(cycle_starts):
+    """Owners and responsible participants with open actions in the groups of `cycle_starts`
+    ({group id: start of its current reporting cycle}) and no progress entry on any of their
+    actions there since the start of that action's group's cycle.
+
+    Returns ([(Person, open count, count in all, last entry or None)], [(Participant, ...)]).
+    "In all" counts every action there (what the action list a name links to counts), the
+    last entry is the latest progress entry on any of them. Three grouped queries whatever the
+    number of people: owners over the groups' actions, participants over the kept summaries
+    (rollup_participants for the counts, participant_activity for the last entries).
+    """
+    ids = sorted(cycle_starts)
     fix = A.last_progress_at.type.process_result_value
-    return ([(p, n, fix(t, None) if t is not None else None) for p, n, t in owners],
-            [(p, n, fix(t, None) if t is not None else None) for p, n, t in participants])
+
+    def when(t):
+        return fix(t, None) if t is not None else None
+
+    reported = or_(*[and_(A.group_id == gid, A.last_progress_at >= cycle_starts[gid])
+                     for gid in ids])
+    n_open = func.sum(case((A.status.in_(OPEN_STATUSES), 1), else_=0))
+    owners = db.session.execute(
+        select(Person, n_open, func.count(A.id), func.max(A.last_progress_at))
+        .join(A, A.owner_id == Person.id).where(A.group_id.in_(ids)).group_by(Person.id)
+        .having(n_open > 0, func.max(case((reported, 1), else_=0)) == 0)
+    ).all()
+
+    R, PA = RollupParticipant, ParticipantActivity
+    r_open = func.sum(case((R.status.in_(OPEN_STATUSES), R.total), else_=0))
+    counted = db.session.execute(
+        select(Participant, r_open, func.sum(R.total)).join(R, R.participant_id == Participant.id)
+        .where(R.group_id.in_(ids)).group_by(Participant.id).having(r_open > 0)
+    ).all()
+    recent = or_(*[and_(PA.group_id == gid, PA.last_progress_at >= cycle_starts[gid])
+                   for gid in ids])
+    activity = {pid: (when(last), bool(fresh)) for pid, last, fresh in db.session.execute(
+        select(PA.participant_id, func.max(PA.last_progress_at),
+               func.max(case((recent, 1), else_=0)))
+        .where(PA.group_id.in_(ids)).group_by(PA.participant_id))}
+    participants = [(p, int(n), int(total), activity.get(p.id, (None, False))[0])
+                    for p, n, total in counted if not activity.get(p.id, (None, False))[1]]
+    return ([(p, int(n), int(total), when(t)) for p, n, total, t in owners], participants)

@@ -83,11 +83,53 @@ def group_scope(group, now):
     return next(c for c in wg.children if c.group.id == group.id)
 
 
-def not_reported(group, now):
+@dataclass
+class Quiet:
+    """One owner or participant who has not reported this cycle."""
+
+    who: object  # Person or Participant
+    n_open: int  # their open actions here
+    total: int  # all their actions here (what the linked action list counts)
+    last_at: object  # their latest progress entry here, None if never
+    days: int | None  # whole days since then, None if never
+
+    @property
+    def silence(self):
+        """Longest silence first: never reported, then the most days."""
+        return (0 if self.days is None else 1, -(self.days or 0))
+
+
+@dataclass
+class Cycle:
+    """Who has not reported in a group's current reporting cycle (its sub-groups' too)."""
+
+    group: object
+    starts: dict  # {group id: start of its cycle}
+    owners: list  # [Quiet], longest silence first
+    participants: list  # [Quiet], longest silence first
+
+    @property
+    def start(self):
+        """The one cycle start when the scope is a single group, else None (one per group)."""
+        return next(iter(self.starts.values())) if len(self.starts) == 1 else None
+
+
+def not_reported(group, now, groups=None):
+    """The owners and countries/organizations with open actions in the group (and, for a
+    working group, its sub-groups) and no progress entry since the start of the reporting
+    cycle of the group each action belongs to; longest silence first ("never" before all),
+    then by name in the reader's language."""
     from wg.actions.queries import cycle_start  # actions imports rollups: import late
 
-    start = cycle_start(group, now)
-    owners, participants = queries.not_reported(group, start)
-    # Shown by their names in the reader's language, so sorted by those (Unicode collation).
-    participants = sorted(participants, key=lambda row: sort_key(participant_name(row[0])))
-    return start, owners, participants
+    groups = groups if groups is not None else queries.all_groups()
+    ids = queries.scope_ids(group, groups)
+    starts = {g.id: cycle_start(g, now) for g in groups if g.id in ids}
+    owners, participants = queries.silent(starts)
+
+    def quiet(rows, name):
+        found = [Quiet(who, n, total, last, None if last is None else (now - last).days)
+                 for who, n, total, last in rows]
+        return sorted(found, key=lambda q: (q.silence, sort_key(name(q.who))))
+
+    return Cycle(group, starts, quiet(owners, lambda p: p.name),
+                 quiet(participants, participant_name))

@@ -6,13 +6,15 @@ from markupsafe import Markup, escape
 from wg.formatting import format_number, format_percent
 from wg.i18n import text_direction
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 40, 16, 34
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 58, 58, 16, 50
+AXIS_TITLE_INSET = 14  # distance of the vertical axis titles from the chart's edges
 
 
 def trend_chart(points, chart_id, title):
     """points: [(label, percent or None, overdue count)]; percent on the left axis (0–100 %),
-    overdue actions on the right axis. On right-to-left pages the chart is mirrored: time runs
+    overdue actions on the right axis; each axis has its title (months along the bottom). On
+    right-to-left pages the chart is mirrored: time runs
     from right to left and the percent axis is on the right (the Arabic catalog says so)."""
     rtl = text_direction() == "rtl"
     n = len(points)
@@ -54,13 +56,24 @@ def trend_chart(points, chart_id, title):
     parts.append(f'<text x="{mx(WIDTH - RIGHT + 6)}" y="{TOP + plot_h + 4}" '
                  f'text-anchor="{start}" font-size="11" fill="#b35c00">'
                  f'{escape(format_number(0))}</text>')
+    # Axis titles, each vertical one turned to face outwards from its side of the chart.
+    middle = TOP + plot_h / 2
+    for xx, turn, color, text in ((mx(AXIS_TITLE_INSET), -90, "#0a58ca", _("Percent complete")),
+                                  (mx(WIDTH - AXIS_TITLE_INSET), 90, "#b35c00",
+                                   _("Overdue actions"))):
+        turn = -turn if rtl else turn
+        parts.append(f'<text x="{xx}" y="{middle:.1f}" text-anchor="middle" font-size="11" '
+                     f'fill="{color}" class="axis-title" transform="rotate({turn} {xx} '
+                     f'{middle:.1f})">{escape(text)}</text>')
+    parts.append(f'<text x="{WIDTH / 2:.0f}" y="{HEIGHT - 4}" text-anchor="middle" font-size="11" '
+                 f'fill="#495057" class="axis-title">{escape(_("Month end"))}</text>')
     step = max(1, n // 6)
     for i, (label, _pct, _count) in enumerate(points):
         if i % step == 0 or (i == n - 1 and i % step > step // 2):
             # The first month label hangs inwards, clear of the axis figures; the last is shown
             # only when it does not crowd the one before.
             anchor = start if i == 0 else "middle"
-            parts.append(f'<text x="{x(i):.1f}" y="{HEIGHT - 10}" text-anchor="{anchor}" '
+            parts.append(f'<text x="{x(i):.1f}" y="{TOP + plot_h + 18}" text-anchor="{anchor}" '
                          f'font-size="11" fill="#495057">{escape(label)}</text>')
     overdue = " ".join(f"{x(i):.1f},{y_cnt(p[2]):.1f}" for i, p in enumerate(points))
     if n:

@@ -65,9 +65,7 @@ def group(slug):
     group = permissions.group_for_rollups(current_user, slug)
     now = utcnow()
     scope = rollups.group_scope(group, now)
-    cycle = None
-    if group.parent_id is not None:
-        cycle = rollups.not_reported(group, now)
+    cycle = rollups.not_reported(group, now)
     return render_template("rollups/group.html", scope=scope, group=group, cycle=cycle,
                            explain=EXPLAIN, trend_chart=trend_chart, now=now)
 

@@ -1,0 +1,148 @@
+"""Who has not reported this cycle: longest silence first, by name, for a sub-group and for its
+line of effort; and the trend chart's axis titles."""
+
+import html
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import event
+
+from tests import factories as f
+from wg.actions import services as actions
+from wg.extensions import db
+from wg.rollups import services as rollups
+from wg.rollups.svg import trend_chart
+
+# No meeting yet, so each group's reporting cycle began on the first of the month (Mar 1).
+NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
+CREATED = datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def _report(action, actor, days_ago, status="in_progress", progress=20):
+    actions.record_progress(action, actor, status, progress, "update", None,
+                            NOW - timedelta(days=days_ago))
+
+
+def _world():
+    """SWG1.1 actions of Kenya (never reported), Japan (40 days), Brazil (10 days), France
+    (reported this cycle) and Germany (only a done action); an SWG1.2 action of Chile (never)."""
+    world = f.coalition()
+    g, chair = world["groups"], world["people"]["chair"]
+    p = {code: f.participant(code) for code in ("KEN", "JPN", "BRA", "FRA", "DEU", "CHL")}
+    owners = {name: f.person(name, participant_code=code) for name, code in (
+        ("Zoe Never", "KEN"), ("Abe Forty", "JPN"), ("Ben Ten", "BRA"), ("Fay Fresh", "FRA"))}
+    for who in owners.values():
+        f.membership(who, g["SWG1.1"])
+    f.membership(f.person("Dirk Done", participant_code="DEU"), g["SWG1.1"])
+    f.membership(f.person("Carla Chile", participant_code="CHL"), g["SWG1.2"])
+
+    def act(group, owner, codes, title):
+        return f.action(group, title, owner=owners.get(owner), now=CREATED,
+                        participants=[p[c] for c in codes], due_date=date(2026, 12, 31))
+
+    act(g["SWG1.1"], "Zoe Never", ["KEN"], "Kenya's action")
+    _report(act(g["SWG1.1"], "Abe Forty", ["JPN"], "Japan's action"), chair, 40)
+    japan_again = act(g["SWG1.1"], "Abe Forty", ["JPN"], "Japan's second action")
+    _report(japan_again, chair, 60)
+    _report(act(g["SWG1.1"], "Ben Ten", ["BRA"], "Brazil's action"), chair, 10)
+    fresh = act(g["SWG1.1"], "Fay Fresh", ["FRA", "BRA"], "France's action")
+    _report(fresh, chair, 70)
+    # France closes an action this cycle: that is a report, though the action is no longer open.
+    act(g["SWG1.1"], "Fay Fresh", ["FRA"], "France's other action")
+    done = act(g["SWG1.1"], None, ["FRA"], "France's done action")
+    _report(done, chair, 2, status="done", progress=100)
+    _report(act(g["SWG1.1"], None, ["DEU"], "Germany's action"), chair, 50, "done", 100)
+    act(g["SWG1.2"], None, ["CHL"], "Chile's action")
+    db.session.commit()
+    return world
+
+
+def _codes(rows):
+    return [q.who.code for q in rows]
+
+
+def test_not_reported_longest_silence_first_and_closed_reports_count(app):
+    with app.test_request_context():
+        world = _world()
+        cycle = rollups.not_reported(world["groups"]["SWG1.1"], NOW)
+        assert cycle.start == datetime(2026, 3, 1, tzinfo=UTC)
+        # Never, then 40 days (Japan's latest entry, not its older one), then 10 days; France
+        # reported this cycle (on an action it has since closed); Germany has nothing open.
+        assert _codes(cycle.participants) == ["KEN", "JPN", "BRA"]
+        assert [q.days for q in cycle.participants] == [None, 40, 10]
+        japan = cycle.participants[1]
+        assert (japan.n_open, japan.total) == (2, 2)
+        brazil = cycle.participants[2]
+        assert (brazil.n_open, brazil.total) == (2, 2)  # its own and the one shared with France
+        # France's report this cycle was on an action nobody owns: its owner Fay Fresh stays
+        # listed, by the last entry on her own actions.
+        assert [(q.who.name, q.days) for q in cycle.owners] == [
+            ("Zoe Never", None), ("Fay Fresh", 70), ("Abe Forty", 40), ("Ben Ten", 10)]
+
+
+def test_line_of_effort_covers_its_sub_groups_with_ties_by_name(app):
+    with app.test_request_context():
+        world = _world()
+        cycle = rollups.not_reported(world["groups"]["WG1"], NOW)
+        assert cycle.start is None and len(cycle.starts) == 3  # WG1, SWG1.1, SWG1.2
+        # Chile and Kenya never reported: alphabetical between them, both before Japan.
+        assert _codes(cycle.participants) == ["CHL", "KEN", "JPN", "BRA"]
+
+
+def test_not_reported_is_four_queries_however_many_are_listed(app):
+    with app.test_request_context():
+        world = _world()
+        statements = []
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        group = world["groups"]["SWG1.1"]
+        groups = [group]
+        assert group.code == "SWG1.1"  # loaded before counting
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            cycle = rollups.not_reported(group, NOW, groups=groups)
+            names = [q.who.name for q in cycle.owners] + [q.who.code for q in cycle.participants]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        # The cycle start, the owners, the participants and their last entries.
+        assert names and len(statements) == 4
+
+
+def test_line_of_effort_page_lists_names_before_owners(app, login):
+    with app.app_context():
+        world = _world()
+        web = login(world["people"]["lead"])
+        page = web.get("/rollups/groups/swg1-1").get_data(as_text=True)
+        # At today's date France's report (in March) is before the cycle too: two open, one
+        # done, and its link opens a list of exactly those three.
+        france = re.search(r'<li [^>]*data-participant="FRA"[^>]*><a [^>]*href="([^"]+)"[^>]*>'
+                           r'France</a>(.*?)</li>', page, re.S)
+        assert "2 open actions · 3 in all" in france.group(2)
+        listed = web.get(html.unescape(france.group(1))).get_data(as_text=True)
+        assert "3 actions, by due date." in listed
+    quiet = page.split('id="not-reported"', 1)[1]
+    listed = re.findall(r'data-participant="(\w+)"', quiet.split('id="quiet-owners"')[0])
+    assert listed[:1] == ["KEN"] and "Kenya" in quiet and "Japan" in quiet
+    assert quiet.index("Kenya") < quiet.index('id="quiet-owners"') < quiet.index("Zoe Never")
+    assert "person #" not in page
+    assert page.count("How is this computed?") == 1
+    assert "never reported" in quiet and "days since last report" in quiet
+
+
+def test_trend_chart_axes_have_titles_in_both_directions(app):
+    points = [("Jan", 10.0, 1), ("Feb", 20.0, 3), ("Mar", None, 2)]
+    for language, percent_x in (("en", "14"), ("ar", "626")):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            svg = str(trend_chart(points, "c", "Trend"))
+        titles = re.findall(r'<text x="([\d.]+)"[^>]*class="axis-title"[^>]*>([^<]+)</text>', svg)
+        assert len(titles) == 3, svg
+        assert titles[0][0] == percent_x  # the percent axis: left, or right when mirrored
+        assert all(text.strip() for _x, text in titles)
+        assert 'role="img"' in svg and 'aria-labelledby="c-t c-d"' in svg
+        assert '<title id="c-t">Trend</title>' in svg and '<desc id="c-d">' in svg
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        svg = str(trend_chart(points, "c", "Trend"))
+    assert ">Percent complete</text>" in svg and ">Overdue actions</text>" in svg
+    assert ">Month end</text>" in svg
