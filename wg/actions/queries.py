@@ -101,14 +101,16 @@ def parse_list_sort(args, keys=LIST_SORTS):
 def ordered(stmt, sort, today):
     """`stmt` ordered by the SortState `sort` (keys of LIST_SORTS), the id breaking ties.
 
-    Due date ascending puts overdue actions first (oldest due first), then the rest by due date:
-    an old action that is done does not come before one that is late.
+    Due date ascending puts overdue actions first (oldest due first), then the other actions
+    not done by due date, then the done and dropped ones: an old action that is done never comes
+    before one that is late. Ties on any other key go by due date, soonest first.
     """
     from wg.rollups.queries import overdue_clause
 
     if sort.key == "due" and not sort.desc:
-        return stmt.order_by(case((overdue_clause(today), 0), else_=1), ActionItem.due_date,
-                             ActionItem.id)
+        return stmt.order_by(case((overdue_clause(today), 0),
+                                  (ActionItem.status.in_(CLOSED), 2), else_=1),
+                             ActionItem.due_date, ActionItem.id)
     if sort.key == "title":
         columns = [func.lower(ActionItem.title)]
     elif sort.key == "group":
@@ -124,12 +126,11 @@ def ordered(stmt, sort, today):
     elif sort.key == "owner":
         # Actions without an owner come last in either direction.
         stmt = stmt.outerjoin(Person, Person.id == ActionItem.owner_id)
-        return stmt.order_by(Person.id.is_(None), *order_columns(
-            [func.lower(Person.name), ActionItem.due_date, ActionItem.id], sort.desc))
+        columns = [Person.id.is_(None), *order_columns([func.lower(Person.name)], sort.desc)]
+        return stmt.order_by(*columns, ActionItem.due_date, ActionItem.id)
     else:
-        columns = []
-    return stmt.order_by(*order_columns(columns + [ActionItem.due_date, ActionItem.id],
-                                        sort.desc))
+        columns = [ActionItem.due_date]
+    return stmt.order_by(*order_columns(columns, sort.desc), ActionItem.due_date, ActionItem.id)
 
 
 def list_query(filters, visible_group_ids, today, now, sort=None):
