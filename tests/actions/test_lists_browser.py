@@ -38,6 +38,8 @@ def test_phone_action_cards_and_country_picker(app, live_server, browser):
         db.session.commit()
 
     chair = _login(browser.new_context(viewport=PHONE), live_server, "chair@example.org")
+    console = []
+    chair.on("console", lambda message: console.append(message.text))
     chair.goto(live_server + "/actions/")
     cards = chair.get_by_test_id("action-card")
     expect(cards).to_have_count(2)
@@ -75,5 +77,6 @@ def test_phone_action_cards_and_country_picker(app, live_server, browser):
     chair.get_by_label("Due date").fill("2030-03-01")
     chair.get_by_role("button", name="Add action").click()
     expect(chair.get_by_role("alert")).to_contain_text("Joint port inspections")
+    assert not [m for m in console if "Content Security Policy" in m], console
     responsible = chair.locator("dt", has_text="Responsible").locator("xpath=following-sibling::dd[1]")
     expect(responsible).to_have_text("Canada, Ghana")
