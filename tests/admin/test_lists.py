@@ -60,7 +60,9 @@ def test_admin_people_pages_and_sort_headers(app, login):
     assert 'aria-sort="descending"' in html
     pager = html.split('aria-label="Pages"', 1)[1]
     assert "sort=-name" in pager and "q=zed" in pager and "page=2" in pager
-    last = _people_rows(web.get("/admin/people?sort=-name&q=zed&page=2").get_data(as_text=True))
+    second = web.get("/admin/people?sort=-name&q=zed&page=2").get_data(as_text=True)
+    assert 'aria-current="page">2</a>' in second
+    last = _people_rows(second)
     assert len(last) == 10 and last[-1] == "Zed Person 00"
     assert _people_rows(web.get("/admin/people?sort=-name&q=zed&page=9")
                         .get_data(as_text=True)) == last
