@@ -35,7 +35,7 @@ translations: $(MO_FILES)
 
 # For developers: extract every string from code and templates, and merge it into the catalogs.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _n:1,2 --no-location --sort-output --project wg -o wg/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".* __pycache__" -k _l -k lazy_gettext -k _n:1,2 --no-location --sort-output --project wg -o wg/translations/messages.pot .
 	$(BIN)/pybabel update -i wg/translations/messages.pot -d wg/translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 run: install

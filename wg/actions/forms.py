@@ -37,8 +37,8 @@ class ActionForm(FlaskForm):
                            description=_l("A member of the group (optional)."))
     participant_ids = SelectMultipleField(
         _l("Responsible countries and organizations"), validate_choice=False,
-        description=_l("Participants with members in this group. Hold Ctrl (⌘ on a Mac) to pick "
-                       "several."))
+        description=_l("Participants with members in this group; tick every one that is "
+                       "responsible."))
     due_date = DateField(_l("Due date"), validators=[InputRequired(_l("A due date is required."))])
     origin_meeting_id = SelectField(_l("From the meeting"), validate_choice=False,
                                     description=_l("The meeting where this action was agreed (optional)."))

@@ -3,14 +3,23 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, union
+from sqlalchemy import case, exists, func, select, union
 
 from wg.actions.models import ActionItem, ActionStatus
 from wg.actions.services import _collect, parse_status
+from wg.auth.models import Person
 from wg.errors import ValidationError
 from wg.extensions import db
-from wg.groups.models import Membership, Role
+from wg.groups.models import Group, Membership, Role
+from wg.listing import order_columns, parse_sort
 from wg.participants.models import Participant
+
+# Sort keys the actions list accepts in ?sort= (a whitelist; anything else gives the default).
+LIST_SORTS = ("due", "title", "group", "status", "progress", "owner")
+MINE_SORTS = ("due", "title", "group", "status", "progress")
+CLOSED = (ActionStatus.done, ActionStatus.dropped)
+# Statuses in the order work moves through them, for sorting by status.
+STATUS_ORDER = {s: i for i, s in enumerate(ActionStatus)}
 
 
 @dataclass
@@ -19,6 +28,8 @@ class ActionFilters:
 
     group: object = None  # Group or None
     status: ActionStatus | None = None
+    # Without a status: only actions not done (nor dropped), unless all statuses are asked for.
+    all_statuses: bool = False
     owner_id: int | None = None
     participant: object = None  # Participant or None
     overdue: bool = False
@@ -31,6 +42,8 @@ class ActionFilters:
             args["group"] = self.group.slug
         if self.status is not None:
             args["status"] = self.status.value
+        elif self.all_statuses:
+            args["status"] = "all"
         if self.owner_id:
             args["owner"] = self.owner_id
         if self.participant is not None:
@@ -44,10 +57,12 @@ class ActionFilters:
         return args
 
 
-def parse_filters(args, load_group):
+def parse_filters(args, load_group, default_all=False):
     """ActionFilters from query arguments; raises ValidationError naming the bad argument.
 
-    `load_group(slug)` returns the group after the caller's permission check.
+    `load_group(slug)` returns the group after the caller's permission check. Without a status
+    the list shows the actions not done (`status=all` shows every status; `status=not_done`
+    names the default); `default_all` makes every status the default (the CSV export's).
     """
     from wg.groups.models import Group  # noqa: F401 (documented type of .group)
 
@@ -55,8 +70,11 @@ def parse_filters(args, load_group):
     f = ActionFilters()
     if args.get("group"):
         f.group = load_group(args["group"])
-    if args.get("status"):
-        f.status = _collect(errors, parse_status, args["status"])
+    status = (args.get("status") or "").strip()
+    if status == "all" or (default_all and status != "not_done"):
+        f.all_statuses = True
+    if status and status not in ("all", "not_done"):
+        f.status = _collect(errors, parse_status, status)
     if args.get("owner"):
         try:
             f.owner_id = int(args["owner"])
@@ -75,8 +93,49 @@ def parse_filters(args, load_group):
     return f
 
 
-def list_query(filters, visible_group_ids, today, now):
-    """A SELECT of the actions matching the filters among the groups the person reads."""
+def parse_list_sort(args, keys=LIST_SORTS):
+    """The sort of an action list: by due date, overdue first, unless ?sort= names a key."""
+    return parse_sort(args, keys, "due")
+
+
+def ordered(stmt, sort, today):
+    """`stmt` ordered by the SortState `sort` (keys of LIST_SORTS), the id breaking ties.
+
+    Due date ascending puts overdue actions first (oldest due first), then the other actions
+    not done by due date, then the done and dropped ones: an old action that is done never comes
+    before one that is late. Ties on any other key go by due date, soonest first.
+    """
+    from wg.rollups.queries import overdue_clause
+
+    if sort.key == "due" and not sort.desc:
+        return stmt.order_by(case((overdue_clause(today), 0),
+                                  (ActionItem.status.in_(CLOSED), 2), else_=1),
+                             ActionItem.due_date, ActionItem.id)
+    if sort.key == "title":
+        columns = [func.lower(ActionItem.title)]
+    elif sort.key == "group":
+        stmt = stmt.join(Group, Group.id == ActionItem.group_id)
+        columns = [Group.code]
+    elif sort.key == "status":
+        columns = [case(*((ActionItem.status == s, i) for s, i in STATUS_ORDER.items()),
+                        else_=len(STATUS_ORDER))]
+    elif sort.key == "progress":
+        from wg.rollups.formulas import effective_progress_sql
+
+        columns = [effective_progress_sql(ActionItem.status, ActionItem.progress)]
+    elif sort.key == "owner":
+        # Actions without an owner come last in either direction.
+        stmt = stmt.outerjoin(Person, Person.id == ActionItem.owner_id)
+        columns = [Person.id.is_(None), *order_columns([func.lower(Person.name)], sort.desc)]
+        return stmt.order_by(*columns, ActionItem.due_date, ActionItem.id)
+    else:
+        columns = [ActionItem.due_date]
+    return stmt.order_by(*order_columns(columns, sort.desc), ActionItem.due_date, ActionItem.id)
+
+
+def list_query(filters, visible_group_ids, today, now, sort=None):
+    """A SELECT of the actions matching the filters among the groups the person reads, in the
+    order `sort` names (by due date, overdue first, when None)."""
     from wg.actions.models import action_participants
     from wg.rollups.queries import overdue_clause, stale_clause
 
@@ -89,6 +148,8 @@ def list_query(filters, visible_group_ids, today, now):
         stmt = stmt.where(ActionItem.group_id.in_(scope_ids(filters.group, all_groups())))
     if filters.status is not None:
         stmt = stmt.where(ActionItem.status == filters.status)
+    elif not filters.all_statuses:
+        stmt = stmt.where(ActionItem.status.not_in(CLOSED))
     if filters.owner_id:
         stmt = stmt.where(ActionItem.owner_id == filters.owner_id)
     if filters.participant is not None:
@@ -104,14 +165,13 @@ def list_query(filters, visible_group_ids, today, now):
             .replace("_", "\\_") + "%"
         stmt = stmt.where(ActionItem.title.ilike(pattern, escape="\\")
                           | ActionItem.description.ilike(pattern, escape="\\"))
-    return stmt.order_by(ActionItem.due_date, ActionItem.id)
+    return ordered(stmt, sort or parse_sort({}, LIST_SORTS, "due"), today)
 
 
-def my_actions_query(person, today, include_closed=False):
+def my_actions_query(person, today, include_closed=False, sort=None):
     """Actions the person owns, or that their participant is responsible for in a group where
-    they take part; overdue first, then by due date."""
+    they take part; overdue first, then by due date, unless `sort` names another order."""
     from wg.actions.models import action_participants
-    from wg.rollups.queries import overdue_clause
 
     member_groups = select(Membership.group_id).where(
         Membership.person_id == person.id, Membership.role.in_([Role.member, Role.chair]))
@@ -123,11 +183,8 @@ def my_actions_query(person, today, include_closed=False):
                      ActionItem.group_id.in_(member_groups)))
     stmt = select(ActionItem).where(ActionItem.id.in_(union(owned, theirs)))
     if not include_closed:
-        stmt = stmt.where(ActionItem.status.not_in([ActionStatus.done, ActionStatus.dropped]))
-    from sqlalchemy import case
-
-    return stmt.order_by(case((overdue_clause(today), 0), else_=1), ActionItem.due_date,
-                         ActionItem.id)
+        stmt = stmt.where(ActionItem.status.not_in(CLOSED))
+    return ordered(stmt, sort or parse_sort({}, MINE_SORTS, "due"), today)
 
 
 def cycle_start(group, now):

@@ -24,6 +24,7 @@ from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.formatting import format_number, format_percent, participant_name, sorted_by_name
+from wg.listing import paginate
 from wg.rollups.compute import EXPLAIN
 
 LIST_OPTIONS = (selectinload(ActionItem.participants), selectinload(ActionItem.owner),
@@ -53,8 +54,10 @@ def index():
     for message in problems:
         flash(_("%(problem)s That filter was ignored.", problem=message), "warning")
     visible = permissions.visible_action_group_ids(current_user)
-    stmt = action_queries.list_query(filters, visible, now.date(), now).options(*LIST_OPTIONS)
-    page = db.paginate(stmt, per_page=current_app.config["PER_PAGE"], error_out=False)
+    sort = action_queries.parse_list_sort(request.args)
+    stmt = action_queries.list_query(filters, visible, now.date(), now, sort).options(
+        *LIST_OPTIONS)
+    page = paginate(stmt, per_page=current_app.config["PER_PAGE"])
     from wg.rollups.queries import all_groups
 
     # Retired groups leave the filter list; ?group=<slug> still opens their actions.
@@ -67,7 +70,7 @@ def index():
 
         cycle = not_reported(filters.group, now)
     return render_template("actions/list.html", page=page, filters=filters, groups=groups,
-                           args=filters.as_args(), today=now.date(), now=now,
+                           args=filters.as_args(), sort=sort, today=now.date(), now=now,
                            explain=EXPLAIN, cycle=cycle, status_choices=STATUS_CHOICES)
 
 
@@ -75,14 +78,17 @@ def index():
 def export():
     now = utcnow()
     try:
+        # The export keeps its contract: every status unless the link names one.
         filters = action_queries.parse_filters(
-            request.args, lambda slug: permissions.group_for_actions(current_user, slug))
+            request.args, lambda slug: permissions.group_for_actions(current_user, slug),
+            default_all=True)
     except ValidationError as exc:
         return Response(_("Bad filter: %(problems)s", problems="; ".join(exc.errors.values()))
                         + "\n", status=400,
                         mimetype="text/plain")
     visible = permissions.visible_action_group_ids(current_user)
-    stmt = action_queries.list_query(filters, visible, now.date(), now)
+    stmt = action_queries.list_query(filters, visible, now.date(), now,
+                                     action_queries.parse_list_sort(request.args))
     name = "actions" + ("-" + filters.group.slug if filters.group else "") + ".csv"
     # The header is made here: the streamed body runs after the request's locale is gone.
     header = csvio.export_header(codes=request.args.get("headers") == "codes")
@@ -95,11 +101,15 @@ def export():
 def mine():
     now = utcnow()
     include_closed = request.args.get("all") == "1"
-    stmt = action_queries.my_actions_query(current_user, now.date(), include_closed).options(
-        *LIST_OPTIONS)
-    page = db.paginate(stmt, per_page=20, error_out=False)
+    sort = action_queries.parse_list_sort(request.args, action_queries.MINE_SORTS)
+    stmt = action_queries.my_actions_query(current_user, now.date(), include_closed,
+                                           sort).options(*LIST_OPTIONS)
+    # Cards with a progress form each: twenty to a page keeps the page light on a phone.
+    page = paginate(stmt, per_page=20)
+    args = dict({"all": 1} if include_closed else {}, **sort.as_args())
     return render_template("actions/mine.html", page=page, today=now.date(), now=now,
-                           include_closed=include_closed, form=ProgressForm(),
+                           include_closed=include_closed, sort=sort, args=args,
+                           form=ProgressForm(),
                            new_key=idempotency.new_key)
 
 
@@ -164,9 +174,14 @@ def progress(action_id):
 def _fill_choices(form, group):
     form.owner_id.choices = [("", _("— nobody —"))] + [
         (str(pid), name) for pid, name in actions.member_choices(group)]
-    form.participant_ids.choices = [
-        (str(p.id), f"{participant_name(p)} ({p.code})")
-        for p in sorted_by_name(actions.participant_choices(group))]
+    chosen = sorted_by_name(actions.participant_choices(group))
+    form.participant_ids.choices = [(str(p.id), f"{participant_name(p)} ({p.code})")
+                                    for p in chosen]
+    # The checkbox picker shows countries and organizations under their own headings.
+    form.participant_groups = [
+        (heading, [(str(p.id), f"{participant_name(p)} ({p.code})")
+                   for p in chosen if p.kind.value == kind])
+        for kind, heading in (("country", _("Countries")), ("organization", _("Organizations")))]
     from wg.meetings.services import meeting_choices
 
     form.origin_meeting_id.choices = [("", _("— none —"))] + [

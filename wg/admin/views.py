@@ -19,10 +19,11 @@ from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
-from wg.formatting import format_date, participant_name, sort_key, sorted_by_name
+from wg.formatting import format_date, participant_name, sorted_by_name
 from wg.groups import services as groups
 from wg.groups.models import Group, Membership, Role
 from wg.history import services as history
+from wg.listing import order_columns, paginate, paginate_list, parse_sort
 from wg.participants import services as participants
 from wg.participants.models import Participant, ParticipantKind
 
@@ -65,10 +66,22 @@ def index():
 # People
 
 
+# Sort keys of the people list (?sort=, a whitelist) and the columns each orders by.
+PEOPLE_SORTS = {
+    "name": (func.lower(Person.name), Person.id),
+    "email": (Person.email, Person.id),
+    # The recorded (English) name: the reader's translated names are not in the database.
+    "participant": (Participant.name, func.lower(Person.name), Person.id),
+    "timezone": (Person.timezone, func.lower(Person.name), Person.id),
+}
+
+
 @bp.route("/people")
 def people():
     args = request.args
-    query = select(Person).join(Participant).order_by(Person.name)
+    sort = parse_sort(args, PEOPLE_SORTS, "name")
+    query = select(Person).join(Participant).order_by(
+        *order_columns(PEOPLE_SORTS[sort.key], sort.desc))
     q = (args.get("q") or "").strip()[:100]
     if q:
         like = f"%{q.lower()}%"
@@ -84,9 +97,9 @@ def people():
         query = query.where(Person.password_hash.is_(None))
     elif status == "coordinators":
         query = query.where(Person.is_coordinator.is_(True))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query, per_page=current_app.config["PER_PAGE"])
     return render_template(
-        "admin/people.html", page=page, args=args, participants=_all_participants()
+        "admin/people.html", page=page, args=args, sort=sort, participants=_all_participants()
     )
 
 
@@ -342,9 +355,11 @@ def group_form(group_id=None):
 
 @bp.route("/participants")
 def participants_list():
-    rows = sorted(participants.directory(),
-                  key=lambda r: (r.participant.kind.value, sort_key(participant_name(r.participant))))
-    return render_template("admin/participants.html", rows=rows)
+    sort = parse_sort(request.args, participants.DIRECTORY_SORTS, "name")
+    page = paginate_list(participants.sort_directory(participants.directory(), sort),
+                         per_page=current_app.config["PER_PAGE"])
+    return render_template("admin/participants.html", page=page, sort=sort,
+                           args=request.args)
 
 
 @bp.route("/participants/new", methods=["GET", "POST"])

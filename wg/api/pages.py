@@ -68,7 +68,10 @@ def revoke_mine(token_id):
 @bp.route("/admin/tokens")
 def admin():
     permissions.require_coordinator(current_user)
-    return render_template("api/admin_tokens.html", tokens=tokens.all_tokens(), now=utcnow())
+    from wg.listing import paginate
+
+    page = paginate(tokens.all_tokens_query())
+    return render_template("api/admin_tokens.html", page=page, now=utcnow())
 
 
 @bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])

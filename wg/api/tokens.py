@@ -73,8 +73,11 @@ def tokens_of(person):
                               .order_by(ApiToken.id.desc())).all()
 
 
-def all_tokens():
-    return db.session.scalars(select(ApiToken).order_by(ApiToken.id.desc())).all()
+def all_tokens_query():
+    """Every token, newest first, with its person (the coordinators' list pages through it)."""
+    from sqlalchemy.orm import joinedload
+
+    return select(ApiToken).options(joinedload(ApiToken.person)).order_by(ApiToken.id.desc())
 
 
 def authenticate(header, now):

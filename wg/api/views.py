@@ -270,7 +270,7 @@ def action_list(args):
     try:
         filters = action_queries.parse_filters(
             {k: str(v) for k, v in query.items()},
-            lambda slug: permissions.group_for_actions(person, slug))
+            lambda slug: permissions.group_for_actions(person, slug), default_all=True)
     except ValidationError as exc:
         _validation(exc)
     stmt = action_queries.list_query(filters, permissions.visible_action_group_ids(person), now.date(),

@@ -2,10 +2,10 @@ from flask import render_template, request
 from flask_login import current_user
 
 from wg import permissions
-from wg.extensions import db
 from wg.formatting import participant_name, sort_key
 from wg.groups import bp
 from wg.groups import services as groups
+from wg.listing import PER_PAGE, paginate
 
 
 @bp.route("/structure")
@@ -28,9 +28,9 @@ def members(slug):
     roster = groups.roster(group)
     # The filter's list and the table both follow the names the reader sees, in collation order.
     by_name = sorted(roster.by_participant, key=lambda row: sort_key(participant_name(row[0])))
-    page = db.paginate(groups.members_query(group, participant_code=code, q=q,
-                                            participant_order=[p.id for p, _n in by_name]),
-                       per_page=100, error_out=False)
+    page = paginate(groups.members_query(group, participant_code=code, q=q,
+                                         participant_order=[p.id for p, _n in by_name]),
+                    per_page=PER_PAGE)
     chair_ids = {p.id for p in roster.chairs}
     return render_template("groups/members.html", group=group, page=page, args=args,
                            roster=roster, chair_ids=chair_ids, by_name=by_name)

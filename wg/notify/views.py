@@ -7,6 +7,7 @@ from wg.admin.forms import ConfirmForm
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.listing import paginate
 from wg.notify import bp
 from wg.notify import services as notify
 from wg.notify.forms import PreferencesForm
@@ -39,7 +40,7 @@ def outbox():
     args = request.args
     query = notify.outbox_page(state=args.get("state"), kind=args.get("kind"),
                                q=(args.get("q") or "").strip()[:100] or None)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = paginate(query, per_page=current_app.config["PER_PAGE"])
     return render_template("notify/outbox.html", page=page, args=args, counts=notify.outbox_counts(),
                            kinds=notify.outbox_kinds(), confirm=ConfirmForm(),
                            state_labels=notify.STATE_LABELS,

@@ -106,6 +106,39 @@ def directory(*, kind=None, core=None, pledge=None, group=None, q=None):
     ]
 
 
+# Sort keys of the directory lists (?sort=, a whitelist): name is the default.
+DIRECTORY_SORTS = ("name", "code", "kind", "core", "pledge", "people", "joined")
+
+
+def sort_directory(rows, sort):
+    """The directory rows in the order of the SortState `sort` (keys of DIRECTORY_SORTS).
+
+    Names sort as the reader sees them (translated, in collation order), so the list of a
+    couple of hundred participants is sorted here rather than in SQL; each key falls back to
+    the name, and participants without a date or pledge come last in either direction.
+    """
+    def name(row):
+        return sort_key(participant_name(row.participant))
+
+    keys = {
+        "name": lambda r: (r.participant.kind.value, name(r)),
+        "code": lambda r: r.participant.code,
+        "kind": lambda r: (r.participant.kind.value, name(r)),
+        "core": lambda r: (not r.participant.is_core, name(r)),
+        "people": lambda r: (r.people, name(r)),
+        "pledge": lambda r: (r.participant.pledge_signed_date is None,
+                             r.participant.pledge_signed_date or date.min, name(r)),
+        "joined": lambda r: (r.participant.joined_date is None,
+                             r.participant.joined_date or date.min, name(r)),
+    }
+    key = keys.get(sort.key, keys["name"])
+    rows = sorted(rows, key=key, reverse=sort.desc)
+    if sort.desc and sort.key in ("pledge", "joined"):
+        # Missing dates stay at the end when the dates run newest first.
+        rows = [r for r in rows if key(r)[0] is False] + [r for r in rows if key(r)[0] is True]
+    return rows
+
+
 def participant_people(participant):
     """Active people of a participant with their groups and roles."""
     rows = db.session.execute(

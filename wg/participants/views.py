@@ -6,6 +6,7 @@ from sqlalchemy import select
 from wg import permissions
 from wg.extensions import db
 from wg.groups.models import Group
+from wg.listing import paginate_list, parse_sort
 from wg.participants import bp
 from wg.participants import services as participants
 from wg.participants.models import Participant
@@ -28,20 +29,22 @@ def directory():
         group=group,
         q=(args.get("q") or "").strip()[:100] or None,
     )
+    sort = parse_sort(args, participants.DIRECTORY_SORTS, "name")
+    page = paginate_list(participants.sort_directory(rows, sort))
     all_groups = db.session.scalars(
         select(Group).where(Group.is_active.is_(True)).order_by(Group.position, Group.code)
     ).all()
     # Most participants take part in the same few sets of groups: each set's chips are
     # rendered once, not once per participant (1,800 chips at ten times the coalition).
     chips = {}
-    for row in rows:
+    for row in page.items:
         key = row.chips_key = tuple(row.group_codes)
         if key not in chips:
             chips[key] = Markup("").join(Markup('<span class="chip">%s</span>') % code
                                          for code in key)
     return render_template(
-        "participants/list.html", rows=rows, groups=all_groups, args=args, group=group,
-        chips=chips,
+        "participants/list.html", page=page, groups=all_groups, args=args, group=group,
+        chips=chips, sort=sort,
     )
 
 
