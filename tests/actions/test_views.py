@@ -23,7 +23,8 @@ def world(app):
         a4 = f.action(groups["SWG3.2"], "Other group", owner=people["other_member"],
                       due_date=later)
         db.session.commit()
-        ids = {"owned": a1.id, "ghana": a2.id, "chair": a3.id, "other": a4.id}
+        ids = {"owned": a1.id, "ghana": a2.id, "chair": a3.id, "other": a4.id,
+               "member": people["member"].id}
         emails = {k: p.email for k, p in people.items()}
     return {"ids": ids, "emails": emails}
 
@@ -201,3 +202,11 @@ def test_chair_sees_who_has_not_reported_this_cycle(app, world, login):
         owners = quiet.split('id="quiet-owners"', 1)[1].split("</details>", 1)[0]
         assert "Ghana" in quiet.split('id="quiet-owners"', 1)[0]
         assert "Mem Member" not in owners
+
+
+def test_owner_filter_names_the_owner_not_an_id(app, world, login):
+    with app.app_context():
+        web = _login(login, world, "chair")
+        owner_id = world["ids"]["member"]
+        page = web.get(f"/actions/?owner={owner_id}").get_data(as_text=True)
+        assert "owned by Mem Member" in page and "person #" not in page

@@ -20,6 +20,7 @@ from wg.actions import queries as action_queries
 from wg.actions import services as actions
 from wg.actions.forms import STATUS_CHOICES, ActionForm, BulkUploadForm, ProgressForm
 from wg.actions.models import ActionItem
+from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -69,8 +70,9 @@ def index():
         from wg.rollups.services import not_reported
 
         cycle = not_reported(filters.group, now)
+    owner = db.session.get(Person, filters.owner_id) if filters.owner_id else None
     return render_template("actions/list.html", page=page, filters=filters, groups=groups,
-                           args=filters.as_args(), sort=sort, today=now.date(), now=now,
+                           owner=owner, args=filters.as_args(), sort=sort, today=now.date(), now=now,
                            explain=EXPLAIN, cycle=cycle, status_choices=STATUS_CHOICES)
 
 
