@@ -77,6 +77,7 @@ def test_duplicate_series_in_an_occupied_slot_clashes_and_names_the_meetings(wor
     assert _codes(warnings) == ["clash"]
     assert warnings[0].message == "This time overlaps 12 other meetings of the group:"
     assert len(warnings[0].meetings) == guards.SHOWN_CLASHES
+    assert warnings[0].more == 12 - guards.SHOWN_CLASHES
     assert all(m.series_id == first.id for m in warnings[0].meetings)
     # Editing the series itself does not clash with its own meetings.
     assert guards.series_warnings(group, data, now, "UTC", series=first) == []

@@ -40,6 +40,7 @@ class GuardWarning:
     key: str
     message: str
     meetings: tuple = field(default=())  # clashing meetings, for links
+    more: int = 0  # clashing meetings not listed
 
 
 def token(warnings):
@@ -88,7 +89,7 @@ def _clash_warning(found):
         "This time overlaps %(num)d other meeting of the group:",
         "This time overlaps %(num)d other meetings of the group:", len(found))
     return [GuardWarning("clash", ",".join(str(m.id) for m in found), message,
-                         tuple(found[:SHOWN_CLASHES]))]
+                         tuple(found[:SHOWN_CLASHES]), max(0, len(found) - SHOWN_CLASHES))]
 
 
 def series_warnings(group, data, now, zone, series=None):

@@ -76,7 +76,8 @@ def minutes(meeting_id):
         form.version.data = meeting.version
     return render_template("meetings/minutes.html", meeting=meeting, group=meeting.group,
                            form=form, decision_form=decision_form, stale=stale, now=now,
-                           previewing=previewing,
+                           previewing=previewing, from_agenda=request.method == "GET"
+                           and not meeting.minutes_md and bool(form.minutes.data),
                            preview_html=meetings.render_markdown(form.minutes.data or "")
                            if previewing else meeting.minutes_html), status
 
