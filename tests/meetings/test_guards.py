@@ -307,6 +307,9 @@ def test_extra_meeting_clash_lists_the_other_meeting_with_a_link(world, chair_we
     assert first.status_code == 200
     assert f'href="/meetings/{other.id}"' in page and "Plenary briefing" in page
     assert 'value="Side meeting"' in page
+    preview = chair_web.post("/groups/swg1-1/meetings/new", dict(form, submit="",
+                                                                  preview="Show"))
+    assert preview.status_code == 200 and "Plenary briefing" in preview.get_data(as_text=True)
     saved = chair_web.post("/groups/swg1-1/meetings/new", dict(form, confirm=_token(page)))
     assert saved.status_code == 302
     assert db.session.scalar(select(func.count(Meeting.id)).where(

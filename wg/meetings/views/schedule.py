@@ -64,8 +64,19 @@ def extra_new(slug):
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     elif request.method == "POST" and not form.preview.data:
         status = 422
+    elif request.method == "POST":
+        guard = _preview_warnings(group, form, now)
     return render_template("meetings/meeting_form.html", group=group, form=form, meeting=None,
                            preview=_meeting_summary(group, form), guard=guard), status
+
+
+def _preview_warnings(group, form, now, meeting=None):
+    """On 'preview', the warnings saving would show (field messages come with the summary)."""
+    try:
+        return _guard(guards.meeting_warnings(group, form.to_input(), now, current_user.timezone,
+                                              meeting=meeting))
+    except ValidationError:
+        return None
 
 
 @bp.route("/meetings/<int:meeting_id>")
@@ -122,6 +133,8 @@ def edit(meeting_id):
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     elif request.method == "POST" and not form.preview.data:
         status = 422
+    elif request.method == "POST":
+        guard = _preview_warnings(meeting.group, form, now, meeting)
     return render_template("meetings/meeting_form.html", group=meeting.group, form=form,
                            meeting=meeting, stale=stale, guard=guard,
                            preview=_meeting_summary(meeting.group, form)), status
