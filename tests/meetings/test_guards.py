@@ -382,3 +382,16 @@ def test_minutes_page_skeleton_preview_and_refusal_before_the_end(world, chair_w
     db.session.expire_all()
     refused = db.session.get(Meeting, meeting.id)
     assert refused.minutes_md == "" and refused.minutes_published_at is None
+
+
+def test_minutes_skeleton_of_a_held_meeting_says_who_attended(world, chair_web):
+    chair, member = world["people"]["chair"], world["people"]["member"]
+    now = utcnow()
+    meeting = services.add_extra_meeting(world["groups"]["SWG1.1"], chair, meeting_input(
+        day=(now - timedelta(days=3)).date()), now)
+    services.add_agenda_item(meeting, chair, services.AgendaInput(title="Data sharing"), now)
+    services.record_attendance(meeting, chair, [chair.id, member.id], [], now)
+    db.session.commit()
+    page = chair_web.get(f"/meetings/{meeting.id}/minutes").get_data(as_text=True)
+    assert "Present: 2 people, representing" in page and "## 1. Data sharing" in page
+    assert 'name="m-publish"' in page
