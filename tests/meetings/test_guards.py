@@ -395,3 +395,43 @@ def test_minutes_skeleton_of_a_held_meeting_says_who_attended(world, chair_web):
     page = chair_web.get(f"/meetings/{meeting.id}/minutes").get_data(as_text=True)
     assert "Present: 2 people, representing" in page and "## 1. Data sharing" in page
     assert 'name="m-publish"' in page
+
+
+def test_editing_an_agenda_item_over_the_slot_asks_first(world, chair_web):
+    chair = world["people"]["chair"]
+    meeting = services.add_extra_meeting(world["groups"]["SWG1.1"], chair, meeting_input(
+        day=(utcnow() + timedelta(days=20)).date(), duration_minutes=60), utcnow())
+    item = services.add_agenda_item(meeting, chair, services.AgendaInput(
+        title="Opening", minutes_allotted=30), utcnow())
+    db.session.commit()
+    url = f"/meetings/{meeting.id}/agenda/{item.id}/edit"
+    form = {"title": "Opening", "minutes_allotted": "75", "version": str(item.version)}
+    first = chair_web.post(url, form)
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and "75 minutes, 15 more than the 60-minute" in page
+    assert 'value="75"' in page
+    db.session.expire_all()
+    assert db.session.get(AgendaItem, item.id).minutes_allotted == 30
+    assert chair_web.post(url, dict(form, confirm=_token(page))).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AgendaItem, item.id).minutes_allotted == 75
+
+
+def test_moving_a_series_onto_another_meeting_asks_first(world, chair_web):
+    chair, group = world["people"]["chair"], world["groups"]["SWG1.1"]
+    first_date = date(utcnow().year + 1, 1, 1)
+    series = make_series(group, chair, utcnow(), first_date=first_date)
+    other = make_series(group, chair, utcnow(), first_date=first_date, title="Other series",
+                        start_time=time(9, 0))
+    db.session.commit()
+    form = _series_form(title="Monthly meeting", first_date=first_date.isoformat(),
+                        start_time="09:30", version=str(series.version))
+    response = chair_web.post(f"/series/{series.id}/edit", form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Other series" in page
+    assert "in the past" not in page
+    saved = chair_web.post(f"/series/{series.id}/edit", dict(form, confirm=_token(page)))
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(MeetingSeries, series.id).start_time == time(9, 30)
+    assert db.session.get(MeetingSeries, other.id).start_time == time(9, 0)
