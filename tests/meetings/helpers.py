@@ -20,5 +20,7 @@ def meeting_input(**fields):
     return MeetingInput(**values)
 
 
-def make_series(group, chair, now, **fields):
-    return services.create_series(group, chair, series_input(**fields), now)
+def make_series(group, chair, now, include_past=True, **fields):
+    """A series with its meetings from the first date (past ones too, as tests need them)."""
+    return services.create_series(group, chair, series_input(**fields), now,
+                                  include_past=include_past)

@@ -8,8 +8,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests import factories
+from tests.meetings.helpers import meeting_input
 from wg.db_types import utcnow
 from wg.extensions import db
+from wg.meetings import services
 from wg.meetings.models import Attendance, Meeting, MeetingSeries, Rsvp, RsvpAnswer
 
 
@@ -42,6 +44,9 @@ def test_chair_creates_series_member_rsvps_chair_records_attendance(ctx, live_se
     page.get_by_role("button", name="Show what this time means for members").click()
     expect(page.get_by_text("members would meet outside 07:00–22:00")).to_be_visible()
     page.get_by_role("button", name="Save series").click()
+    # The first date is in the past: the chair confirms; past dates are not created.
+    expect(page.get_by_text("The first date is in the past")).to_be_visible()
+    page.get_by_role("button", name="Save anyway").click()
     expect(page.get_by_text("Series created with")).to_be_visible()
 
     db.session.expire_all()
@@ -50,7 +55,11 @@ def test_chair_creates_series_member_rsvps_chair_records_attendance(ctx, live_se
                                   .order_by(Meeting.start_at)).all()
     now = utcnow()
     upcoming = next(m for m in meetings if m.start_at > now)
-    past = [m for m in meetings if m.start_at < now][-1]
+    assert all(m.start_at > now for m in meetings)
+    # A meeting held last week, to record its attendance.
+    past = services.add_extra_meeting(world["groups"]["SWG1.1"], chair, meeting_input(
+        title="Last week", day=(now - timedelta(days=7)).date()), now)
+    db.session.commit()
 
     member_page = _login(browser, live_server, member)
     member_page.goto(live_server + "/groups/swg1-1/meetings")

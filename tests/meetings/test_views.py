@@ -90,7 +90,7 @@ def _series_form(**fields):
     data = {"title": "Monthly meeting", "rule_kind": "weekday", "week": "2", "weekday": "1",
             "month_day": "15", "start_time": "14:00", "timezone": "Europe/Vienna",
             "duration_minutes": "90", "place": "Online", "video_url": "",
-            "first_date": "2026-01-01", "last_date": "", "submit": "Save series"}
+            "first_date": f"{utcnow().year + 1}-01-01", "last_date": "", "submit": "Save series"}
     data.update(fields)
     return data
 

@@ -112,7 +112,8 @@ def test_each_subscription_gets_its_groups_events_once(ctx, now):
     meetings.cancel_meeting(meeting, chair, "Clashes with the plenary", now,
                             expected_version=meeting.version)
     other_meeting = meetings.add_extra_meeting(groups["SWG1.1"], chair,
-                                               meeting_input(title="Held"),
+                                               meeting_input(title="Held",
+                                                             day=(now - timedelta(days=8)).date()),
                                                now - timedelta(days=30))
     meetings.save_minutes(other_meeting, chair, "We met.", now)
     meetings.publish_minutes(other_meeting, chair, now)

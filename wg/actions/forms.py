@@ -10,9 +10,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from wg.actions.models import ActionStatus
+from wg.validators import MaxLength
 
 STATUS_CHOICES = [(s.value, s.label) for s in ActionStatus]
 
@@ -22,7 +23,7 @@ class ProgressForm(FlaskForm):
 
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, validate_choice=False)
     progress = IntegerField(_l("Progress (%)"), validators=[InputRequired(_l("Progress is required."))])
-    note = TextAreaField(_l("Note"), validators=[Length(max=5000)])
+    note = TextAreaField(_l("Note"), validators=[MaxLength(5000)])
     version = HiddenField()
     next = HiddenField()
     # Made when the form is rendered; a second submit of the same form records nothing.
@@ -31,8 +32,8 @@ class ProgressForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[InputRequired(_l("A title is required.")),
-                                             Length(max=300)])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
+                                             MaxLength(300)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), MaxLength(20000)])
     owner_id = SelectField(_l("Owner"), validate_choice=False,
                            description=_l("A member of the group (optional)."))
     participant_ids = SelectMultipleField(
@@ -50,7 +51,7 @@ class ActionForm(FlaskForm):
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="open",
                          validate_choice=False)
     progress = IntegerField(_l("Progress (%)"), default=0, validators=[Optional()])
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)],
+    note = TextAreaField(_l("Note"), validators=[Optional(), MaxLength(5000)],
                          description=_l("Why this action, or where it stands; kept in its "
                                         "history."))
     version = HiddenField()

@@ -10,11 +10,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from wg.auth.forms import timezone_choices
 from wg.auth.services import LANGUAGES
 from wg.formatting import participant_name
+from wg.validators import MaxLength
 
 # Shown to people; the stored values stay the enum values.
 PARTICIPANT_KINDS = {"country": _l("Country"), "organization": _l("International organization")}
@@ -22,8 +23,8 @@ ROLE_NAMES = {"member": _l("member"), "chair": _l("chair"), "lead": _l("lead")}
 
 
 class PersonForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), MaxLength(200)])
+    email = StringField(_l("Email"), validators=[DataRequired(), MaxLength(254)])
     participant = SelectField(_l("Country or organization"), validate_choice=False)
     timezone = SelectField(_l("Time zone"), default="UTC", validate_choice=False)
     language = SelectField(_l("Language"), choices=[("", _l("Same as the browser"))] + LANGUAGES,
@@ -64,11 +65,11 @@ class ConfirmForm(FlaskForm):
 
 
 class GroupForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
+    code = StringField(_l("Code"), validators=[DataRequired(), MaxLength(20)],
                        description=_l("WG4 for a working group, SWG1.3 for a sub-working group."))
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title"), validators=[DataRequired(), MaxLength(300)])
     parent = SelectField(_l("Working group (for a sub-working group)"), validate_choice=False)
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), MaxLength(5000)])
     is_active = BooleanField(_l("Active (untick to retire the group)"), default=True)
     version = HiddenField()
     submit = SubmitField(_l("Save"))
@@ -86,11 +87,11 @@ class ParticipantForm(FlaskForm):
     )
     code = StringField(
         _l("Code"),
-        validators=[DataRequired(), Length(max=16)],
+        validators=[DataRequired(), MaxLength(16)],
         description=_l("Countries: ISO 3166 code (MEX or MX), the name comes from the standard. "
                        "Organizations: a short code such as UNODC."),
     )
-    name = StringField(_l("Name (organizations only)"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name (organizations only)"), validators=[Optional(), MaxLength(200)])
     is_core = BooleanField(_l("Core country (leads new initiatives)"))
     joined_date = DateField(_l("Joined on"), validators=[Optional()])
     pledge_signed_date = DateField(_l("Coalition Pledge signed on"), validators=[Optional()])
@@ -104,6 +105,6 @@ class PledgeForm(FlaskForm):
         validators=[DataRequired(_l("Enter the date it was signed, like 2025-03-01."))],
     )
     reason = StringField(_l("Why the date changes (when correcting a recorded date)"),
-                         validators=[Optional(), Length(max=1000)])
+                         validators=[Optional(), MaxLength(1000)])
     version = HiddenField()
     submit = SubmitField(_l("Record signature"))

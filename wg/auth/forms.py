@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from wg.auth.services import LANGUAGES, MIN_PASSWORD_LENGTH, all_timezones
+from wg.validators import MaxLength
 
 
 def timezone_choices():
@@ -18,14 +19,14 @@ def timezone_choices():
 
 
 class LoginForm(FlaskForm):
-    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = StringField(_l("Email"), validators=[DataRequired(), MaxLength(254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), MaxLength(200)])
     remember = BooleanField(_l("Keep me logged in on this device"))
     submit = SubmitField(_l("Log in"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = StringField(_l("Email"), validators=[DataRequired(), MaxLength(254)])
     submit = SubmitField(_l("Send me a link"))
 
 

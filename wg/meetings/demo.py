@@ -98,7 +98,7 @@ def add_meetings(ctx):
             month_day=month_day, start_time=start, timezone=zone, duration_minutes=minutes,
             place="Online", video_url=f"https://meet.example.org/{group.slug}",
             first_date=first, last_date=None)
-        series = services.create_series(group, None, data, now)
+        series = services.create_series(group, None, data, now, include_past=True)
         rows = db.session.execute(select(Meeting.id, Meeting.start_at, Meeting.occurrence_date)
                                   .where(Meeting.series_id == series.id)
                                   .order_by(Meeting.start_at)).all()

@@ -14,11 +14,12 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from wg import formatting
 from wg.auth.forms import timezone_choices
 from wg.meetings.services import ALARM_CHOICES, MeetingInput, SeriesInput
+from wg.validators import MaxLength
 
 WEEK_CHOICES = [("1", _l("First")), ("2", _l("Second")), ("3", _l("Third")),
                 ("4", _l("Fourth")), ("-1", _l("Last"))]
@@ -53,7 +54,7 @@ class _TimeFields:
 
 
 class SeriesForm(FlaskForm, _TimeFields):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
+    title = StringField(_l("Title"), validators=[DataRequired(), MaxLength(200)],
                         default=_l("Monthly meeting"))
     rule_kind = RadioField(_l("Repeats on"), choices=[
         ("weekday", _l("A weekday of the month (e.g. the second Tuesday)")),
@@ -65,8 +66,8 @@ class SeriesForm(FlaskForm, _TimeFields):
     start_time = TimeField(_l("Start time (local, in the anchor zone)"), validators=[DataRequired()])
     timezone = SelectField(_l("Anchor time zone"), validate_choice=False, default="Europe/Vienna")
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[InputRequired()], default=90)
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)], default=_l("Online"))
-    video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500)])
+    place = StringField(_l("Place"), validators=[Optional(), MaxLength(300)], default=_l("Online"))
+    video_url = StringField(_l("Video link"), validators=[Optional(), MaxLength(500)])
     first_date = DateField(_l("First date"), validators=[DataRequired()])
     last_date = DateField(_l("Last date (optional)"), validators=[Optional()])
     # The version the form was made from (a stale save is refused with 409).
@@ -101,13 +102,13 @@ class SeriesForm(FlaskForm, _TimeFields):
 
 
 class MeetingForm(FlaskForm, _TimeFields):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), MaxLength(200)])
     day = DateField(_l("Date (in the anchor zone)"), validators=[DataRequired()])
     start_time = TimeField(_l("Start time (local, in the anchor zone)"), validators=[DataRequired()])
     timezone = SelectField(_l("Anchor time zone"), validate_choice=False, default="Europe/Vienna")
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[InputRequired()], default=90)
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)], default=_l("Online"))
-    video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500)])
+    place = StringField(_l("Place"), validators=[Optional(), MaxLength(300)], default=_l("Online"))
+    video_url = StringField(_l("Video link"), validators=[Optional(), MaxLength(500)])
     # The version the form was made from (a stale save is refused with 409).
     version = HiddenField()
     preview = SubmitField(_l("Show what this time means for members"))
@@ -132,33 +133,34 @@ class MeetingForm(FlaskForm, _TimeFields):
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(_l("Reason (members see it)"), validators=[DataRequired(),
-                                                                  Length(max=1000)])
+                                                                  MaxLength(1000)])
     # The version the form was made from (a stale save is refused with 409).
     version = HiddenField()
     submit = SubmitField(_l("Cancel this meeting"))
 
 
 class AgendaItemForm(FlaskForm):
-    title = StringField(_l("Item"), validators=[DataRequired(), Length(max=300)])
-    presenter = StringField(_l("Presenter"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Item"), validators=[DataRequired(), MaxLength(300)])
+    presenter = StringField(_l("Presenter"), validators=[Optional(), MaxLength(200)])
     minutes_allotted = IntegerField(_l("Minutes"), validators=[Optional()])
-    link = StringField(_l("Link"), validators=[Optional(), Length(max=500)])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    link = StringField(_l("Link"), validators=[Optional(), MaxLength(500)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), MaxLength(5000)])
     # The version the form was made from (a stale save is refused with 409).
     version = HiddenField()
     submit = SubmitField(_l("Add item"))
 
 
 class MinutesForm(FlaskForm):
-    minutes = TextAreaField(_l("Minutes (Markdown)"), validators=[Length(max=100_000)])
+    minutes = TextAreaField(_l("Minutes (Markdown)"), validators=[MaxLength(100_000)])
     # The version the form was made from (a stale save is refused with 409).
     version = HiddenField()
+    preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save minutes"))
     publish = SubmitField(_l("Save and publish"))
 
 
 class DecisionForm(FlaskForm):
-    decision = TextAreaField(_l("Decision"), validators=[DataRequired(), Length(max=2000)])
+    decision = TextAreaField(_l("Decision"), validators=[DataRequired(), MaxLength(2000)])
     submit = SubmitField(_l("Record decision"))
 
 

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from wg.validators import MaxLength
 from wg.webhooks.services import EVENTS
 
 
@@ -13,10 +13,10 @@ class CheckboxesField(SelectMultipleField):
 
 
 class SubscriptionForm(FlaskForm):
-    url = StringField(_l("Address (URL)"), validators=[Length(max=2000)],
+    url = StringField(_l("Address (URL)"), validators=[MaxLength(2000)],
                       description=_l("Where the events are sent, e.g. "
                                      "https://observatory.example.org/hooks/wg"))
-    description = StringField(_l("Description"), validators=[Length(max=200)],
+    description = StringField(_l("Description"), validators=[MaxLength(200)],
                               description=_l("Which system receives them."))
     group = SelectField(_l("Group"), choices=[], validate_choice=False)
     events = CheckboxesField(_l("Events"), choices=[(k, v) for k, v in EVENTS.items()],

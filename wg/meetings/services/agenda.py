@@ -16,7 +16,7 @@ from wg.meetings.models import (
     MeetingStatus,
 )
 from wg.meetings.services import record
-from wg.meetings.services.inputs import URL_RE
+from wg.meetings.services.inputs import URL_RE, check_length
 from wg.meetings.services.record import AGENDA_FIELDS
 
 
@@ -29,7 +29,7 @@ class AgendaInput:
     notes: str = ""
 
 
-def _check_agenda(data):
+def check_agenda(data):
     errors = {}
     if not (data.title or "").strip():
         errors["title"] = _("Give the item a title.")
@@ -37,13 +37,15 @@ def _check_agenda(data):
         errors["minutes_allotted"] = _("Between 1 and 480 minutes.")
     if data.link and not URL_RE.match(data.link):
         errors["link"] = _("The link must start with https:// (or http://).")
+    for name, limit in (("title", 300), ("presenter", 200), ("link", 500), ("notes", 5000)):
+        check_length(errors, name, getattr(data, name), limit)
     if errors:
         raise ValidationError(errors)
 
 
 def add_agenda_item(meeting, actor, data, now, carried_from=None, action=None):
     """Append an item at the end of the meeting's agenda."""
-    _check_agenda(data)
+    check_agenda(data)
     last = db.session.scalar(select(func.max(AgendaItem.position)).where(
         AgendaItem.meeting_id == meeting.id))
     item = AgendaItem(meeting_id=meeting.id, position=(last or 0) + 1, title=data.title.strip(),
@@ -63,7 +65,7 @@ def add_agenda_item(meeting, actor, data, now, carried_from=None, action=None):
 
 def update_agenda_item(item, actor, data, now, expected_version=None):
     record.check("agenda_item", item, expected_version)
-    _check_agenda(data)
+    check_agenda(data)
     before = history.snapshot(item, AGENDA_FIELDS)
     item.title, item.presenter = data.title.strip(), (data.presenter or "").strip()
     item.minutes_allotted, item.link = data.minutes_allotted, (data.link or "").strip()

@@ -30,6 +30,11 @@ def _nonexistent_message(clock, zone_name, day):
              date=formatting.format_date(day))
 
 
+def all_past_error():
+    return ValidationError({"first_date": _(
+        "Every date of this series is in the past. Choose a first date from today on.")})
+
+
 def new_uid():
     return f"{uuid.uuid4().hex}@coalition-tracker"
 
@@ -60,9 +65,20 @@ def _plausible(day):
     return FIRST_YEAR <= day.year <= LAST_YEAR
 
 
-def _check_common(errors, *, title, timezone, duration_minutes, video_url, start_time):
+def check_length(errors, name, value, limit):
+    """Text longer than its column is refused with the limit, never cut to fit."""
+    if value is not None and len(value) > limit:
+        errors[name] = _("At most %(max)d characters (you typed %(length)d).", max=limit,
+                         length=len(value))
+
+
+def _check_common(errors, *, title, timezone, duration_minutes, video_url, start_time,
+                  place=""):
     if not (title or "").strip():
         errors["title"] = _("Give the meeting a title.")
+    check_length(errors, "title", title, 200)
+    check_length(errors, "place", place, 300)
+    check_length(errors, "video_url", video_url, 500)
     try:
         recurrence.zone(timezone)
     except ValueError:
@@ -91,7 +107,7 @@ def check_series(data, now):
     errors = {}
     _check_common(errors, title=data.title, timezone=data.timezone,
                   duration_minutes=data.duration_minutes, video_url=data.video_url,
-                  start_time=data.start_time)
+                  start_time=data.start_time, place=data.place)
     if data.rule_kind == RuleKind.weekday.value:
         if data.week not in (1, 2, 3, 4, -1):
             errors["week"] = _("Choose first, second, third, fourth or last.")
@@ -142,7 +158,7 @@ def check_meeting(data):
     errors = {}
     _check_common(errors, title=data.title, timezone=data.timezone,
                   duration_minutes=data.duration_minutes, video_url=data.video_url,
-                  start_time=data.start_time)
+                  start_time=data.start_time, place=data.place)
     if data.day is None:
         errors["day"] = _("Give the date.")
     elif not _plausible(data.day):

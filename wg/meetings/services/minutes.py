@@ -3,8 +3,10 @@
 import re
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
+from wg import formatting
 from wg import markdown as wg_markdown
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -22,6 +24,34 @@ _TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
 def render_markdown(text):
     """Markdown to HTML, sanitized (bounded and linear: see wg.markdown)."""
     return wg_markdown.render(text)
+
+
+def minutes_skeleton(items, people=None, participants=None):
+    """Markdown to start the minutes from: a heading per agenda item in order (with its
+    presenter and time), "Decisions" and "Actions" stubs under each, and who attended when
+    the attendance is recorded (`people`/`participants`: counts, or None)."""
+    lines = []
+    if people is not None:
+        lines += [_("Present: %(people)s, representing %(participants)s.",
+                    people=ngettext("%(num)d person", "%(num)d people", people),
+                    participants=ngettext("%(num)d country or organization",
+                                          "%(num)d countries and organizations",
+                                          participants or 0)), ""]
+    for number, item in enumerate(items, start=1):
+        lines.append(f"## {number}. {_one_line(item.title)}")
+        about = []
+        if item.presenter:
+            about.append(_("Presenter: %(name)s", name=_one_line(item.presenter)))
+        if item.minutes_allotted:
+            about.append(ngettext("%(num)d minute", "%(num)d minutes", item.minutes_allotted))
+        if about:
+            lines += ["", "*" + " · ".join(about) + "*"]
+        lines += ["", _("**Decisions:**"), "", "- ", "", _("**Actions:**"), "", "- ", ""]
+    return "\n".join(lines).rstrip() + "\n" if lines else ""
+
+
+def _one_line(text):
+    return " ".join((text or "").split())
 
 
 def check_minutes(text):
@@ -43,6 +73,13 @@ def save_minutes(meeting, actor, text, now, expected_version=None):
 
 
 def publish_minutes(meeting, actor, now):
+    """Publish the minutes to the group; refused before the meeting has ended (minutes of a
+    meeting that has not taken place would be fiction). Drafts can be saved at any time."""
+    if now < meeting.end_at:
+        zone = getattr(actor, "timezone", None) or "UTC"
+        raise ValidationError({"minutes": _(
+            "Minutes can be published once the meeting has ended, at %(when)s. Save them as a "
+            "draft until then.", when=formatting.format_datetime(meeting.end_at, zone))})
     if not (meeting.minutes_md or "").strip():
         raise ValidationError({"minutes": _("Write the minutes before publishing them.")})
     before = history.snapshot(meeting, record.MEETING_FIELDS)

@@ -1,6 +1,6 @@
 """Monthly series: create, materialize, change the rule."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -16,7 +16,13 @@ from wg.meetings.models import (
     RuleKind,
 )
 from wg.meetings.services import notices, record
-from wg.meetings.services.inputs import SeriesInput, check_series, new_uid, series_dates
+from wg.meetings.services.inputs import (
+    SeriesInput,
+    all_past_error,
+    check_series,
+    new_uid,
+    series_dates,
+)
 
 
 def _series_fields(series, data):
@@ -48,16 +54,28 @@ def describe_series(series):
                                     series.month_day)
 
 
-def create_series(group, actor, data, now):
-    """A chair's new monthly series; its meetings are materialized at least 12 months ahead."""
-    check_series(data, now)
+def create_series(group, actor, data, now, include_past=False):
+    """A chair's new monthly series; its meetings are materialized at least 12 months ahead.
+
+    Dates before `now` are not created: a series typed with a past first date starts with its
+    first future meeting (its first date moves there), so no past meeting claims to be
+    'scheduled'. `include_past` keeps them, for loading a group's history (demo data, imports).
+    """
+    dates = check_series(data, now)
+    if not include_past:
+        future = [day for day in dates
+                  if recurrence.local_to_utc(day, data.start_time, data.timezone) > now]
+        if not future:
+            raise all_past_error()
+        if future[0] > data.first_date:
+            data = replace(data, first_date=future[0])
     series = MeetingSeries(group_id=group.id, created_at=now, updated_at=now)
     _series_fields(series, data)
     db.session.add(series)
     db.session.flush()
     series.group = group
     record.series_changed(series, None, actor, now, "created")
-    extend_series(series, now, actor=actor)
+    extend_series(series, now, actor=actor, include_past=include_past)
     return series
 
 
@@ -85,8 +103,12 @@ def _add_meetings(series, rows, actor, now, collect=None):
                                collect=collect)
 
 
-def extend_series(series, now, until=None, actor=None):
-    """Add the series' missing meetings up to `until` (default: 12+ months ahead). Idempotent."""
+def extend_series(series, now, until=None, actor=None, include_past=False):
+    """Add the series' missing meetings up to `until` (default: 12+ months ahead). Idempotent.
+
+    Dates already past are history and are not added (unless `include_past`): a changed rule
+    never fills the past with meetings that did not take place.
+    """
     until = until or recurrence.horizon(now.date())
     if series.last_date:
         until = min(until, series.last_date)
@@ -98,9 +120,11 @@ def extend_series(series, now, until=None, actor=None):
         if day in have:
             continue
         try:
-            rows.append(_meeting_row(series, day, now))
+            row = _meeting_row(series, day, now)
         except recurrence.NonexistentLocalTime:
             continue  # checked when the series was saved; a later tzdata change skips the day
+        if include_past or row["start_at"] > now:
+            rows.append(row)
     # Materializing the rule is not news: the series was announced when it was made or changed.
     _add_meetings(series, rows, actor, now)
     series.materialized_until = max(until, series.materialized_until or until)

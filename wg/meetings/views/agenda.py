@@ -23,7 +23,8 @@ from wg.meetings.forms import (
     AgendaItemForm,
 )
 from wg.meetings.models import AgendaItem
-from wg.meetings.views.common import _invalid, _reload, _stale
+from wg.meetings.services import guards
+from wg.meetings.views.common import _guard, _invalid, _reload, _stale
 
 
 def _agenda_input(form):
@@ -37,28 +38,34 @@ def agenda(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
     form = AgendaItemForm()
     now = utcnow()
-    status = 200
+    status, guard, confirm = 200, None, request.form.get("confirm")
     if form.validate_on_submit():
+        data, item = _agenda_input(form), None
         try:
-            meetings.add_agenda_item(meeting, current_user, _agenda_input(form), now)
+            warnings = guards.agenda_warnings(meeting, data)
+            if guards.confirmed(warnings, confirm):
+                item = meetings.add_agenda_item(meeting, current_user, data, now)
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
         else:
+            guard = _guard(warnings)
+        if item is not None:
             db.session.commit()
             flash(_("Item added."), "success")
             return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
     elif request.method == "POST":
         status = 422
-    return _agenda_page(meeting, form, status=status)
+    return _agenda_page(meeting, form, status=status, guard=guard)
 
 
-def _agenda_page(meeting, form=None, stale=None, status=200):
+def _agenda_page(meeting, form=None, stale=None, status=200, guard=None):
     now = utcnow()
     return render_template("meetings/agenda.html", meeting=meeting, group=meeting.group,
                            form=form or AgendaItemForm(formdata=None),
                            backlog=meetings.backlog(meeting, now), now=now,
-                           stale=stale), status
+                           stale=stale, guard=guard,
+                           agenda_total=guards.agenda_total(meeting)), status
 
 
 def _item(meeting, item_id):
@@ -83,24 +90,30 @@ def agenda_edit(meeting_id, item_id):
         form.title.data, form.presenter.data = item.title, item.presenter
         form.minutes_allotted.data, form.link.data = item.minutes_allotted, item.link
         form.notes.data, form.version.data = item.notes, item.version
-    status, stale = 200, None
+    status, stale, guard, confirm = 200, None, None, request.form.get("confirm")
     if form.validate_on_submit():
+        data, saved = _agenda_input(form), False
         try:
-            meetings.update_agenda_item(item, current_user, _agenda_input(form), utcnow(),
-                                        expected_version=form.version.data)
+            warnings = guards.agenda_warnings(meeting, data, item)
+            if guards.confirmed(warnings, confirm):
+                meetings.update_agenda_item(item, current_user, data, utcnow(),
+                                            expected_version=form.version.data)
+                saved = True
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
         except StaleEdit as exc:
             stale, status = _stale(exc, form, item), 409
         else:
+            guard = _guard(warnings)
+        if saved:
             db.session.commit()
             flash(_("Item saved."), "success")
             return redirect(url_for("meetings.agenda", meeting_id=meeting.id) + f"#item-{item.id}")
     elif request.method == "POST":
         status = 422
     return render_template("meetings/agenda_item_form.html", meeting=meeting, group=meeting.group,
-                           item=item, form=form, stale=stale), status
+                           item=item, form=form, stale=stale, guard=guard), status
 
 
 def _item_button(meeting, call, anchor="", done_message=None):

@@ -12,6 +12,13 @@ from wg.meetings import recurrence
 from wg.meetings import services as meetings
 
 
+def _guard(warnings):
+    """The guard-rail warnings and the token that confirms them, for meetings/_guards.html."""
+    from wg.meetings.services import guards
+
+    return dict(warnings=warnings, token=guards.token(warnings)) if warnings else None
+
+
 def _invalid(exc, form=None):
     db.session.rollback()
     rest = exc.apply_to(form) if form is not None else list(exc.errors.values())

@@ -32,11 +32,20 @@ def minutes(meeting_id):
     form = MinutesForm(prefix="m")
     decision_form = DecisionForm(prefix="d")
     now = utcnow()
-    status, stale = 200, None
+    status, stale, previewing = 200, None, False
     if request.method == "GET":
-        form.minutes.data = meeting.minutes_md
+        form.minutes.data = meeting.minutes_md or _skeleton(meeting)
         form.version.data = meeting.version
-    if (form.submit.data or form.publish.data) and form.validate_on_submit():
+    if form.preview.data and form.validate_on_submit():
+        # Show the text as members will read it; nothing is saved.
+        try:
+            meetings.check_minutes(form.minutes.data)
+        except ValidationError as exc:
+            exc.apply_to(form)
+            status = 422
+        else:
+            previewing = True
+    elif (form.submit.data or form.publish.data) and form.validate_on_submit():
         try:
             meetings.save_minutes(meeting, current_user, form.minutes.data, now,
                                   expected_version=form.version.data)
@@ -66,9 +75,20 @@ def minutes(meeting_id):
     if not form.version.data:
         form.version.data = meeting.version
     return render_template("meetings/minutes.html", meeting=meeting, group=meeting.group,
-                           form=form, decision_form=decision_form, stale=stale,
+                           form=form, decision_form=decision_form, stale=stale, now=now,
+                           previewing=previewing, from_agenda=request.method == "GET"
+                           and not meeting.minutes_md and bool(form.minutes.data),
                            preview_html=meetings.render_markdown(form.minutes.data or "")
-                           if status == 200 else meeting.minutes_html), status
+                           if previewing else meeting.minutes_html), status
+
+
+def _skeleton(meeting):
+    """Empty minutes start from the agenda (and the attendance, once recorded)."""
+    people = participants = None
+    if meeting.attendance_recorded_at:
+        present, represented = meetings.attendees(meeting)
+        people, participants = len(present), len(represented)
+    return meetings.minutes_skeleton(meeting.agenda_items, people, participants)
 
 
 @bp.route("/meetings/<int:meeting_id>/decisions/<int:decision_id>/delete", methods=["POST"])

@@ -24,7 +24,15 @@ from wg.meetings.forms import (
     MeetingForm,
 )
 from wg.meetings.models import RsvpAnswer
-from wg.meetings.views.common import _feed_url, _invalid, _meeting_summary, _reload, _stale
+from wg.meetings.services import guards
+from wg.meetings.views.common import (
+    _feed_url,
+    _guard,
+    _invalid,
+    _meeting_summary,
+    _reload,
+    _stale,
+)
 
 
 @bp.route("/groups/<slug>/meetings/new", methods=["GET", "POST"])
@@ -38,21 +46,37 @@ def extra_new(slug):
         form.title.data = _("Extra meeting")
         form.day.data = now.date() + timedelta(days=7)
         form.start_time.data = time(14, 0)
-    status = 200
-    if form.validate_on_submit() and form.submit.data:
+    status, guard, confirm = 200, None, request.form.get("confirm")
+    if form.validate_on_submit() and (form.submit.data or confirm):
+        data, meeting = form.to_input(), None
         try:
-            meeting = meetings.add_extra_meeting(group, current_user, form.to_input(), now)
+            warnings = guards.meeting_warnings(group, data, now, current_user.timezone)
+            if guards.confirmed(warnings, confirm):
+                meeting = meetings.add_extra_meeting(group, current_user, data, now)
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
         else:
+            guard = _guard(warnings)
+        if meeting is not None:
             db.session.commit()
             flash(_("Extra meeting added."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     elif request.method == "POST" and not form.preview.data:
         status = 422
+    elif request.method == "POST":
+        guard = _preview_warnings(group, form, now)
     return render_template("meetings/meeting_form.html", group=group, form=form, meeting=None,
-                           preview=_meeting_summary(group, form)), status
+                           preview=_meeting_summary(group, form), guard=guard), status
+
+
+def _preview_warnings(group, form, now, meeting=None):
+    """On 'preview', the warnings saving would show (field messages come with the summary)."""
+    try:
+        return _guard(guards.meeting_warnings(group, form.to_input(), now, current_user.timezone,
+                                              meeting=meeting))
+    except ValidationError:
+        return None
 
 
 @bp.route("/meetings/<int:meeting_id>")
@@ -86,24 +110,33 @@ def edit(meeting_id):
     if request.method == "GET":
         form.fill(meetings.meeting_input(meeting))
         form.version.data = meeting.version
-    status, stale = 200, None
-    if form.validate_on_submit() and form.submit.data:
+    status, stale, guard, confirm = 200, None, None, request.form.get("confirm")
+    if form.validate_on_submit() and (form.submit.data or confirm):
+        data, saved = form.to_input(), False
         try:
-            meetings.reschedule_meeting(meeting, current_user, form.to_input(), now,
-                                        expected_version=form.version.data)
+            warnings = guards.meeting_warnings(meeting.group, data, now, current_user.timezone,
+                                               meeting=meeting)
+            if guards.confirmed(warnings, confirm):
+                meetings.reschedule_meeting(meeting, current_user, data, now,
+                                            expected_version=form.version.data)
+                saved = True
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
         except StaleEdit as exc:
             stale, status = _stale(exc, form, meeting), 409
         else:
+            guard = _guard(warnings)
+        if saved:
             db.session.commit()
             flash(_("Meeting saved. Series changes will no longer move it."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
     elif request.method == "POST" and not form.preview.data:
         status = 422
+    elif request.method == "POST":
+        guard = _preview_warnings(meeting.group, form, now, meeting)
     return render_template("meetings/meeting_form.html", group=meeting.group, form=form,
-                           meeting=meeting, stale=stale,
+                           meeting=meeting, stale=stale, guard=guard,
                            preview=_meeting_summary(meeting.group, form)), status
 
 

@@ -20,7 +20,8 @@ from wg.meetings import services as meetings
 from wg.meetings.forms import (
     SeriesForm,
 )
-from wg.meetings.views.common import _invalid, _series_summary, _stale
+from wg.meetings.services import guards
+from wg.meetings.views.common import _guard, _invalid, _series_summary, _stale
 
 
 @bp.route("/groups/<slug>/series/new", methods=["GET", "POST"])
@@ -34,14 +35,19 @@ def series_new(slug):
         from datetime import time
 
         form.start_time.data = time(14, 0)
-    status = 200
-    if form.validate_on_submit() and form.submit.data:
+    status, guard, confirm = 200, None, request.form.get("confirm")
+    if form.validate_on_submit() and (form.submit.data or confirm):
+        data, series = form.to_input(), None
         try:
-            series = meetings.create_series(group, current_user, form.to_input(), now)
+            warnings = guards.series_warnings(group, data, now, current_user.timezone)
+            if guards.confirmed(warnings, confirm):
+                series = meetings.create_series(group, current_user, data, now)
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
         else:
+            guard = _guard(warnings)
+        if series is not None:
             db.session.commit()
             count = db.session.scalar(db.select(db.func.count()).where(
                 meetings.Meeting.series_id == series.id))
@@ -51,17 +57,19 @@ def series_new(slug):
     elif request.method == "POST" and not form.preview.data:
         status = 422
     elif request.method == "POST":
-        _validate_quietly(group, form, now)
+        guard = _validate_quietly(group, form, now)
     return render_template("meetings/series_form.html", group=group, form=form, series=None,
-                           preview=_series_summary(group, form, now)), status
+                           preview=_series_summary(group, form, now), guard=guard), status
 
 
-def _validate_quietly(group, form, now):
-    """On 'preview', show field messages without saving."""
+def _validate_quietly(group, form, now, series=None):
+    """On 'preview', show field messages and warnings without saving."""
     try:
-        meetings.check_series(form.to_input(), now)
+        return _guard(guards.series_warnings(group, form.to_input(), now,
+                                             current_user.timezone, series=series))
     except ValidationError as exc:
         exc.apply_to(form)
+    return None
 
 
 @bp.route("/series/<int:series_id>")
@@ -85,23 +93,30 @@ def series_edit(series_id):
     if request.method == "GET":
         form.fill(meetings.series_input(series))
         form.version.data = series.version
-    status, stale = 200, None
-    if form.validate_on_submit() and form.submit.data:
+    status, stale, guard, confirm = 200, None, None, request.form.get("confirm")
+    if form.validate_on_submit() and (form.submit.data or confirm):
+        data, change = form.to_input(), None
         try:
-            change = meetings.update_series(series, current_user, form.to_input(), now,
-                                            expected_version=form.version.data)
+            warnings = guards.series_warnings(group, data, now, current_user.timezone,
+                                              series=series)
+            if guards.confirmed(warnings, confirm):
+                change = meetings.update_series(series, current_user, data, now,
+                                                expected_version=form.version.data)
         except ValidationError as exc:
             _invalid(exc, form)
             status = 422
         except StaleEdit as exc:
             stale, status = _stale(exc, form, series), 409
         else:
+            guard = _guard(warnings)
+        if change is not None:
             db.session.commit()
             flash(change.message(), "success")
             return redirect(url_for("meetings.series_detail", series_id=series.id))
     elif request.method == "POST" and not form.preview.data:
         status = 422
     elif request.method == "POST":
-        _validate_quietly(group, form, now)
+        guard = _validate_quietly(group, form, now, series)
     return render_template("meetings/series_form.html", group=group, form=form, series=series,
-                           preview=_series_summary(group, form, now), stale=stale), status
+                           preview=_series_summary(group, form, now), stale=stale,
+                           guard=guard), status
