@@ -352,9 +352,15 @@ def add_records(ctx):
             Decision.meeting_id.is_not(None)).order_by(Decision.decided_on).limit(1))
         if old is None:
             continue
+        # Taken at the group's latest meeting with published minutes (dated its day).
+        from wg.meetings.models import Meeting
+
+        meeting = db.session.scalar(select(Meeting).where(
+            Meeting.group_id == group.id, Meeting.minutes_published_at.is_not(None),
+            Meeting.start_at < now).order_by(Meeting.start_at.desc()).limit(1))
         decisions.record_decision(group, None, decisions.DecisionInput(
             text=f"Replace decision {old.reference}: {old.text}", supersedes_id=old.id,
-            decided_on=now.date() - timedelta(days=rng.randint(5, 60))), now)
+            decided_on=None if meeting else now.date()), now, meeting=meeting)
         superseding += 1
     db.session.flush()
     ctx.stats["initiatives"] = db.session.scalar(select(func.count()).select_from(Initiative))
