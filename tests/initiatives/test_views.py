@@ -55,3 +55,26 @@ def test_lead_creates_keeps_input_on_error_and_links(app, login):
     page = lead.get(path).get_data(as_text=True)
     assert "Map the labs" in page and "How is this computed?" in page
     assert "Part of initiative" in lead.get(f"/actions/{action_id}").get_data(as_text=True)
+
+
+def test_list_pages_past_fifty(app, login):
+    emails, wg1, _ = _world(app)
+    with app.app_context():
+        from datetime import date
+
+        from tests.conftest import NOW
+        from tests.factories import participant
+        from wg.extensions import db
+        from wg.initiatives import services as initiatives
+
+        mex = participant("MEX").id
+        for n in range(50):
+            initiatives.create_initiative(None, initiatives.InitiativeInput(
+                title=f"Extra {n:02d}", group_id=wg1, lead_ids=[mex],
+                start_date=date(2020, 1, 1)), NOW)
+        db.session.commit()
+    web = login(emails["member"])
+    first = web.get("/initiatives/").get_data(as_text=True)
+    second = web.get("/initiatives/?page=2").get_data(as_text=True)
+    assert "61 initiatives." in first and first.count("data-initiative=") == 50
+    assert second.count("data-initiative=") == 11 and "Extra 49" in second

@@ -160,19 +160,21 @@ def _render_detail(initiative, link_form=None, status=200):
     figures = initiatives.rollup(initiative, now.date(), now)
     if link_form is None:
         link_form = LinkActionForm()
+    visible = permissions.visible_action_group_ids(current_user)
     if permissions.can_edit_initiative(current_user, initiative):
         link_form.action_id.choices = [("", _("— pick an action —"))] + [
             (str(a.id), f"#{a.id} {a.group.code} · {a.title}"[:160])
-            for a in initiatives.link_candidates(initiative)]
+            for a in initiatives.link_candidates(initiative)
+            if visible is None or a.group_id in visible]
         link_form.version.data = initiative.version
         if not link_form.idempotency_key.data:
             link_form.idempotency_key.data = idempotency.new_key()
-    visible = permissions.visible_action_group_ids(current_user)
     from wg.history import services as history
 
     entries = list(reversed(history.entries_for("initiative", initiative.id)))[:20]
+    explain = dict(EXPLAIN, total=_("Linked actions, excluding dropped ones."))
     return render_template("initiatives/detail.html", initiative=initiative, figures=figures,
-                           explain=EXPLAIN, today=now.date(), now=now, link_form=link_form,
+                           explain=explain, today=now.date(), now=now, link_form=link_form,
                            visible=visible, entries=entries, history=history,
                            leads=sorted_by_name(initiative.leads)), status
 
