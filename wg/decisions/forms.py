@@ -11,7 +11,7 @@ MARKDOWN_HELP = _l("Markdown: **bold**, *italic*, - lists, [links](https://…).
 class RecordDecisionForm(FlaskForm):
     text = TextAreaField(_l("Decision"), validators=[InputRequired(_l("Write the decision.")),
                                                      Length(max=10000)],
-                         description=MARKDOWN_HELP)
+                         description=MARKDOWN_HELP, render_kw={"rows": 5})
     decided_on = DateField(_l("Date"), validators=[Optional()],
                            description=_l("Leave empty to use the meeting's date."))
     meeting_id = SelectField(_l("Meeting"), validate_choice=False)
@@ -26,7 +26,7 @@ class RecordDecisionForm(FlaskForm):
 class EditDecisionForm(FlaskForm):
     text = TextAreaField(_l("Decision"), validators=[InputRequired(_l("Write the decision.")),
                                                      Length(max=10000)],
-                         description=MARKDOWN_HELP)
+                         description=MARKDOWN_HELP, render_kw={"rows": 5})
     status = SelectField(_l("Status"), validate_choice=False, choices=[
         (s.value, s.label) for s in DecisionStatus])
     action_ids = SelectMultipleField(_l("Follow-up actions"), validate_choice=False,

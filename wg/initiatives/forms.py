@@ -14,7 +14,8 @@ class InitiativeForm(FlaskForm):
     title = StringField(_l("Title"), validators=[InputRequired(_l("A title is required.")),
                                                  Length(max=300)])
     goal_md = TextAreaField(_l("Goal"), validators=[Optional(), Length(max=20000)],
-                            description=_l("Markdown: **bold**, *italic*, - lists, [links](https://…)."))
+                            description=_l("Markdown: **bold**, *italic*, - lists, [links](https://…)."),
+                            render_kw={"rows": 6})
     group_id = SelectField(_l("Line of effort"), validate_choice=False)
     subgroup_ids = SelectMultipleField(
         _l("Sub-working groups"), validate_choice=False,
