@@ -21,6 +21,7 @@ from wg.actions.models import ActionItem
 from wg.decisions.models import Decision, DecisionStatus
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.formatting import format_number
 from wg.history import services as history
 from wg.webhooks import services as webhooks
 
@@ -67,7 +68,7 @@ def _clean_text(text, errors):
     if not text:
         errors["text"] = _("Write the decision.")
     elif len(text) > MAX_TEXT:
-        errors["text"] = _("Keep a decision under %(num)s characters.", num=f"{MAX_TEXT:,}")
+        errors["text"] = _("Keep a decision under %(num)s characters.", num=format_number(MAX_TEXT))
     elif wg_markdown.has_html(text):
         errors["text"] = _("Markdown only; HTML tags are not allowed.")
     return text

@@ -17,6 +17,7 @@ from wg import markdown as wg_markdown
 from wg.actions.models import ActionItem
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.formatting import format_number
 from wg.groups.models import Group
 from wg.history import services as history
 from wg.initiatives.models import Initiative, InitiativeStatus
@@ -68,7 +69,7 @@ def _clean(data):
         wg_markdown.check(goal, "goal_md", MAX_GOAL)
     except ValidationError:
         errors["goal_md"] = _("Markdown only (no HTML), at most %(num)s characters.",
-                              num=f"{MAX_GOAL:,}")
+                              num=format_number(MAX_GOAL))
     group = db.session.get(Group, int(data.group_id)) if str(data.group_id or "").isdigit() \
         else None
     if group is None or group.parent_id is not None:
