@@ -140,3 +140,16 @@ def test_rollup_equals_hand_computed_figures(ctx, specs):
     # The list page's batched figures agree with the detail page's.
     assert initiatives.rollups_for([i], NOW.date(), NOW)[i.id].as_tuple() == f.as_tuple()
     db.session.rollback()
+
+
+def test_a_repeated_create_form_creates_one(ctx):
+    from wg.initiatives.models import Initiative
+
+    c, mex = _world()
+    data = _input(c["groups"]["WG2"], [mex])
+    initiatives.create_initiative(c["people"]["coordinator"], data, NOW, key="create-key-01")
+    db.session.commit()
+    with pytest.raises(idempotency.AlreadyDone):
+        initiatives.create_initiative(c["people"]["coordinator"], data, NOW, key="create-key-01")
+    db.session.rollback()
+    assert db.session.scalar(select(db.func.count()).select_from(Initiative)) == 1
