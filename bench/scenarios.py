@@ -88,4 +88,6 @@ SCENARIOS = [
              form=_progress_form),
     Scenario("structure page", "member@example.org", "/structure"),
     Scenario("participants directory", "member@example.org", "/participants"),
+    Scenario("initiatives list", "member@example.org", "/initiatives/"),
+    Scenario("decision register, filtered", "lead@example.org", "/decisions/?group=wg1&status=open"),
 ]

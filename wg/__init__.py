@@ -173,6 +173,14 @@ def register_blueprints(app):
     for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, meetings_bp, actions_bp,
                rollups_bp, notify_bp, history_bp, webhooks_bp):
         app.register_blueprint(bp)
+    # The coalition's own records (issue 14).
+    from wg.decisions import bp as decisions_bp
+    from wg.decisions import views as _decision_views  # noqa: F401  (routes on the blueprint)
+    from wg.initiatives import bp as initiatives_bp
+    from wg.initiatives import views as _initiative_views  # noqa: F401
+
+    app.register_blueprint(initiatives_bp)
+    app.register_blueprint(decisions_bp)
     register_api(app)  # the REST API under /api/v1 and the token pages
 
 
@@ -358,6 +366,13 @@ def register_template_helpers(app):
     from wg.history import services as history
 
     app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
+    # Forms included in other features' pages (the meeting page's "Record a decision").
+    from wg.idempotency import new_key
+
+    app.jinja_env.globals["new_idempotency_key"] = new_key
+    from wg.initiatives.services import initiatives_of_action
+
+    app.jinja_env.globals["initiatives_of_action"] = initiatives_of_action
     app.jinja_env.globals.update(history_changes=history.changes_of,
                                  history_field_label=history.field_label,
                                  history_actor=history.actor_display,

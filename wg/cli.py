@@ -26,9 +26,10 @@ def _fail(message):
 @with_appcontext
 def seed_command():
     """Load the real coalition structure (idempotent)."""
-    from wg.data.seed import seed_structure
+    from wg.data.seed import seed_initiatives, seed_structure
 
     added = seed_structure()
+    added += seed_initiatives(utcnow())
     db.session.commit()
     click.echo(f"Coalition structure: {added} rows added" if added
                else "Coalition structure already present; nothing to add.")

@@ -3,10 +3,14 @@
 from wg.actions.models import ActionItem, ProgressLog  # noqa: F401
 from wg.api.models import ApiToken  # noqa: F401
 from wg.auth.models import Person, RememberToken  # noqa: F401
+
+# The coalition's own records (issue 14): initiatives and the decision register.
+from wg.decisions.models import Decision as _Decision  # noqa: E402,F401
 from wg.groups.counts import GroupParticipantMembers, ParticipantPeople  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.history.models import HistoryEntry  # noqa: F401
 from wg.idempotency import IdempotencyKey  # noqa: F401
+from wg.initiatives.models import Initiative  # noqa: E402,F401
 from wg.meetings.models import (  # noqa: F401
     AgendaItem,
     Attendance,

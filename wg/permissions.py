@@ -400,6 +400,8 @@ def history_object_for_view(person, object_type, object_id):
                                 lambda p: can_view_person_history(person, p)),
         "participant": lambda: _load(db.session.get(Participant, object_id),
                                      lambda p: can_view_participant_history(person, p)),
+        "initiative": lambda: initiative_for_view(person, object_id),
+        "decision": lambda: decision_for_view(person, object_id),
     }
     loader = loaders.get(object_type)
     if loader is None:
@@ -438,3 +440,145 @@ JINJA_GLOBALS = {
     "can_view_participant_history": can_view_participant_history,
     "can_use_webhooks": can_use_webhooks,
 }
+
+
+# --- Initiatives and the decision register (issue 14) ----------------------------------------
+
+
+def can_view_initiatives(person):
+    """Initiatives are the coalition's public commitments: every signed-in person reads them
+    (the linked actions themselves stay behind can_view_actions)."""
+    return _authenticated(person)
+
+
+def can_edit_initiatives_of(person, group):
+    """Coordinators, and the chairs and leads of the line of effort (the working group itself),
+    create and edit its initiatives and link its actions."""
+    if is_coordinator(person):
+        return True
+    if not _authenticated(person) or group is None:
+        return False
+    working_group = group.parent or group
+    return bool(roles_in(person, working_group) & {Role.chair, Role.lead})
+
+
+def can_edit_initiative(person, initiative):
+    return can_edit_initiatives_of(person, initiative.group)
+
+
+def can_create_initiative(person):
+    """Whoever may edit the initiatives of at least one line of effort."""
+    if is_coordinator(person):
+        return True
+    if not _authenticated(person):
+        return False
+    working = set(db.session.scalars(select(Group.id).where(Group.parent_id.is_(None))))
+    return any(gid in working and roles & {Role.chair, Role.lead}
+               for gid, roles in _roles(person).items())
+
+
+def initiative_groups_for_edit(person):
+    """The lines of effort whose initiatives the person may create or edit."""
+    groups = db.session.scalars(select(Group).where(Group.parent_id.is_(None))
+                                .order_by(Group.position, Group.code)).all()
+    return [g for g in groups if can_edit_initiatives_of(person, g)]
+
+
+def initiative_for_view(person, initiative_id):
+    from wg.initiatives.models import Initiative
+
+    return _load(db.session.get(Initiative, initiative_id),
+                 lambda i: can_view_initiatives(person))
+
+
+def initiative_for_edit(person, initiative_id):
+    from wg.initiatives.models import Initiative
+
+    return _load(db.session.get(Initiative, initiative_id),
+                 lambda i: can_edit_initiative(person, i))
+
+
+def require_initiative_creator(person):
+    if not can_create_initiative(person):
+        abort(403)
+
+
+def can_record_decision(person, group):
+    """The group's chairs and coordinators record (and update) its decisions."""
+    return is_coordinator(person) or (_authenticated(person) and is_chair(person, group))
+
+
+def can_record_any_decision(person):
+    if is_coordinator(person):
+        return True
+    return _authenticated(person) and any(Role.chair in r for r in _roles(person).values())
+
+
+def decision_groups_for_recording(person):
+    groups = db.session.scalars(select(Group).where(Group.is_active.is_(True))
+                                .order_by(Group.position, Group.code)).all()
+    return [g for g in groups if can_record_decision(person, g)]
+
+
+def can_view_decision(person, decision):
+    """Whoever sees the group sees its decisions; a decision of a meeting whose minutes are not
+    published yet is for those who record the group's decisions (and the meeting's editors)."""
+    if not can_view_group(person, decision.group):
+        return False
+    meeting = decision.meeting
+    if meeting is None or meeting.minutes_published_at is not None:
+        return True
+    return can_record_decision(person, decision.group) or can_see_meeting_drafts(person, meeting)
+
+
+def visible_decision_clause(person):
+    """A SQL condition on Decision (joined to nothing) matching can_view_decision, or None when
+    the person sees every decision."""
+    from sqlalchemy import or_
+
+    from wg.decisions.models import Decision
+    from wg.meetings.models import Meeting
+
+    published = or_(Decision.meeting_id.is_(None), Decision.meeting_id.in_(
+        select(Meeting.id).where(Meeting.minutes_published_at.is_not(None))))
+    if is_coordinator(person):
+        return None
+    visible = visible_group_ids(person)
+    chaired = {gid for gid, r in _roles(person).items() if Role.chair in r}
+    return Decision.group_id.in_(visible) & or_(published, Decision.group_id.in_(chaired))
+
+
+def decision_for_view(person, decision_id):
+    from wg.decisions.models import Decision
+
+    return _load(db.session.get(Decision, decision_id), lambda d: can_view_decision(person, d))
+
+
+def decision_for_edit(person, decision_id):
+    from wg.decisions.models import Decision
+
+    return _load(db.session.get(Decision, decision_id),
+                 lambda d: can_view_decision(person, d) and can_record_decision(person, d.group))
+
+
+def group_for_decisions(person, slug):
+    return _load(_group(slug), lambda g: can_view_group(person, g))
+
+
+def group_for_recording_decisions(person, group_id):
+    return _load(db.session.get(Group, group_id), lambda g: can_record_decision(person, g))
+
+
+JINJA_GLOBALS.update({
+    "can_view_initiatives": can_view_initiatives,
+    "can_edit_initiative": can_edit_initiative,
+    "can_create_initiative": can_create_initiative,
+    "can_record_decision": can_record_decision,
+    "can_record_any_decision": can_record_any_decision,
+    "can_view_decision": can_view_decision,
+})
+
+
+def require_initiative_viewer(person):
+    if not can_view_initiatives(person):
+        abort(403)

@@ -127,6 +127,7 @@ def test_publish_attendance_minutes_and_decisions(api, app, world, meeting_id):
     repeat = chair.post(f"{meeting_path}/decisions", json=decision,
                         headers={"Idempotency-Key": "decision-1"})
     assert made.status_code == 201 and repeat.get_json() == made.get_json()
+    assert made.get_json()["reference"].endswith("/1") and made.get_json()["status"] == "open"
     assert api("member").post(f"{meeting_path}/decisions", json=decision).status_code == 403
     with app.app_context():
         assert db.session.scalar(select(func.count(Decision.id))) == 1

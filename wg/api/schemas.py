@@ -114,6 +114,13 @@ class DecisionSchema(_Out):
     position = fields.Integer()
     text = fields.String()
     created_at = fields.AwareDateTime()
+    # The register's numbering (wg.decisions): e.g. SWG1.1-2026/3.
+    reference = fields.String()
+    year = fields.Integer()
+    number = fields.Integer()
+    decided_on = fields.Date()
+    status = fields.Function(lambda d: d.status.value)
+    supersedes_id = fields.Integer(allow_none=True)
 
 
 class AttendanceSchema(_Out):

@@ -14,7 +14,7 @@ from importlib import resources
 import pycountry
 from faker import Faker
 from faker.config import AVAILABLE_LOCALES
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from wg.auth.models import Person, new_calendar_token
 from wg.auth.services import hash_password
@@ -272,7 +272,103 @@ def add_actions(ctx):
     step(ctx)
 
 
-DEMO_STEPS = [add_people, add_memberships, add_meetings, add_actions]
+# --- Initiatives and the decision register (issue 14) -----------------------------------------
+
+EXTRA_INITIATIVES = [
+    # (leads, line of effort, title) for demo initiatives beside the eleven announced ones
+    (("UNODC", "MEX"), "WG1", "Joint precursor watch list for the Americas"),
+    (("INCB", "IND"), "WG1", "Voluntary industry code against precursor diversion"),
+    (("EUDA", "ITA"), "WG2", "Shared alerts on nitazenes and new synthetic opioids"),
+    (("WHO", "CAN"), "WG3", "Naloxone in every emergency department"),
+    (("PAHO", "DOM"), "WG3", "Community prevention programmes for young people"),
+    (("INTERPOL", "GBR"), "WG1", "Postal and express courier screening"),
+]
+
+
+def add_records(ctx):
+    """The eleven announced initiatives plus demo ones (more at larger scales, so the list
+    pages), each linked to actions of its line of effort; decisions get statuses, follow-up
+    actions and a few superseding decisions."""
+    from wg.actions.models import ActionItem
+    from wg.data.seed import seed_initiatives
+    from wg.decisions import services as decisions
+    from wg.decisions.models import Decision, DecisionStatus, decision_actions
+    from wg.initiatives import services as initiatives
+    from wg.initiatives.models import Initiative, initiative_actions
+
+    rng, now = ctx.rng, ctx.now
+    seed_initiatives(now)
+    groups = {g.code: g for g in db.session.scalars(select(Group))}
+    participants = {p.code: p.id for p in db.session.scalars(select(Participant))}
+    extra = max(len(EXTRA_INITIATIVES), round(6 * ctx.scale))
+    for n in range(extra):
+        leads, code, title = EXTRA_INITIATIVES[n % len(EXTRA_INITIATIVES)]
+        if code not in groups:
+            continue
+        if n >= len(EXTRA_INITIATIVES):
+            title = f"{title} — phase {n // len(EXTRA_INITIATIVES) + 1}"
+        start = now.date() - timedelta(days=rng.randint(30, 500))
+        initiatives.create_initiative(None, initiatives.InitiativeInput(
+            title=title, goal_md=f"**{title}.** A demo initiative.", group_id=groups[code].id,
+            subgroup_ids=[], lead_ids=[participants[c] for c in leads if c in participants],
+            start_date=start, end_date=start + timedelta(days=rng.choice([365, 730])),
+            status=rng.choice(["planned", "active", "active", "active", "paused"])), now)
+    db.session.flush()
+    # Links: a handful of actions of each initiative's line of effort (core inserts: fast).
+    by_group = {}
+    for gid, aid in db.session.execute(select(ActionItem.group_id, ActionItem.id)):
+        by_group.setdefault(gid, []).append(aid)
+    links = []
+    for initiative in db.session.scalars(select(Initiative)):
+        scope = [initiative.group_id] + ([g.id for g in initiative.subgroups]
+                                         or [g.id for g in initiative.group.children])
+        pool = [a for gid in scope for a in by_group.get(gid, [])]
+        for aid in rng.sample(pool, k=min(len(pool), rng.randint(4, 12))):
+            links.append(dict(initiative_id=initiative.id, action_id=aid))
+    if links:
+        db.session.execute(initiative_actions.insert(), links)
+    # Decisions of the meetings: older ones mostly implemented, follow-up actions, supersedes.
+    follow = []
+    rows = db.session.execute(select(Decision.id, Decision.group_id, Decision.decided_on)
+                              .order_by(Decision.decided_on, Decision.id)).all()
+    implemented = [d for d, _g, day in rows if (now.date() - day).days > 120
+                   and rng.random() < 0.6]
+    for start in range(0, len(implemented), 1000):
+        db.session.execute(Decision.__table__.update().where(
+            Decision.id.in_(implemented[start:start + 1000])).values(
+            status=DecisionStatus.implemented.value))
+    for did, gid, _day in rows:
+        pool = by_group.get(gid, [])
+        if pool and rng.random() < 0.5:
+            follow += [dict(decision_id=did, action_id=a)
+                       for a in rng.sample(pool, k=min(len(pool), rng.randint(1, 2)))]
+    if follow:
+        db.session.execute(decision_actions.insert(), follow)
+    db.session.expire_all()
+    superseding = 0
+    for group in sorted(groups.values(), key=lambda g: g.code):
+        old = db.session.scalar(select(Decision).where(
+            Decision.group_id == group.id, Decision.status == DecisionStatus.open,
+            Decision.meeting_id.is_not(None)).order_by(Decision.decided_on).limit(1))
+        if old is None:
+            continue
+        # Taken at the group's latest meeting with published minutes (dated its day).
+        from wg.meetings.models import Meeting
+
+        meeting = db.session.scalar(select(Meeting).where(
+            Meeting.group_id == group.id, Meeting.minutes_published_at.is_not(None),
+            Meeting.start_at < now).order_by(Meeting.start_at.desc()).limit(1))
+        decisions.record_decision(group, None, decisions.DecisionInput(
+            text=f"Replace decision {old.reference}: {old.text}", supersedes_id=old.id,
+            decided_on=None if meeting else now.date()), now, meeting=meeting)
+        superseding += 1
+    db.session.flush()
+    ctx.stats["initiatives"] = db.session.scalar(select(func.count()).select_from(Initiative))
+    ctx.stats["decisions"] = len(rows) + superseding
+    ctx.progress(1)
+
+
+DEMO_STEPS = [add_people, add_memberships, add_meetings, add_actions, add_records]
 
 
 def demo_size(scale):

@@ -95,3 +95,63 @@ def seed_structure():
             added += 1
     db.session.flush()
     return added
+
+
+# --- The core countries' initiatives (issue 14), announced with the Pledge --------------------
+
+# (leading country, line of effort, sub-groups, title, goal)
+INITIATIVES = [
+    ("AUS", "WG1", ["SWG1.2"], "Regional coalition against synthetic drug transit routes in the "
+     "Pacific", "Bring the Pacific countries together against the routes that carry synthetic "
+     "drugs and precursors through the region."),
+    ("BEL", "WG1", ["SWG1.1"], "Protecting chemicals from diversion through ports and trade",
+     "Keep the chemicals that pass through major ports and trade hubs from being diverted to "
+     "illicit manufacture."),
+    ("DOM", "WG1", ["SWG1.2"], "Regional coalition against synthetic drug transit routes in the "
+     "Caribbean", "Join the Caribbean countries against the transit routes of synthetic drugs "
+     "and their precursors."),
+    ("IND", "WG1", ["SWG1.1"], "Protecting precursor chemicals from diversion",
+     "Protect the chemical and pharmaceutical industry's precursors from diversion, with "
+     "industry and regulators."),
+    ("MEX", "WG1", ["SWG1.1"], "Detecting synthetic drug production sites",
+     "Find and dismantle clandestine laboratories sooner, by sharing detection methods."),
+    ("NLD", "WG1", ["SWG1.1"], "Detecting and dismantling production sites",
+     "Share forensic and dismantling practice for synthetic drug production sites and their "
+     "waste."),
+    ("GBR", "WG1", ["SWG1.2"], "Regional coalitions against maritime and air transit routes",
+     "Disrupt the maritime, air and postal routes that carry synthetic drugs, with regional "
+     "partners."),
+    ("ITA", "WG2", ["SWG2.1"], "Helping others build early-warning systems",
+     "Help countries build national early-warning systems that detect emerging threats such as "
+     "nitazenes."),
+    ("GHA", "WG2", ["SWG2.1", "SWG2.2"], "Detecting emerging drug threats in West Africa",
+     "Detect emerging drug threats and use patterns in West Africa and share them."),
+    ("CAN", "WG3", ["SWG3.1", "SWG3.2"], "Public-health interventions against synthetic drug "
+     "harms", "Scale up public-health interventions that prevent synthetic drug harms."),
+    ("ARE", "WG3", ["SWG3.2"], "Access to life-saving medication",
+     "Widen access to life-saving medication such as naloxone and to treatment."),
+]
+
+
+def seed_initiatives(now):
+    """The eleven initiatives the core countries announced (idempotent: by title).
+
+    Created through the initiatives service (history entries by "system"), dated from the
+    Pledge, 24 September 2024. Returns the number added."""
+    from wg.initiatives import services as initiatives
+    from wg.initiatives.models import Initiative
+
+    existing = set(db.session.scalars(select(Initiative.title)))
+    groups = {g.code: g for g in db.session.scalars(select(Group))}
+    participants = {p.code: p for p in db.session.scalars(select(Participant))}
+    added = 0
+    for code, group_code, sub_codes, title, goal in INITIATIVES:
+        if title in existing or group_code not in groups or code not in participants:
+            continue
+        initiatives.create_initiative(None, initiatives.InitiativeInput(
+            title=title, goal_md=goal, group_id=groups[group_code].id,
+            subgroup_ids=[groups[c].id for c in sub_codes if c in groups],
+            lead_ids=[participants[code].id], start_date=PLEDGE_DATE, status="active"), now)
+        added += 1
+    db.session.flush()
+    return added

@@ -244,6 +244,10 @@ FIELD_LABELS = {
     "attendance_recorded_at": _l("attendance recorded"), "first_date": _l("first date"),
     "last_date": _l("last date"), "start_time": _l("start time"), "weekday": _l("weekday"),
     "week": _l("which week"), "month_day": _l("day of the month"), "rule_kind": _l("repeats"),
+    "goal_md": _l("goal"), "subgroup_ids": _l("sub-groups"), "lead_ids": _l("leads"),
+    "start_date": _l("start date"), "end_date": _l("end date"), "action_ids": _l("actions"),
+    "decided_on": _l("date"), "supersedes_id": _l("supersedes"), "meeting_id": _l("meeting"),
+    "year": _l("year"), "number": _l("number"),
 }
 
 VERB_LABELS = {
@@ -258,13 +262,15 @@ VERB_LABELS = {
     "minutes_published": _l("minutes published"), "pledge_changed": _l("pledge changed"),
     "pledge_signed": _l("pledge signed"), "pledge_withdrawn": _l("pledge withdrawn"),
     "retired": _l("retired"),
+    "action_linked": _l("action linked"), "action_unlinked": _l("action unlinked"),
+    "superseded": _l("superseded"),
 }
 
 OBJECT_TYPE_LABELS = {
     "action": _l("action"), "agenda_item": _l("agenda item"), "api_token": _l("API token"),
     "attendance": _l("attendance"), "decision": _l("decision"), "group": _l("group"),
     "meeting": _l("meeting"), "membership": _l("membership"), "participant": _l("participant"),
-    "person": _l("person"), "series": _l("series"),
+    "person": _l("person"), "series": _l("series"), "initiative": _l("initiative"),
 }
 
 

@@ -18,7 +18,7 @@ from wg.history.models import HistoryEntry
 
 PER_PAGE = 50
 OBJECT_TYPES = ["action", "agenda_item", "api_token", "attendance", "decision", "group",
-                "meeting", "membership", "participant", "person", "series"]
+                "initiative", "meeting", "membership", "participant", "person", "series"]
 
 
 def _object_url(object_type, obj):
@@ -29,6 +29,8 @@ def _object_url(object_type, obj):
         "group": ("groups.detail", {"slug": getattr(obj, "slug", "")}),
         "person": ("admin.person", {"person_id": obj.id}),
         "participant": ("participants.detail", {"code": getattr(obj, "code", "")}),
+        "initiative": ("initiatives.detail", {"initiative_id": obj.id}),
+        "decision": ("decisions.detail", {"decision_id": obj.id}),
     }
     endpoint, args = endpoints[object_type]
     try:

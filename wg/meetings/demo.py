@@ -88,6 +88,7 @@ def add_meetings(ctx):
     agenda_rows, decision_rows, attendance_rows, repr_rows, rsvp_rows, updates = \
         [], [], [], [], [], []
     stats = defaultdict(int)
+    numbers = defaultdict(int)  # (group id, year) -> last decision number
     for code, (kind, week, weekday, month_day, start, zone, minutes) in SCHEDULES.items():
         group = groups.get(code)
         if group is None:
@@ -142,8 +143,14 @@ def add_meetings(ctx):
                 minutes_published_at=start_at + timedelta(days=3),
                 attendance_recorded_at=start_at + timedelta(hours=2)))
             for pos, decision in enumerate(rng.sample(DECISIONS, k=rng.randint(1, 2)), start=1):
-                decision_rows.append(dict(meeting_id=mid, position=pos, text=decision,
-                                          created_at=start_at + timedelta(hours=1)))
+                # Numbered per group and year in the order taken (as wg.decisions numbers them).
+                numbers[(group.id, day.year)] += 1
+                decision_rows.append(dict(
+                    meeting_id=mid, position=pos, text=decision,
+                    text_html=services.render_markdown(decision), group_id=group.id,
+                    year=day.year, number=numbers[(group.id, day.year)], decided_on=day,
+                    created_at=start_at + timedelta(hours=1),
+                    updated_at=start_at + timedelta(hours=1)))
         stats["meetings"] += len(rows)
         ctx.progress(1)
     for model, payload in ((AgendaItem, agenda_rows), (Decision, decision_rows),

@@ -1,24 +1,13 @@
 """Minutes (Markdown) and decisions."""
 
-import re
-
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
 
 from wg import formatting
 from wg import markdown as wg_markdown
 from wg.errors import ValidationError
-from wg.extensions import db
 from wg.history import services as history
-from wg.meetings.models import (
-    Decision,
-    Meeting,
-)
 from wg.meetings.services import record
-from wg.webhooks import services as webhooks
-
-_TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
 
 
 def render_markdown(text):
@@ -89,36 +78,21 @@ def publish_minutes(meeting, actor, now):
 
 
 def add_decision(meeting, actor, text, now):
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"decision": _("Write the decision.")})
-    if len(text) > 2000:
-        raise ValidationError({"decision": _("Keep a decision under 2,000 characters.")})
-    if _TAG_RE.search(text):
-        raise ValidationError({"decision": _("Plain text only; HTML tags are not allowed.")})
-    last = db.session.scalar(select(func.max(Decision.position)).where(
-        Decision.meeting_id == meeting.id))
-    decision = Decision(meeting_id=meeting.id, position=(last or 0) + 1, text=text,
-                        created_at=now, version=1)
-    db.session.add(decision)
-    db.session.flush()
-    record.child_changed("decision", decision, record.DECISION_FIELDS, None, actor, now,
-                         "created", meeting)
-    webhooks.emit("decision.recorded", {
-        "id": decision.id, "meeting_id": meeting.id, "position": decision.position,
-        "text": decision.text, "created_at": now}, meeting.group_id, now)
-    db.session.flush()
-    db.session.expire(meeting, ["decisions"])
-    return decision
+    """Record a decision taken at the meeting: it enters the register (wg.decisions) with the
+    next number of its group and year, dated the meeting's day."""
+    from wg.decisions import services as decisions
+
+    try:
+        return decisions.record_decision(meeting.group, actor,
+                                         decisions.DecisionInput(text=text), now, meeting=meeting)
+    except ValidationError as exc:
+        # The minutes form and the API call the field "decision".
+        raise ValidationError({("decision" if k == "text" else k): v
+                               for k, v in exc.errors.items()}) from None
 
 
 def delete_decision(decision, actor, now, expected_version=None):
     """Remove a decision; its history keeps a 'deleted' entry with its text."""
-    record.check("decision", decision, expected_version)
-    meeting = db.session.get(Meeting, decision.meeting_id)
-    record.child_changed("decision", decision, record.DECISION_FIELDS,
-                         history.snapshot(decision, record.DECISION_FIELDS), actor, now,
-                         "deleted", meeting)
-    db.session.delete(decision)
-    record.flush("decision", decision, expected_version)
-    db.session.expire(meeting, ["decisions"])
+    from wg.decisions import services as decisions
+
+    decisions.delete_decision(decision, actor, now, expected_version)
