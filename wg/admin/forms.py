@@ -25,7 +25,7 @@ class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     participant = SelectField(_l("Country or organization"), validate_choice=False)
-    timezone = SelectField(_l("Time zone"), default="UTC", validate_choice=False)
+    timezone = SelectField(_l("Time zone"), default="", validate_choice=False)
     language = SelectField(_l("Language"), choices=[("", _l("Same as the browser"))] + LANGUAGES,
                            default="", validate_choice=False)
     is_coordinator = BooleanField(_l("Coordinator (administers the coalition, reads everything)"))
@@ -38,7 +38,12 @@ class PersonForm(FlaskForm):
         self.participant.choices = [("", _("Choose…"))] + [
             (p.code, f"{participant_name(p)} ({p.code})") for p in participants
         ]
-        self.timezone.choices = timezone_choices()
+        person = kwargs.get("obj")
+        choices = timezone_choices(getattr(person, "participant", None), self.timezone.data)
+        if person is None:  # a new person: the country's zone when it has only one
+            choices = {_("Default"): [("", _("The country's zone if it has only one, else UTC"))],
+                       **choices}
+        self.timezone.choices = choices
 
 
 class RoleForm(FlaskForm):

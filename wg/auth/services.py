@@ -150,10 +150,17 @@ def _change_person(actor, person, verb, values, now, expected_version=None, reas
 
 
 def create_person(
-    *, name, email, participant, timezone="UTC", language=None, is_coordinator=False,
+    *, name, email, participant, timezone=None, language=None, is_coordinator=False,
     password=None, now, actor=None,
 ):
-    """Create an account. Without a password the person sets one from an e-mailed link."""
+    """Create an account. Without a password the person sets one from an e-mailed link.
+
+    Without a time zone, a person of a country with a single zone gets that zone; others get
+    UTC until they choose (their profile then offers their browser's zone)."""
+    if not timezone:
+        from wg.meetings.timezones import single_zone
+
+        timezone = single_zone(participant) or "UTC"
     name, email, language = validate_person_fields(name, email, participant, timezone, language)
     if password is not None:
         check_password_rules(password)

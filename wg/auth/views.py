@@ -153,7 +153,8 @@ def set_password(token):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    prefs = PreferencesForm(prefix="prefs", obj=current_user if request.method == "GET" else None)
+    prefs = PreferencesForm(prefix="prefs", obj=current_user if request.method == "GET" else None,
+                            person=current_user)
     password_form = ChangePasswordForm(prefix="pw")
     status = 200
     if prefs.submit.data and prefs.validate_on_submit():
