@@ -70,8 +70,9 @@ def _record(name, **values):
             db.session.rollback()
 
 
-def run_job(app, job, now=None):
-    """Run one job in an app context and record how it went; never raises."""
+def run_job(app, job, now=None, quiet=False):
+    """Run one job in an app context and record how it went; never raises. `quiet` logs the
+    summary at debug level (the caller reports it in a line of its own)."""
     with app.app_context():
         started = now or datetime.now(UTC)
         t0 = time.monotonic()
@@ -89,7 +90,7 @@ def run_job(app, job, now=None):
         _record(job.name, last_success_at=datetime.now(UTC), last_result=summary or "done",
                 last_duration_ms=int((time.monotonic() - t0) * 1000))
         if result and any(v for k, v in result.items() if k not in ("queued", "smtp")):
-            log.info("job %s: %s", job.name, summary)
+            log.log(logging.DEBUG if quiet else logging.INFO, "job %s: %s", job.name, summary)
         return result
 
 
@@ -110,7 +111,29 @@ def build_scheduler(app):
     return scheduler
 
 
-def run_forever(app):
+def catch_up(app, now=None):
+    """Run every job that is due now, once (as the scheduler would on start), quietly.
+
+    Returns (messages queued by the jobs, names of jobs that failed). Delivery jobs count as
+    run but their "queued" figure is the outbox's backlog, not new mail, so it is not added.
+    """
+    now = now or datetime.now(UTC)
+    with app.app_context():
+        last = {r.name: r.last_success_at for r in db.session.query(JobRun)}
+    queued, failed = 0, []
+    for job in job_list(app.config):
+        previous = last.get(job.name)
+        if previous is not None and previous + job.interval > now:
+            continue
+        result = run_job(app, job, now=now, quiet=True)
+        if result is None:
+            failed.append(job.name)
+        elif not job.name.startswith("deliver-"):
+            queued += int(result.get("queued") or 0)
+    return queued, failed
+
+
+def run_forever(app, on_ready=None):
     # One line per job run comes from run_job; APScheduler's own "Running job" lines are noise.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = build_scheduler(app)
@@ -123,4 +146,6 @@ def run_forever(app):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("scheduler: started with %s", ", ".join(j.id for j in scheduler.get_jobs()))
+    if on_ready:
+        on_ready()
     scheduler.start()
