@@ -188,6 +188,7 @@ def scheduler_command(ready_file):
 
 
 @wg_cli.command("catch-up")
+@with_appcontext
 def catch_up_command():
     """Run every scheduled job that is due now, once, and print one summary line."""
     from flask import current_app
