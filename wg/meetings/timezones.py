@@ -255,6 +255,7 @@ def zone_choices(participant=None, current=None, now=None):
     regions = _regions(language, now.date())
     choices = {}
     first = []
+    own = set(own_zones(participant))
     if current and current != "UTC" and current not in country_zones()[1]:
         try:
             first.append(_option(current, now, formatting.zone_city(current)))
@@ -271,7 +272,8 @@ def zone_choices(participant=None, current=None, now=None):
             label = gettext("Your current zone")
         choices[label] = [(name, lbl) for *_, name, lbl in sorted(set(first))]
     for region in sorted(REGIONS, key=lambda r: formatting.sort_key(REGIONS[r])):
-        if region in regions:
-            choices[str(REGIONS[region])] = regions[region]
+        if region in regions:  # each zone once: a country's zones only in its own group
+            choices[str(REGIONS[region])] = [(n, lbl) for n, lbl in regions[region]
+                                             if n not in own]
     choices[gettext("Other")] = regions["Other"]
     return choices
