@@ -87,6 +87,28 @@ def join_date_time(day_text, time_text, loc=None):
     return str(joiner).replace("'", "").format(time_text, day_text)
 
 
+def meeting_when(start_at, duration_minutes, viewer_zone, anchor_zone):
+    """The pieces of '<day>, 07:00–08:30 (your time) · 22:00–23:30 in Tokyo (UTC+09:00)'.
+
+    `yours` is the day and time range in the viewer's zone; `anchor` (None when its clock reads
+    the same as the viewer's) the range in the meeting's anchor zone, with its day when the day
+    differs there; `city` and `offset` name the anchor zone (offset at the meeting's time).
+    """
+    end_at = start_at + timedelta(minutes=duration_minutes)
+    loc = locale()
+    start = to_zone(start_at, viewer_zone)
+    day = dates.format_skeleton("yMMMEd", start, locale=loc)
+    yours = join_date_time(day, format_time_range(start, end_at, viewer_zone), loc)
+    local = to_zone(start_at, anchor_zone)
+    anchor = None
+    if local.utcoffset() != start.utcoffset():  # the same offset reads the same: nothing to add
+        anchor = format_time_range(local, end_at, anchor_zone)
+        if local.date() != start.date():
+            anchor = join_date_time(dates.format_skeleton("MMMEd", local, locale=loc), anchor, loc)
+    return dict(yours=yours, anchor=anchor, city=zone_city(anchor_zone),
+                offset=format_offset(local))
+
+
 def format_date(value, style="date"):
     if value is None:
         return ""

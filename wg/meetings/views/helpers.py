@@ -39,28 +39,9 @@ def meeting_time(meeting, zone_name, style="full"):
 
 @bp.app_template_global()
 def meeting_when(meeting, zone_name):
-    """The pieces of '<day>, 07:00–08:30 (your time) · 22:00–23:30 in Tokyo (UTC+09:00)'.
-
-    `yours` is the day and time range in the viewer's zone; `anchor` (None when it reads the
-    same as the viewer's) the range in the meeting's anchor zone, with its weekday when the
-    day differs there, `city` and `offset` that zone's city and UTC offset at the meeting.
-    """
-    viewer = _zone_name(zone_name)
-    end_at = meeting.start_at + timedelta(minutes=meeting.duration_minutes)
-    loc = formatting.locale()
-    start = formatting.to_zone(meeting.start_at, viewer)
-    day = dates.format_skeleton("yMMMEd", start, locale=loc)
-    yours = formatting.join_date_time(day, formatting.format_time_range(start, end_at, viewer), loc)
-    anchor_zone = _zone_name(meeting.timezone)
-    local = formatting.to_zone(meeting.start_at, anchor_zone)
-    anchor = None
-    if local.utcoffset() != start.utcoffset():  # same offset: the same clock, nothing to add
-        anchor = formatting.format_time_range(local, end_at, anchor_zone)
-        if local.date() != start.date():
-            anchor = formatting.join_date_time(dates.format_skeleton("MMMEd", local, locale=loc),
-                                               anchor, loc)
-    return dict(yours=yours, anchor=anchor, city=formatting.zone_city(anchor_zone),
-                offset=formatting.format_offset(local))
+    """See formatting.meeting_when: the viewer's day and range, and the anchor zone's range."""
+    return formatting.meeting_when(meeting.start_at, meeting.duration_minutes,
+                                   _zone_name(zone_name), _zone_name(meeting.timezone))
 
 
 @bp.app_template_filter("meeting_range")
