@@ -42,3 +42,16 @@ def test_demo_logins_listed_by_default_and_by_their_own_command(app):
     runner = app.test_cli_runner()
     listed = runner.invoke(args=["wg", "demo-logins"])
     assert "coordinator@example.org" in listed.output and "coalition-demo" in listed.output
+
+
+def test_scheduler_logs_a_run_only_when_it_did_something():
+    from wg.notify.scheduler import Job, did_something
+
+    reminders = Job("meeting-reminders", None, None, "")
+    delivery = Job("deliver-outbox", None, None, "")
+    assert not did_something(reminders, {"meetings": 6, "queued": 0})  # looked, sent nothing
+    assert did_something(reminders, {"meetings": 6, "queued": 603})
+    assert not did_something(delivery, {"smtp": "not configured", "queued": 2364})  # backlog
+    assert did_something(delivery, {"sent": 0, "retry": 0, "failed": 1, "skipped": 0})
+    assert did_something(Job("materialize-series", None, None, ""), {"meetings added": 12})
+    assert not did_something(delivery, None)

@@ -70,6 +70,20 @@ def _record(name, **values):
             db.session.rollback()
 
 
+# Figures that say what a job looked at, not what it did: "meetings: 6, queued: 0" every five
+# minutes is noise. A delivery job's "queued" is the outbox's backlog, not mail it queued.
+_CONTEXT_KEYS = {"meetings", "people", "smtp", "skipped"}
+
+
+def did_something(job, result):
+    """Whether a run changed anything worth a line in the log (mail queued or sent, meetings
+    added, failures): a quiet run logs at debug level only."""
+    if not result:
+        return False
+    ignored = _CONTEXT_KEYS | ({"queued"} if job.name.startswith("deliver-") else set())
+    return any(v for k, v in result.items() if k not in ignored)
+
+
 def run_job(app, job, now=None, quiet=False):
     """Run one job in an app context and record how it went; never raises. `quiet` logs the
     summary at debug level (the caller reports it in a line of its own)."""
@@ -89,8 +103,8 @@ def run_job(app, job, now=None, quiet=False):
         summary = ", ".join(f"{k}: {v}" for k, v in (result or {}).items())[:300]
         _record(job.name, last_success_at=datetime.now(UTC), last_result=summary or "done",
                 last_duration_ms=int((time.monotonic() - t0) * 1000))
-        if result and any(v for k, v in result.items() if k not in ("queued", "smtp")):
-            log.log(logging.DEBUG if quiet else logging.INFO, "job %s: %s", job.name, summary)
+        level = logging.INFO if did_something(job, result) and not quiet else logging.DEBUG
+        log.log(level, "job %s: %s", job.name, summary)
         return result
 
 
