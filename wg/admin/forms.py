@@ -33,12 +33,11 @@ class PersonForm(FlaskForm):
     version = HiddenField()  # the version the form was made from (stale edits: 409)
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, participants, *args, **kwargs):
+    def __init__(self, participants, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.participant.choices = [("", _("Choose…"))] + [
             (p.code, f"{participant_name(p)} ({p.code})") for p in participants
         ]
-        person = kwargs.get("obj")
         choices = timezone_choices(getattr(person, "participant", None), self.timezone.data)
         if person is None:  # a new person: the country's zone when it has only one
             choices = {_("Default"): [("", _("The country's zone if it has only one, else UTC"))],
