@@ -9,6 +9,7 @@ import pytest
 from tests import factories
 from wg import formatting
 from wg.auth.forms import PreferencesForm
+from wg.extensions import db
 from wg.i18n import language
 from wg.meetings import timezones
 from wg.meetings.views.helpers import meeting_range, meeting_when
@@ -150,3 +151,48 @@ def test_admin_created_person_gets_the_countrys_only_zone(ctx, now):
                                 participant=factories.participant("GHA"), now=now)
     assert (ghana.timezone, canada.timezone, chosen.timezone) == ("Africa/Accra", "UTC",
                                                                   "Europe/Madrid")
+
+
+def test_login_takes_the_browsers_zone_only_while_nobody_chose_one(app, web):
+    from wg.auth import services as auth
+
+    with app.app_context():
+        factories.person(email="fresh@example.org", timezone="UTC")
+        chose_utc = factories.person(email="utc@example.org", timezone="UTC")
+        auth.update_preferences(chose_utc, timezone="UTC", language="en", now=START)
+        auth.update_preferences(chose_utc, timezone="Europe/Paris", language="en", now=START)
+        auth.update_preferences(chose_utc, timezone="UTC", language="en", now=START)
+        db.session.commit()
+
+    def log_in(email, zone):
+        response = web.post("/login", {"email": email, "password": factories.PASSWORD,
+                                       "browser_zone": zone})
+        assert response.status_code == 302
+        web.post("/logout", {}, form_page="/logout")
+
+    log_in("fresh@example.org", "Not/AZone")  # nonsense is ignored, the log-in still works
+    log_in("utc@example.org", "Asia/Tokyo")
+    log_in("fresh@example.org", "Asia/Tokyo")
+    log_in("fresh@example.org", "America/Lima")  # taken once: now it is theirs
+    with app.app_context():
+        assert auth.find_person_by_email("fresh@example.org").timezone == "Asia/Tokyo"
+        assert auth.find_person_by_email("utc@example.org").timezone == "UTC"  # their choice
+        assert not auth.zone_unchosen(auth.find_person_by_email("fresh@example.org"))
+
+
+@pytest.mark.slow
+def test_browser_reports_its_zone_at_login(app, live_server, browser):
+    from tests.browser import log_in
+    from wg.auth import services as auth
+
+    with app.app_context():
+        factories.person(email="newcomer@example.org", timezone="UTC")
+        db.session.commit()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    log_in(page, live_server, "newcomer@example.org", factories.PASSWORD)
+    page.goto(live_server + "/profile")
+    assert page.get_by_label("Time zone").input_value() == "Asia/Tokyo"
+    context.close()
+    with app.app_context():
+        assert auth.find_person_by_email("newcomer@example.org").timezone == "Asia/Tokyo"

@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from wg.auth.services import LANGUAGES, MIN_PASSWORD_LENGTH
+from wg.auth.services import LANGUAGES, MIN_PASSWORD_LENGTH, zone_unchosen
 
 
 def timezone_choices(participant=None, current=None):
@@ -32,6 +32,8 @@ class LoginForm(FlaskForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me logged in on this device"))
+    # Filled in by static/js/tz.js: the browser's zone, taken by people who never chose one.
+    browser_zone = HiddenField(render_kw={"data-browser-zone": "1"})  # checked by the service
     submit = SubmitField(_l("Log in"))
 
 
@@ -78,5 +80,5 @@ class PreferencesForm(FlaskForm):
         super().__init__(*args, **kwargs)
         participant = getattr(person, "participant", None)
         self.timezone.choices = timezone_choices(participant, self.timezone.data)
-        # UTC is the column default, not a choice anyone here makes: offer the browser's zone.
-        mark_browser_zone(self.timezone, getattr(person, "timezone", None) in (None, "", "UTC"))
+        # UTC is the column default, not a choice: until someone chooses, offer the browser's.
+        mark_browser_zone(self.timezone, zone_unchosen(person))

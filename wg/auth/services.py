@@ -221,6 +221,31 @@ def update_preferences(person, *, timezone, language, actor=None, now=None,
                    dict(timezone=timezone, language=language), now, expected_version)
 
 
+def zone_unchosen(person):
+    """True while a person is on the default zone (UTC) and nobody ever chose one for them:
+    only then may the browser's zone be offered or taken. Choosing UTC counts as a choice."""
+    from wg.history.models import HistoryEntry
+
+    if person is None or getattr(person, "id", None) is None or person.timezone != "UTC":
+        return False
+    chosen = db.session.scalar(select(HistoryEntry.id).where(
+        HistoryEntry.object_type == "person", HistoryEntry.object_id == person.id,
+        HistoryEntry.verb != "created", HistoryEntry.changes.contains('"timezone"')).limit(1))
+    return chosen is None
+
+
+def adopt_browser_zone(person, zone_name, now):
+    """At log-in, a person whose zone nobody chose takes the zone their browser reports; a zone
+    anyone chose (UTC included) is never replaced. Returns whether the zone changed (the change
+    is in the person's history, as their own)."""
+    if not zone_name or zone_name == "UTC" or not is_valid_timezone(zone_name):
+        return False
+    if not zone_unchosen(person):
+        return False
+    _change_person(person, person, "preferences_changed", dict(timezone=zone_name), now)
+    return True
+
+
 def set_password(person, password):
     check_password_rules(password)
     person.password_hash = hash_password(password)

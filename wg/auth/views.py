@@ -54,6 +54,7 @@ def login():
         person = auth.authenticate(form.email.data, form.password.data, now=utcnow())
         if person is not None:
             login_user(person)
+            auth.adopt_browser_zone(person, form.browser_zone.data, utcnow())
             token = None
             if form.remember.data:
                 token = auth.create_remember_token(person, utcnow(),
