@@ -61,13 +61,18 @@ def format_clock(value, loc=None):
 
 def format_time_range(start, end, zone_name="UTC"):
     """'07:00–08:30' in a zone, written the language's own way (CLDR interval formats for the
-    'Hm' skeleton: '7:00–8:30' in Spanish, '07:00—08:30' in Russian)."""
+    'Hm' skeleton: '7:00–8:30' in Spanish, '07:00—08:30' in Russian), start first on
+    right-to-left pages too."""
     if start is None or end is None:
         return ""
     start, end = to_zone(start, zone_name), to_zone(end, zone_name)
-    if end <= start:
-        return format_clock(start)
-    return dates.format_interval(start, end, "Hm", locale=locale())
+    loc = locale()
+    text = format_clock(start, loc) if end <= start else dates.format_interval(start, end, "Hm",
+                                                                               locale=loc)
+    if loc.character_order == "right-to-left":
+        # Isolated left to right: else an Arabic line shows "08:30–07:00", end before start.
+        text = f"\u2066{text}\u2069"
+    return text
 
 
 def format_offset(value):

@@ -25,7 +25,7 @@ JANUARY = datetime(2026, 1, 13, 12, 0, tzinfo=UTC)  # no daylight saving north o
     ("es", "7:00–8:30"),          # Spanish drops the leading zero
     ("ru", "07:00—08:30"),        # Russian uses an em dash
     ("zh", "07:00–08:30"),
-    ("ar", "07:00–08:30"),
+    ("ar", "\u206607:00–08:30\u2069"),  # isolated: start first on a right-to-left line
 ])
 def test_time_range_is_written_each_languages_own_way(app, code, expected):
     with app.test_request_context(), language(code):
@@ -77,7 +77,7 @@ def test_meeting_when_shows_your_range_and_the_anchor_only_when_it_differs(app):
 def test_meeting_when_in_arabic_and_chinese(app):
     with app.test_request_context(), language("ar"):
         when = meeting_when(_meeting(), "Asia/Dubai")
-        assert when["yours"] == "الثلاثاء، 10 مارس 2026، 10:00–11:30"
+        assert when["yours"] == "الثلاثاء، 10 مارس 2026، \u206610:00–11:30\u2069"
         assert when["city"] == "فيينا"
     with app.test_request_context(), language("zh"):
         when = meeting_when(_meeting(), "Asia/Shanghai")

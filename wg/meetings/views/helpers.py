@@ -33,7 +33,10 @@ def participant_attendance_for(participant, person):
 
 @bp.app_template_filter("meeting_time")
 def meeting_time(meeting, zone_name, style="full"):
-    """'Tue 10 Mar 2026, 08:00 CST' in the viewer's zone and language."""
+    """'Tue 10 Mar 2026, 08:00–09:30' in the viewer's zone and language (a heading's date and
+    times; no zone abbreviation: 'CST' is three zones); other styles as `format_datetime`."""
+    if style == "full":
+        return meeting_when(meeting, zone_name)["yours"]
     return formatting.format_datetime(meeting.start_at, _zone_name(zone_name), style)
 
 
