@@ -38,19 +38,26 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".* __pycache__" -k _l -k lazy_gettext -k _n:1,2 --no-location --sort-output --project wg -o wg/translations/messages.pot .
 	$(BIN)/pybabel update -i wg/translations/messages.pot -d wg/translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
+# The scheduler's first round (reminders, digests...) runs before the servers start and reports
+# one line; the address and the demo logins come last, once both processes are up.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) wg seed
-	@if $(FLASK) wg is-empty; then $(FLASK) wg demo --scale 1; fi
+	@if $(FLASK) wg is-empty; then $(FLASK) wg demo --scale 1 --no-logins; fi
 	@export BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"; \
+	 $(BIN)/python -c "import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('$(HOST)', $(PORT)))" 2>/dev/null \
+	   || { echo "Port $(PORT) on $(HOST) is taken; try: make run PORT=5001"; exit 1; }; \
+	 $(FLASK) wg catch-up || exit 1; \
+	 ready="$$(mktemp -u)"; \
 	 $(FLASK) run --host $(HOST) --port $(PORT) & web=$$!; \
-	 trap 'kill $$sched $$web 2>/dev/null' EXIT INT TERM; \
+	 $(FLASK) wg scheduler --ready-file "$$ready" & sched=$$!; \
+	 trap 'kill $$sched $$web 2>/dev/null; rm -f "$$ready"' EXIT INT TERM; \
 	 for _ in $$(seq 1 60); do \
-	   $(BIN)/python -c "import urllib.request,sys; urllib.request.urlopen('http://$(HOST):$(PORT)/healthz', timeout=1)" 2>/dev/null && break; \
+	   kill -0 $$web 2>/dev/null || { echo "The web server stopped (see above)."; exit 1; }; \
+	   [ -e "$$ready" ] && $(BIN)/python -c "import urllib.request,sys; urllib.request.urlopen('http://$(HOST):$(PORT)/healthz', timeout=1)" 2>/dev/null && break; \
 	   sleep 0.5; done; \
-	 $(FLASK) wg demo-logins; \
-	 echo ""; echo "Serving on $$BASE_URL with the scheduler beside it  (Ctrl+C to stop)"; echo ""; \
-	 $(FLASK) wg scheduler & sched=$$!; \
+	 echo ""; echo "Serving on $$BASE_URL with the scheduler beside it  (Ctrl+C to stop)"; \
+	 $(FLASK) wg demo-logins; echo ""; \
 	 wait $$web
 
 # Debian's Chromium for the browser tests, and the Noto fonts so Arabic, Cyrillic and Chinese

@@ -39,8 +39,10 @@ def seed_command():
 @click.option("--scale", type=float, default=1.0, show_default=True,
               help="1 is about the real coalition (1,600 people); 10 is ten times that.")
 @click.option("--seed", "random_seed", type=int, default=2024, show_default=True)
+@click.option("--logins/--no-logins", default=True,
+              help="List the demo logins at the end (`make run` lists them last itself).")
 @with_appcontext
-def demo_command(scale, random_seed):
+def demo_command(scale, random_seed, logins):
     """Add believable demo people, roles and activity (once)."""
     from wg.data import demo
     from wg.data.seed import seed_structure
@@ -59,7 +61,8 @@ def demo_command(scale, random_seed):
     db.session.commit()
     took = time.monotonic() - started
     click.echo(", ".join(f"{v:,} {k}" for k, v in stats.items()) + f" in {took:.1f} s")
-    print_demo_logins()
+    if logins:
+        print_demo_logins()
 
 
 def print_demo_logins():
@@ -171,13 +174,35 @@ def revoke_command(email, group_code, role_name):
 
 
 @wg_cli.command("scheduler")
-def scheduler_command():
+@click.option("--ready-file", type=click.Path(dir_okay=False), default=None,
+              help="Create this file once the jobs are scheduled (`make run` waits for it).")
+def scheduler_command(ready_file):
     """Run the scheduler process (reminders, digests, outbox delivery) until stopped."""
+    from pathlib import Path
+
     from flask import current_app
 
     from wg.notify.scheduler import run_forever
 
-    run_forever(current_app._get_current_object())
+    run_forever(current_app._get_current_object(),
+                on_ready=(lambda: Path(ready_file).touch()) if ready_file else None)
+
+
+@wg_cli.command("catch-up")
+@with_appcontext
+def catch_up_command():
+    """Run every scheduled job that is due now, once, and print one summary line."""
+    from flask import current_app
+
+    from wg.notify.scheduler import catch_up
+
+    app = current_app._get_current_object()
+    queued, failed = catch_up(app)
+    where = ("sent by the scheduler" if app.config.get("SMTP_HOST")
+             else "kept in the outbox: no SMTP_HOST")
+    click.echo(f"outbox: {queued:,} messages queued by the scheduled jobs ({where})")
+    if failed:
+        _fail(f"jobs failed: {', '.join(failed)}; see the log")
 
 
 @wg_cli.command("run-job")

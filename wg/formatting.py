@@ -5,7 +5,7 @@ request's, or the one a mail is rendered in with `wg.i18n.language(code)`), so "
 "mar. 10 mars" in French and "١٠ مارس" in Arabic. Times are always shown in an explicit zone.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -59,6 +59,61 @@ def format_clock(value, loc=None):
     return dates.format_skeleton("Hm", value, locale=loc or locale())
 
 
+def format_time_range(start, end, zone_name="UTC"):
+    """'07:00–08:30' in a zone, written the language's own way (CLDR interval formats for the
+    'Hm' skeleton: '7:00–8:30' in Spanish, '07:00—08:30' in Russian), start first on
+    right-to-left pages too."""
+    if start is None or end is None:
+        return ""
+    start, end = to_zone(start, zone_name), to_zone(end, zone_name)
+    loc = locale()
+    text = format_clock(start, loc) if end <= start else dates.format_interval(start, end, "Hm",
+                                                                               locale=loc)
+    if loc.character_order == "right-to-left":
+        # Isolated left to right: else an Arabic line shows "08:30–07:00", end before start.
+        text = f"\u2066{text}\u2069"
+    return text
+
+
+def format_offset(value):
+    """'UTC+09:00' for a zone-aware datetime, isolated left to right so it reads the same on
+    right-to-left pages. Offsets, never abbreviations: 'CST' is three different zones."""
+    offset = value.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "\u2212"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"\u2066UTC{sign}{hours:02d}:{minutes:02d}\u2069"
+
+
+def join_date_time(day_text, time_text, loc=None):
+    """A date and a time joined the language's own way ('{1}, {0}', '{1}، {0}', '{1} {0}')."""
+    loc = loc or locale()
+    joiner = loc.datetime_formats.get("medium") or "{1}, {0}"
+    return str(joiner).replace("'", "").format(time_text, day_text)
+
+
+def meeting_when(start_at, duration_minutes, viewer_zone, anchor_zone):
+    """The pieces of '<day>, 07:00–08:30 (your time) · 22:00–23:30 in Tokyo (UTC+09:00)'.
+
+    `yours` is the day and time range in the viewer's zone; `anchor` (None when its clock reads
+    the same as the viewer's) the range in the meeting's anchor zone, with its day when the day
+    differs there; `city` and `offset` name the anchor zone (offset at the meeting's time).
+    """
+    end_at = start_at + timedelta(minutes=duration_minutes)
+    loc = locale()
+    start = to_zone(start_at, viewer_zone)
+    day = dates.format_skeleton("yMMMEd", start, locale=loc)
+    yours = join_date_time(day, format_time_range(start, end_at, viewer_zone), loc)
+    local = to_zone(start_at, anchor_zone)
+    anchor = None
+    if local.utcoffset() != start.utcoffset():  # the same offset reads the same: nothing to add
+        anchor = format_time_range(local, end_at, anchor_zone)
+        if local.date() != start.date():
+            anchor = join_date_time(dates.format_skeleton("MMMEd", local, locale=loc), anchor, loc)
+    return dict(yours=yours, anchor=anchor, city=zone_city(anchor_zone),
+                offset=format_offset(local))
+
+
 def format_date(value, style="date"):
     if value is None:
         return ""
@@ -99,6 +154,12 @@ def zone_city(zone_name):
         return dates.get_timezone_location(ZoneInfo(zone_name), locale=locale(), return_city=True)
     except Exception:  # noqa: BLE001 - an unknown zone keeps its raw last part
         return (zone_name or "UTC").rsplit("/", 1)[-1].replace("_", " ")
+
+
+def zone_label(zone_name, now=None):
+    """'(UTC+01:00) Vienna': a zone by its offset now and its city, never an abbreviation."""
+    local = to_zone(now or datetime.now(UTC), zone_name)
+    return f"({format_offset(local)}) {zone_city(zone_name or 'UTC')}"
 
 
 # Organizations are proper names: the secretariat's English name, translated in the catalogs
@@ -158,11 +219,14 @@ def register(app):
 
     app.jinja_env.filters.update(
         datetime=format_datetime, date=format_date, number=format_number,
-        percent=format_percent, listing=format_list, clock=format_clock)
+        percent=format_percent, listing=format_list, clock=format_clock,
+        time_range=format_time_range, utc_offset=format_offset)
     app.jinja_env.globals.update(
         participant_name=participant_name, current_language=i18n.current_language,
-        text_direction=i18n.text_direction, LANGUAGES=i18n.LANGUAGES, zone_city=zone_city)
+        text_direction=i18n.text_direction, LANGUAGES=i18n.LANGUAGES, zone_city=zone_city,
+        zone_label=zone_label)
 
 
-__all__ = ["date", "format_date", "format_datetime", "format_number", "format_percent",
+__all__ = ["date", "format_date", "format_datetime", "format_number", "format_offset",
+           "format_percent", "format_time_range", "join_date_time",
            "participant_name", "sort_key", "sorted_by_name"]

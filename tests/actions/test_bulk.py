@@ -25,7 +25,8 @@ def chair_web(app, login):
 def _sheet(web):
     r = web.get("/actions/bulk/swg1-1/open-actions.csv")
     assert r.status_code == 200 and r.mimetype == "text/csv"
-    return list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
+    assert r.get_data().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs; uploads accept it
+    return list(csv.DictReader(io.StringIO(r.get_data().decode("utf-8-sig"))))
 
 
 def _upload(web, rows, apply=False, content=None):

@@ -131,3 +131,22 @@ def test_participants_and_pledges(app, login):
                                 "reason": "Recorded by mistake"})
     with app.app_context():
         assert db.session.get(Participant, pid).pledge_signed_date is None
+
+
+def test_new_person_without_a_chosen_zone_gets_their_countrys_only_zone(app, login):
+    web, ids = _coordinator(app, login)
+    page = web.get("/admin/people/new").get_data(as_text=True)
+    assert '<option selected value="">' in page  # "the country's zone" is the default choice
+    for name, email, code in (("Kofi Mensah", "kofi@example.org", "GHA"),
+                              ("Jo Tremblay", "jo@example.org", "CAN")):
+        response = web.post("/admin/people/new", {"name": name, "email": email, "participant": code,
+                                                  "timezone": "", "language": ""},
+                            form_page="/admin/people/new")
+        assert response.status_code == 302
+    with app.app_context():
+        assert auth.find_person_by_email("kofi@example.org").timezone == "Africa/Accra"
+        assert auth.find_person_by_email("jo@example.org").timezone == "UTC"  # six zones: no guess
+    # Editing someone offers no "default": their zone stays theirs, their country's zones first.
+    page = web.get(f"/admin/people/{ids['chair']}").get_data(as_text=True)
+    assert "else UTC" not in page
+    assert '<optgroup label="In Mexico">' in page

@@ -1,6 +1,7 @@
 """In Chromium: a chair creates a series, a member sees it in their own zone and RSVPs, the
 chair records attendance."""
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -64,11 +65,14 @@ def test_chair_creates_series_member_rsvps_chair_records_attendance(ctx, live_se
     member_page = _login(browser, live_server, member)
     member_page.goto(live_server + "/groups/swg1-1/meetings")
     tokyo = upcoming.start_at.astimezone(ZoneInfo("Asia/Tokyo"))
-    shown = f"{tokyo:%a}, {tokyo.day} {tokyo:%b %Y, %H:%M} JST"  # en_GB: "Tue, 8 Dec 2026"
+    end = tokyo + timedelta(minutes=upcoming.duration_minutes)
+    # en_GB: "Tue, 8 Dec 2026, 22:00 – 23:30 (your time)" (thin spaces around the dash)
+    shown = re.compile(re.escape(f"{tokyo:%a}, {tokyo.day} {tokyo:%b %Y, %H:%M}") + r"\s?–\s?"
+                       + re.escape(f"{end:%H:%M} (your time)"))
     expect(member_page.get_by_text(shown).first).to_be_visible()
     member_page.get_by_role("link", name="SWG1.1 monthly meeting").first.click()
     expect(member_page.get_by_text(shown)).to_be_visible()
-    expect(member_page.get_by_text("14:00 Vienna").first).to_be_visible()
+    expect(member_page.get_by_text(re.compile(r"14:00\s?–\s?15:30 in Vienna")).first).to_be_visible()
     member_page.get_by_role("button", name="Yes", exact=True).click()
     expect(member_page.get_by_text("Your answer: Yes")).to_be_visible()
 

@@ -59,6 +59,23 @@ def _instant_text(dialect):
     return from_text
 
 
+BOM = "\ufeff"
+
+
+def csv_response(body, filename, args):
+    """A CSV download: UTF-8 with a byte-order mark by default, so Excel on Windows reads
+    Arabic and Cyrillic names right; `?excel=0` leaves it out for scripts. `body` is the text
+    or a generator of text chunks (streamed as they come)."""
+    from itertools import chain
+
+    from flask import Response
+
+    if args.get("excel") != "0":
+        body = BOM + body if isinstance(body, str) else chain((BOM,), body)
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def rows_to_csv(header, rows):
     out = io.StringIO()
     writer = csv.writer(out)

@@ -94,9 +94,8 @@ def export():
     name = "actions" + ("-" + filters.group.slug if filters.group else "") + ".csv"
     # The header is made here: the streamed body runs after the request's locale is gone.
     header = csvio.export_header(codes=request.args.get("headers") == "codes")
-    return Response(stream_with_context(csvio.export_rows(stmt, now.date(), now, header)),
-                    mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csvio.csv_response(stream_with_context(csvio.export_rows(stmt, now.date(), now, header)),
+                              name, request.args)
 
 
 @bp.route("/mine")
@@ -256,8 +255,8 @@ def edit(action_id):
 @bp.route("/bulk/<slug>/open-actions.csv")
 def bulk_template(slug):
     group = permissions.group_for_managing_actions(current_user, slug)
-    return Response(csvio.open_actions_csv(group), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{group.slug}-open-actions.csv"'})
+    return csvio.csv_response(csvio.open_actions_csv(group), f"{group.slug}-open-actions.csv",
+                              request.args)
 
 
 @bp.route("/bulk/<slug>", methods=["GET", "POST"])

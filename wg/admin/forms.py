@@ -26,7 +26,7 @@ class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), MaxLength(200)])
     email = StringField(_l("Email"), validators=[DataRequired(), MaxLength(254)])
     participant = SelectField(_l("Country or organization"), validate_choice=False)
-    timezone = SelectField(_l("Time zone"), default="UTC", validate_choice=False)
+    timezone = SelectField(_l("Time zone"), default="", validate_choice=False)
     language = SelectField(_l("Language"), choices=[("", _l("Same as the browser"))] + LANGUAGES,
                            default="", validate_choice=False)
     is_coordinator = BooleanField(_l("Coordinator (administers the coalition, reads everything)"))
@@ -34,12 +34,16 @@ class PersonForm(FlaskForm):
     version = HiddenField()  # the version the form was made from (stale edits: 409)
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, participants, *args, **kwargs):
+    def __init__(self, participants, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.participant.choices = [("", _("Choose…"))] + [
             (p.code, f"{participant_name(p)} ({p.code})") for p in participants
         ]
-        self.timezone.choices = timezone_choices()
+        choices = timezone_choices(getattr(person, "participant", None), self.timezone.data)
+        if person is None:  # a new person: the country's zone when it has only one
+            choices = {_("Default"): [("", _("The country's zone if it has only one, else UTC"))],
+                       **choices}
+        self.timezone.choices = choices
 
 
 class RoleForm(FlaskForm):

@@ -135,7 +135,8 @@ def person_new():
 @bp.route("/people/<int:person_id>", methods=["GET", "POST"])
 def person(person_id):
     person = _get_or_404(Person, person_id)
-    form = PersonForm(_all_participants(), obj=person if request.method == "GET" else None)
+    form = PersonForm(_all_participants(), obj=person if request.method == "GET" else None,
+                      person=person)
     if request.method == "GET":
         form.participant.data = person.participant.code
     stale = None

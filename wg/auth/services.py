@@ -150,10 +150,17 @@ def _change_person(actor, person, verb, values, now, expected_version=None, reas
 
 
 def create_person(
-    *, name, email, participant, timezone="UTC", language=None, is_coordinator=False,
+    *, name, email, participant, timezone=None, language=None, is_coordinator=False,
     password=None, now, actor=None,
 ):
-    """Create an account. Without a password the person sets one from an e-mailed link."""
+    """Create an account. Without a password the person sets one from an e-mailed link.
+
+    Without a time zone, a person of a country with a single zone gets that zone; others get
+    UTC until they choose (their profile then offers their browser's zone)."""
+    if not timezone:
+        from wg.meetings.timezones import single_zone
+
+        timezone = single_zone(participant) or "UTC"
     name, email, language = validate_person_fields(name, email, participant, timezone, language)
     if password is not None:
         check_password_rules(password)
@@ -212,6 +219,31 @@ def update_preferences(person, *, timezone, language, actor=None, now=None,
         raise ValidationError(errors)
     _change_person(actor if actor is not None else person, person, "preferences_changed",
                    dict(timezone=timezone, language=language), now, expected_version)
+
+
+def zone_unchosen(person):
+    """True while a person is on the default zone (UTC) and nobody ever chose one for them:
+    only then may the browser's zone be offered or taken. Choosing UTC counts as a choice."""
+    from wg.history.models import HistoryEntry
+
+    if person is None or getattr(person, "id", None) is None or person.timezone != "UTC":
+        return False
+    chosen = db.session.scalar(select(HistoryEntry.id).where(
+        HistoryEntry.object_type == "person", HistoryEntry.object_id == person.id,
+        HistoryEntry.verb != "created", HistoryEntry.changes.contains('"timezone"')).limit(1))
+    return chosen is None
+
+
+def adopt_browser_zone(person, zone_name, now):
+    """At log-in, a person whose zone nobody chose takes the zone their browser reports; a zone
+    anyone chose (UTC included) is never replaced. Returns whether the zone changed (the change
+    is in the person's history, as their own)."""
+    if not zone_name or zone_name == "UTC" or not is_valid_timezone(zone_name):
+        return False
+    if not zone_unchosen(person):
+        return False
+    _change_person(person, person, "preferences_changed", dict(timezone=zone_name), now)
+    return True
 
 
 def set_password(person, password):

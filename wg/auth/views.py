@@ -54,6 +54,7 @@ def login():
         person = auth.authenticate(form.email.data, form.password.data, now=utcnow())
         if person is not None:
             login_user(person)
+            auth.adopt_browser_zone(person, form.browser_zone.data, utcnow())
             token = None
             if form.remember.data:
                 token = auth.create_remember_token(person, utcnow(),
@@ -153,7 +154,8 @@ def set_password(token):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    prefs = PreferencesForm(prefix="prefs", obj=current_user if request.method == "GET" else None)
+    prefs = PreferencesForm(prefix="prefs", obj=current_user if request.method == "GET" else None,
+                            person=current_user)
     password_form = ChangePasswordForm(prefix="pw")
     status = 200
     if prefs.submit.data and prefs.validate_on_submit():

@@ -4,7 +4,7 @@ import csv
 import io
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Response, render_template, request, stream_with_context, url_for
+from flask import render_template, request, stream_with_context, url_for
 from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -147,8 +147,9 @@ def audit_csv():
             buffer.truncate()
 
     filename = f"audit-{datetime.now(UTC):%Y%m%d-%H%M}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    from wg.actions.csvio import csv_response  # actions imports history: import late
+
+    return csv_response(stream_with_context(generate()), filename, request.args)
 
 
 CSV_COLUMNS = ["id", "at_utc", "actor", "object_type", "object_id", "object", "verb", "field",

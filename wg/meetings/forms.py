@@ -50,7 +50,11 @@ def _int_or_none(value):
 
 class _TimeFields:
     def _zone_choices(self):
-        self.timezone.choices = timezone_choices()
+        # The chair's own country's zones first, then every zone by region.
+        from flask_login import current_user
+
+        self.timezone.choices = timezone_choices(getattr(current_user, "participant", None),
+                                                 self.timezone.data)
 
 
 class SeriesForm(FlaskForm, _TimeFields):

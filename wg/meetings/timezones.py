@@ -6,10 +6,13 @@ per person, so every figure counts people.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from importlib import resources
 
+from flask_babel import lazy_gettext
+
+from wg import formatting
 from wg.meetings.recurrence import zone
 
 DAY_START = time(7, 0)
@@ -170,3 +173,107 @@ def fairness(meetings, people):
         rows.append((participants[pid], zone_name, night_by_zone[zone_name], len(starts)))
     rows.sort(key=lambda r: (-r[2], r[0].name))
     return rows
+
+
+# The time-zone picker: the person's own country first, then every other zone by region, each
+# shown as "(UTC+09:00) Tokyo, Japan", by offset then city. Offsets, not abbreviations ("CST"
+# is three different zones). Only zone.tab's canonical zones are offered; an older alias a
+# person already has (Asia/Calcutta) stays selectable at the top.
+
+REGIONS = {
+    "Africa": lazy_gettext("Africa"), "America": lazy_gettext("Americas"),
+    "Antarctica": lazy_gettext("Antarctica"), "Arctic": lazy_gettext("Arctic"),
+    "Asia": lazy_gettext("Asia"), "Atlantic": lazy_gettext("Atlantic Ocean"),
+    "Australia": lazy_gettext("Australia"), "Europe": lazy_gettext("Europe"),
+    "Indian": lazy_gettext("Indian Ocean"), "Pacific": lazy_gettext("Pacific Ocean"),
+}
+
+
+@lru_cache(maxsize=1)
+def country_zones():
+    """Country alpha-2 -> its zones, and zone -> its country, from tzdata's zone.tab."""
+    by_country, country_of = defaultdict(list), {}
+    text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            parts = line.split("\t")
+            by_country[parts[0]].append(parts[2])
+            country_of[parts[2]] = parts[0]
+    return dict(by_country), country_of
+
+
+def single_zone(participant):
+    """The zone of a country that has exactly one (Ghana: Africa/Accra), else None: the default
+    for a new person of that country, where guessing the capital's would often be wrong."""
+    if participant is None or not getattr(participant, "alpha2", None):
+        return None
+    zones = country_zones()[0].get(participant.alpha2.upper(), [])
+    return zones[0] if len(zones) == 1 else None
+
+
+def own_zones(participant):
+    """The zones offered first to a person of this participant: its country's, or its seat's."""
+    if participant is None:
+        return []
+    if getattr(participant, "alpha2", None):
+        return list(country_zones()[0].get(participant.alpha2.upper(), []))
+    seat = SEAT_ZONES.get(participant.code)
+    return [seat] if seat else []
+
+
+def _option(name, now, city, country=None):
+    offset = now.astimezone(zone(name)).utcoffset()
+    label = f"({formatting.format_offset(now.astimezone(zone(name)))}) {city}"
+    if country and country != city:
+        label = f"{label}, {country}"
+    return offset, formatting.sort_key(city), name, label
+
+
+@lru_cache(maxsize=64)
+def _regions(language, day):
+    """Every canonical zone by region, labelled and sorted, for one language on one day."""
+    now = datetime.combine(day, time(12), tzinfo=UTC)
+    loc = formatting.locale()
+    _, country_of = country_zones()
+    groups = defaultdict(list)
+    for name, code in country_of.items():
+        groups[name.split("/", 1)[0]].append(
+            _option(name, now, formatting.zone_city(name), loc.territories.get(code, code)))
+    groups["Other"].append(_option("UTC", now, "UTC"))
+    return {region: [(name, label) for *_, name, label in sorted(rows)]
+            for region, rows in groups.items()}
+
+
+def zone_choices(participant=None, current=None, now=None):
+    """WTForms choices with option groups: the participant's own zones first (a country's, or an
+    organization's seat), then every zone by region; `current` is kept even when it is an alias.
+    """
+    from flask_babel import gettext
+
+    now = now or datetime.now(UTC)
+    language = str(formatting.locale())
+    regions = _regions(language, now.date())
+    choices = {}
+    first = []
+    own = set(own_zones(participant))
+    if current and current != "UTC" and current not in country_zones()[1]:
+        try:
+            first.append(_option(current, now, formatting.zone_city(current)))
+        except ValueError:
+            pass
+    for name in own_zones(participant):
+        first.append(_option(name, now, formatting.zone_city(name)))
+    if first:
+        if participant is not None and getattr(participant, "alpha2", None):
+            label = gettext("In %(country)s", country=formatting.participant_name(participant))
+        elif participant is not None and own_zones(participant):
+            label = gettext("Your organization's seat")
+        else:
+            label = gettext("Your current zone")
+        choices[label] = [(name, lbl) for *_, name, lbl in sorted(set(first))]
+    for region in sorted(REGIONS, key=lambda r: formatting.sort_key(REGIONS[r])):
+        if region in regions:  # each zone once: a country's zones only in its own group
+            choices[str(REGIONS[region])] = [(n, lbl) for n, lbl in regions[region]
+                                             if n not in own]
+    choices[gettext("Other")] = regions["Other"]
+    return choices

@@ -4,13 +4,11 @@ Every mail is rendered inside `wg.i18n.language(person.language)` (None: English
 times from wg.formatting in the recipient's language and time zone.
 """
 
-from datetime import timedelta
-
 from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from wg.formatting import format_clock, format_date, to_zone
+from wg.formatting import format_date, meeting_when, to_zone
 
 
 def series_label(kind):
@@ -40,14 +38,15 @@ def meeting_day(meeting, person, style="short"):
 
 
 def when_text(meeting, person):
-    """'Tue, 10 Mar 2026, 14:00–15:30 CET (your time) · 14:00 Europe/Vienna (anchor time)'."""
-    start = to_zone(meeting.start_at, person.timezone)
-    end = to_zone(meeting.start_at + timedelta(minutes=meeting.duration_minutes), person.timezone)
-    anchor = to_zone(meeting.start_at, meeting.timezone)
-    return _("%(date)s, %(start)s\u2013%(end)s %(zone)s (your time) \u00b7 "
-             "%(anchor)s %(anchor_zone)s (anchor time)",
-             date=format_date(start, "full"), start=format_clock(start), end=format_clock(end),
-             zone=start.tzname(), anchor=format_clock(anchor), anchor_zone=meeting.timezone)
+    """'Tue, 10 Mar 2026, 14:00–15:30 (your time) · 08:00–09:30 in Vienna (UTC+01:00)': the
+    anchor zone's part only when its clock differs from the reader's (as on the meeting page)."""
+    when = meeting_when(meeting.start_at, meeting.duration_minutes, person.timezone,
+                        meeting.timezone)
+    text = _("%(when)s (your time)", when=when["yours"])
+    if when["anchor"]:
+        text += " \u00b7 " + _("%(when)s in %(city)s (%(offset)s)", when=when["anchor"],
+                                city=when["city"], offset=when["offset"])
+    return text
 
 
 def render(name, html=True, **context):

@@ -1,4 +1,4 @@
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -47,8 +47,9 @@ def rows_to_csv(header, rows):
 
 
 def _csv(text, name):
-    return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    from wg.actions.csvio import csv_response  # actions imports rollups: import late
+
+    return csv_response(text, name, request.args)
 
 
 @bp.route("/")

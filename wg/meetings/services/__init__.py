@@ -37,6 +37,7 @@ from wg.meetings.services.agenda import (
 from wg.meetings.services.attendance import (
     attendance_of,
     attendance_over_time,
+    attendance_ticks,
     attendees,
     participant_attendance,
     record_attendance,
@@ -175,6 +176,7 @@ __all__ = [
     "rsvp_counts",
     "roster",
     "attendance_of",
+    "attendance_ticks",
     "attendees",
     "record_attendance",
     "attendance_over_time",

@@ -83,6 +83,21 @@ def attendance_of(meeting):
     return people, participants
 
 
+def attendance_ticks(meeting, member_ids):
+    """What the attendance sheet starts with: (people, participants, from_rsvp).
+
+    Recorded attendance always wins. Until it is recorded, the members who answered "yes" are
+    ticked as a first guess, and `from_rsvp` names them so the page can say so.
+    """
+    people, participants = attendance_of(meeting)
+    if meeting.attendance_recorded_at is not None:
+        return people, participants, set()
+    said_yes = set(db.session.scalars(select(Rsvp.person_id).where(
+        Rsvp.meeting_id == meeting.id, Rsvp.answer == RsvpAnswer.yes)))
+    from_rsvp = said_yes & set(member_ids)  # a former member's answer cannot be saved
+    return set(from_rsvp), participants, from_rsvp
+
+
 def attendees(meeting):
     """(people present, participants represented), each sorted by name; two queries."""
     people = db.session.scalars(

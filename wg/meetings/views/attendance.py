@@ -18,7 +18,6 @@ from wg.extensions import db
 from wg.history.services import StaleEdit
 from wg.meetings import bp
 from wg.meetings import services as meetings
-from wg.meetings.models import RsvpAnswer
 from wg.meetings.views.common import _reload, _stale
 
 
@@ -26,10 +25,7 @@ from wg.meetings.views.common import _reload, _stale
 def attendance(meeting_id):
     meeting = permissions.meeting_for_edit(current_user, meeting_id)
     roster = meetings.roster(meeting.group)
-    people, participants = meetings.attendance_of(meeting)
-    if meeting.attendance_recorded_at is None:
-        # A first guess the chair corrects: those who said they would come.
-        people = {p.id for p in meetings.rsvp_people(meeting)[RsvpAnswer.yes]}
+    people, participants, from_rsvp = meetings.attendance_ticks(meeting, [p.id for p, _ in roster])
     status, stale = 200, None
     errors = []
     version = meeting.version
@@ -62,9 +58,15 @@ def attendance(meeting_id):
     grouped = {}
     for person, part in roster:
         grouped.setdefault(part, []).append(person)
-    # Countries and organizations in the viewer's language's alphabetical order.
-    by_participant = {part: grouped[part] for part in formatting.sorted_by_name(grouped)}
+    # Countries and organizations, and people within each, in the viewer's language's order.
+    by_participant = {part: sorted(grouped[part], key=lambda p: formatting.sort_key(p.name))
+                      for part in formatting.sorted_by_name(grouped)}
+    represented = {part.id for part, persons in by_participant.items()
+                   if part.id in participants or any(p.id in people for p in persons)}
     return render_template("meetings/attendance.html", meeting=meeting, group=meeting.group,
                            by_participant=by_participant, people=people,
-                           participants=participants, errors=errors, now=utcnow(), stale=stale,
+                           participants=participants, from_rsvp=from_rsvp & people,
+                           represented=represented,
+                           ticked_people=sum(p.id in people for persons in by_participant.values()
+                                             for p in persons), errors=errors, now=utcnow(), stale=stale,
                            version=version), status

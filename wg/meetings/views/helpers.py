@@ -1,5 +1,7 @@
 """Template globals and filters, and the `flask meetings extend` command."""
 
+from datetime import timedelta
+
 from babel import dates
 
 from wg import formatting, permissions
@@ -31,8 +33,25 @@ def participant_attendance_for(participant, person):
 
 @bp.app_template_filter("meeting_time")
 def meeting_time(meeting, zone_name, style="full"):
-    """'Tue 10 Mar 2026, 08:00 CST' in the viewer's zone and language."""
+    """'Tue 10 Mar 2026, 08:00–09:30' in the viewer's zone and language (a heading's date and
+    times; no zone abbreviation: 'CST' is three zones); other styles as `format_datetime`."""
+    if style == "full":
+        return meeting_when(meeting, zone_name)["yours"]
     return formatting.format_datetime(meeting.start_at, _zone_name(zone_name), style)
+
+
+@bp.app_template_global()
+def meeting_when(meeting, zone_name):
+    """See formatting.meeting_when: the viewer's day and range, and the anchor zone's range."""
+    return formatting.meeting_when(meeting.start_at, meeting.duration_minutes,
+                                   _zone_name(zone_name), _zone_name(meeting.timezone))
+
+
+@bp.app_template_filter("meeting_range")
+def meeting_range(meeting, zone_name):
+    """'07:00–08:30': the meeting's start and end in a zone (the month grid, short lists)."""
+    end_at = meeting.start_at + timedelta(minutes=meeting.duration_minutes)
+    return formatting.format_time_range(meeting.start_at, end_at, _zone_name(zone_name))
 
 
 @bp.app_template_filter("anchor_time")
