@@ -128,13 +128,13 @@ def upgrade():
         "INSERT INTO pledge_signatures (participant_id, signed_on, recorded_at, version) "
         "SELECT id, pledge_signed_date, CURRENT_TIMESTAMP, 1 FROM participants "
         "WHERE pledge_signed_date IS NOT NULL")
-    with op.batch_alter_table('participants', schema=None) as batch_op:
-        batch_op.drop_column('pledge_signed_date')
+    # A plain ALTER TABLE on every backend (SQLite has it since 3.35): a batch copy of
+    # `participants` would have to drop a table that many others reference.
+    op.execute("ALTER TABLE participants DROP COLUMN pledge_signed_date")
 
 
 def downgrade():
-    with op.batch_alter_table('participants', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('pledge_signed_date', sa.Date(), nullable=True))
+    op.add_column('participants', sa.Column('pledge_signed_date', sa.Date(), nullable=True))
     op.execute(
         "UPDATE participants SET pledge_signed_date = (SELECT s.signed_on FROM pledge_signatures s "
         "WHERE s.participant_id = participants.id)")

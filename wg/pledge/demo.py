@@ -21,7 +21,9 @@ from wg.pledge.models import (
 
 TITLES = ["Minister of Health", "Minister of Foreign Affairs", "Minister of the Interior",
           "Permanent Representative to the United Nations", "Ambassador",
-          "Director General, National Drug Control Agency", "Executive Director"]
+          "Director General, National Drug Control Agency"]
+ORGANIZATION_TITLES = ["Executive Director", "Director-General", "Secretary-General",
+                       "President"]
 EVIDENCE = {
     "regulate": "National schedule of controlled substances amended to list {n} new precursors.",
     "authorities": "Inter-ministerial review of legal gaps completed; draft bill before "
@@ -54,7 +56,8 @@ def add_pledge(ctx):
         signed_on = min(today, PLEDGE_DATE + timedelta(days=rng.randint(0, days)))
         db.session.add(PledgeSignature(
             participant_id=p.id, signed_on=signed_on, signatory_name=signatory_name(rng),
-            signatory_title=rng.choice(TITLES),
+            signatory_title=rng.choice(ORGANIZATION_TITLES if p.kind.value == "organization"
+                                       else TITLES),
             instrument_reference=f"Note verbale {p.code}/{signed_on.year}/{rng.randint(10, 999)}",
             recorded_at=ctx.now, version=1))
         signed.add(p.id)

@@ -18,6 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from wg.actions import models as _actions  # noqa: F401  (ActionItem, for linked actions)
+from wg.auth import models as _auth  # noqa: F401  (Person)
 from wg.db_types import UTCDateTime, utcnow
 from wg.extensions import db
 

@@ -129,8 +129,9 @@ def sign(participant, actor, *, signed_on, signatory_name="", signatory_title=""
         raise ValidationError(errors)
     reason = (reason or "").strip()[:1000] or None
     signature = signature_of(participant)
-    _stale_if(signature, "pledge_signature", expected_version)
+    # A repeat (same form key) is told apart first: its version is necessarily old by now.
     idempotency.claim_or_raise(key, actor, f"pledge.sign:{participant.id}", now)
+    _stale_if(signature, "pledge_signature", expected_version)
     if signature is None:
         signature = PledgeSignature(participant_id=participant.id, recorded_by_id=getattr(
             actor, "id", None), recorded_at=now, version=1, **values)
@@ -263,9 +264,9 @@ def update_implementation(participant, commitment, actor, *, status, evidence_md
         raise ValidationError({None: _("%(name)s has not signed the Pledge: record the "
                                        "signature first.", name=participant.name)})
     implementation = implementation_of(participant, commitment)
-    _stale_if(implementation, "implementation", expected_version)
     idempotency.claim_or_raise(key, actor,
                                f"pledge.implementation:{participant.id}:{commitment.id}", now)
+    _stale_if(implementation, "implementation", expected_version)
     after = {"status": status, "evidence_md": evidence_md, "evidence_links": evidence_links,
              "last_reviewed_on": last_reviewed_on}
     if implementation is None:

@@ -23,6 +23,10 @@ from wg.pledge.forms import (
 )
 from wg.pledge.models import CommitmentImplementation, PledgeCommitment
 
+# Several forms of one kind on a page carry a prefix (unique field ids for their labels); their
+# CSRF token is the page's plain `csrf_token`, which CSRFProtect checks on every POST.
+PREFIXED = {"csrf": False}
+
 CSV_HEADER = ("code", "participant", "kind", "region_code", "region", "signed", "signed_on",
               "signatory", "signatory_title", "instrument_reference", "instrument_url",
               "recorded_by", "recorded_at")
@@ -168,8 +172,8 @@ def _commitment(number):
     return commitment
 
 
-def _implementation_form(record, form=None):
-    form = form or ImplementationForm(formdata=None)
+def _implementation_form(number, record):
+    form = ImplementationForm(formdata=None, prefix=f"c{number}", meta=PREFIXED)
     if record is not None:
         form.status.data = record.status.value
         form.evidence_md.data = record.evidence_md
@@ -192,7 +196,7 @@ def _participant_page(participant, *, signature_form=None, open_number=None, ope
         if open_number == c.number and open_form is not None:
             forms[c.id] = open_form
         elif editable:
-            forms[c.id] = _implementation_form(records.get(c.id))
+            forms[c.id] = _implementation_form(c.number, records.get(c.id))
     people = []
     if permissions.can_manage_focal_points(current_user):
         people = db.session.scalars(select(Person).where(
@@ -205,9 +209,9 @@ def _participant_page(participant, *, signature_form=None, open_number=None, ope
         "pledge/participant.html", participant=participant,
         signature=participant.pledge_signature, commitments=items, records=records,
         forms=forms, open_number=open_number, stale=stale, signature_form=signature_form,
-        withdraw_form=WithdrawForm(), link_form=LinkActionForm(formdata=None),
+        withdraw_form=WithdrawForm(formdata=None, prefix="withdraw", meta=PREFIXED),
         focal_points=pledge.focal_points_of(participant), people=people,
-        focal_form=FocalPointForm(formdata=None), display=pledge.commitment_display_text,
+        display=pledge.commitment_display_text,
         evidence_html={cid: Markup(markdown.render(r.evidence_md))  # sanitized by nh3
                        for cid, r in records.items() if r.evidence_md},
         today=utcnow().date()), status
@@ -252,7 +256,7 @@ def record_signature(code):
 @bp.route("/participants/<code>/pledge/withdraw", methods=["POST"])
 def withdraw(code):
     participant = permissions.participant_for_signature(current_user, code)
-    form = WithdrawForm()
+    form = WithdrawForm(prefix="withdraw", meta=PREFIXED)
     if form.validate_on_submit():
         try:
             pledge.withdraw(participant, current_user, reason=form.reason.data, now=utcnow(),
@@ -278,7 +282,7 @@ def withdraw(code):
 def update_implementation(code, number):
     participant = permissions.participant_for_implementation(current_user, code)
     commitment = _commitment(number)
-    form = ImplementationForm()
+    form = ImplementationForm(prefix=f"c{number}", meta=PREFIXED)
     if form.validate_on_submit():
         try:
             record = pledge.update_implementation(
