@@ -140,3 +140,12 @@ def test_forms_without_the_csrf_token_are_refused(app, login, coalition):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.query(CommitmentImplementation).count() == 0
+
+
+def test_recording_without_a_participant_says_so_next_to_the_field(app, login, coalition):
+    web = login(coalition["coordinator"])
+    response = web.post("/pledge", {"participant": "", "signed_on": "2025-02-01",
+                                    "version": "0"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose the participant that signed." in html
+    assert 'value="2025-02-01"' in html

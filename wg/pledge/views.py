@@ -73,7 +73,12 @@ def index():
         form = SignatureForm()
         form.participant.choices = [("", "—")] + [(p.code, participant_name(p))
                                                   for p in campaign.unsigned]
-        if request.method == "POST":
+        if request.method == "POST" and not form.participant.data:
+            form.validate_on_submit()
+            form.participant.errors = list(form.participant.errors) + [
+                _("Choose the participant that signed.")]
+            status = 422
+        elif request.method == "POST":
             participant = permissions.participant_for_signature(current_user,
                                                                 form.participant.data)
             if form.validate_on_submit():
