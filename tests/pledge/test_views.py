@@ -149,3 +149,46 @@ def test_recording_without_a_participant_says_so_next_to_the_field(app, login, c
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Choose the participant that signed." in html
     assert 'value="2025-02-01"' in html
+
+
+def test_coordinator_grants_and_revokes_a_focal_point_from_the_admin_page(app, login, coalition):
+    with app.app_context():
+        peruvian = factories.person("Rosa Quispe", participant_code="PER")
+        peru_id, person_id = peruvian.participant_id, peruvian.id
+        db.session.commit()
+    web = login(coalition["coordinator"])
+    admin_page = f"/admin/participants/{peru_id}/edit"
+    assert "No focal point yet." in web.get(admin_page).get_data(as_text=True)
+    response = web.post("/participants/PER/focal-points", {"person_id": person_id,
+                                                           "back": "admin"},
+                        form_page=admin_page)
+    assert response.headers["Location"].endswith(admin_page)
+    html = web.get(admin_page).get_data(as_text=True)
+    assert "Rosa Quispe" in html and "No focal point yet." not in html
+    web.post(f"/participants/PER/focal-points/{person_id}/revoke", {"back": "admin"},
+             form_page=admin_page)
+    assert "No focal point yet." in web.get(admin_page).get_data(as_text=True)
+
+
+def test_focal_point_links_only_actions_they_can_see(app, login, coalition):
+    with app.app_context():
+        ghana = db.session.query(Participant).filter_by(code="GHA").one()
+        mine = factories.action(factories.group("SWG1.1"), "Map precursor routes",
+                                participants=[ghana])
+        other = factories.action(factories.group("SWG3.2"), "Train peer workers")
+        mine_id, other_id = mine.id, other.id
+        db.session.commit()
+    web = login(coalition["member"])  # Ghana's focal point, a member of SWG1.1 only
+    page = "/participants/GHA/pledge"
+    url = "/participants/GHA/pledge/commitments/1/actions"
+    web.post(url, {"action_id": mine_id}, form_page=page)
+    assert "Save the commitment" in web.get(page).get_data(as_text=True)  # no record yet
+    web.post("/participants/GHA/pledge/commitments/1", _impl_form(1), form_page=page)
+    web.post(url, {"action_id": other_id}, form_page=page)
+    assert f"There is no action {other_id} that you can see." in web.get(page).get_data(
+        as_text=True)
+    web.post(url, {"action_id": mine_id}, form_page=page)
+    with app.app_context():
+        record = db.session.query(CommitmentImplementation).one()
+        assert [a.id for a in record.actions] == [mine_id]
+    assert "Map precursor routes" in web.get(page).get_data(as_text=True)
