@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from wg import idempotency, markdown, permissions
 from wg.auth.models import Person
@@ -192,9 +193,12 @@ def _implementation_form(number, record):
 def _participant_page(participant, *, signature_form=None, open_number=None, open_form=None,
                       stale=None, status=200):
     items = queries.commitments()
+    from wg.actions.models import ActionItem
+
     records = {r.commitment_id: r for r in db.session.scalars(
         select(CommitmentImplementation).where(
-            CommitmentImplementation.participant_id == participant.id))}
+            CommitmentImplementation.participant_id == participant.id)
+        .options(selectinload(CommitmentImplementation.actions).selectinload(ActionItem.group)))}
     forms = {}
     editable = permissions.can_update_implementation(current_user, participant)
     for c in items:
