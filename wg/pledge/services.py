@@ -92,10 +92,10 @@ def signature_of(participant):
 
 
 def _record(actor, object_type, object_id, verb, changes, participant, now, reason=None,
-            version=None):
+            version=None, label=None):
     history.record(actor, object_type, object_id, verb, changes, now=now,
-                   label=participant.name, reason=reason, parent=("participant", participant.id),
-                   version=version)
+                   label=label or participant.name, reason=reason,
+                   parent=("participant", participant.id), version=version)
 
 
 def sign(participant, actor, *, signed_on, signatory_name="", signatory_title="",
@@ -289,10 +289,10 @@ def update_implementation(participant, commitment, actor, *, status, evidence_md
         implementation.updated_by_id = getattr(actor, "id", None)
         implementation.updated_at = now
         db.session.flush()
-        changes["commitment"] = [commitment.number, commitment.number]
         verb = "updated"
+    # Labelled "Ghana · 3": the participant and the commitment's number.
     _record(actor, "implementation", implementation.id, verb, changes, participant, now,
-            version=implementation.version)
+            version=implementation.version, label=f"{participant.name} · {commitment.number}")
     idempotency.remember(key, f"implementation:{implementation.id}")
     return implementation
 
@@ -306,10 +306,10 @@ def _set_actions(implementation, actor, actions, now):
     implementation.version += 1
     implementation.updated_at = now
     db.session.flush()
+    participant = implementation.participant
     _record(actor, "implementation", implementation.id, "updated",
-            {"action_ids": [before, after],
-             "commitment": [implementation.commitment.number] * 2},
-            implementation.participant, now, version=implementation.version)
+            {"action_ids": [before, after]}, participant, now, version=implementation.version,
+            label=f"{participant.name} · {implementation.commitment.number}")
     return True
 
 
