@@ -20,7 +20,9 @@ DEFAULT_PAGES = [
     ("coordinator@example.org", "/participants/MEX"),
     ("coordinator@example.org", "/admin/people"),
     ("coordinator@example.org", "/admin/roles"),
-    ("coordinator@example.org", "/admin/pledges"),
+    ("coordinator@example.org", "/pledge"),
+    ("member@example.org", "/pledge/implementation"),
+    ("member@example.org", "/participants/GHA/pledge"),
     ("member@example.org", "/profile"),
     ("member@example.org", "/groups/swg3-2"),
 ]

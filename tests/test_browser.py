@@ -55,7 +55,8 @@ def test_phone_width_has_no_horizontal_scroll(app, live_server, browser):
     page = context.new_page()
     log_in(page, live_server, "coordinator@example.org", factories.PASSWORD)
     for path in ["/", "/structure", "/participants", "/groups/swg1-1", "/admin/people", "/profile",
-                 "/admin/pledges", "/admin/audit", "/profile/tokens"]:
+                 "/pledge", "/pledge/implementation", "/participants/GHA/pledge", "/admin/audit",
+                 "/profile/tokens"]:
         page.goto(f"{live_server}{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, (path, overflow)

@@ -167,11 +167,12 @@ def register_blueprints(app):
     from wg.meetings import bp as meetings_bp
     from wg.notify import bp as notify_bp
     from wg.participants import bp as participants_bp
+    from wg.pledge import bp as pledge_bp
     from wg.rollups import bp as rollups_bp
     from wg.webhooks import bp as webhooks_bp
 
     for bp in (core_bp, auth_bp, groups_bp, participants_bp, admin_bp, meetings_bp, actions_bp,
-               rollups_bp, notify_bp, history_bp, webhooks_bp):
+               rollups_bp, notify_bp, history_bp, webhooks_bp, pledge_bp):
         app.register_blueprint(bp)
     # The coalition's own records (issue 14).
     from wg.decisions import bp as decisions_bp

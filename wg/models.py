@@ -23,6 +23,12 @@ from wg.meetings.models import (  # noqa: F401
 )
 from wg.notify.models import JobRun, NotificationPreference, OutboxMessage  # noqa: F401
 from wg.participants.models import Participant, ParticipantKind  # noqa: F401
+from wg.pledge.models import (  # noqa: F401
+    CommitmentImplementation,
+    FocalPoint,
+    PledgeCommitment,
+    PledgeSignature,
+)
 from wg.rollups.models import (  # noqa: F401
     ParticipantActivity,
     RollupCurrent,

@@ -62,6 +62,8 @@ def forget_roles(person):
     """Drop the per-request role cache after the person's memberships change."""
     if hasattr(person, "_wg_roles"):
         del person._wg_roles
+    if hasattr(person, "_wg_focal"):
+        del person._wg_focal
 
 
 def _authenticated(person):
@@ -382,6 +384,12 @@ def can_view_participant_history(person, participant):
     return _authenticated(person) and person.participant_id == participant.id
 
 
+def _pledge_commitment(commitment_id):
+    from wg.pledge.models import PledgeCommitment
+
+    return db.session.get(PledgeCommitment, commitment_id)
+
+
 def history_object_for_view(person, object_type, object_id):
     """The object whose History view is asked for, after the check for its own page.
 
@@ -402,6 +410,8 @@ def history_object_for_view(person, object_type, object_id):
                                      lambda p: can_view_participant_history(person, p)),
         "initiative": lambda: initiative_for_view(person, object_id),
         "decision": lambda: decision_for_view(person, object_id),
+        "pledge_commitment": lambda: _load(_pledge_commitment(object_id),
+                                           lambda c: can_view_pledge(person)),
     }
     loader = loaders.get(object_type)
     if loader is None:
@@ -416,6 +426,86 @@ def require_meeting_calendar(person):
 
 def require_coordinator(person):
     if not can_administer(person):
+        abort(403)
+
+
+# The Coalition Pledge
+
+
+def can_view_pledge(person):
+    """The Pledge, its campaign and implementation pages: every logged-in person."""
+    return _authenticated(person)
+
+
+def can_edit_pledge_commitments(person):
+    """Coordinators word the Pledge's commitments."""
+    return is_coordinator(person)
+
+
+def can_record_signature(person):
+    """Coordinators record, correct and remove participants' signatures of the Pledge."""
+    return is_coordinator(person)
+
+
+def can_manage_focal_points(person):
+    """Coordinators grant and revoke the focal point role of a participant."""
+    return is_coordinator(person)
+
+
+def is_focal_point(person, participant):
+    """The person keeps this participant's Pledge record (granted by a coordinator)."""
+    if not _authenticated(person) or getattr(person, "id", None) is None:
+        return False
+    cached = getattr(person, "_wg_focal", None)
+    if cached is None:
+        from wg.pledge.models import FocalPoint
+
+        cached = set(db.session.scalars(select(FocalPoint.participant_id).where(
+            FocalPoint.person_id == person.id)))
+        try:
+            person._wg_focal = cached
+        except AttributeError:  # pragma: no cover - anonymous user objects
+            pass
+    return participant.id in cached
+
+
+def can_update_implementation(person, participant):
+    """A participant's commitment implementation: coordinators and its own focal points."""
+    return is_coordinator(person) or is_focal_point(person, participant)
+
+
+def _participant_by_code(code):
+    from wg.participants.models import Participant
+
+    return db.session.scalar(select(Participant).where(
+        Participant.code == (code or "").upper()[:16]))
+
+
+def participant_for_pledge(person, code):
+    return _load(_participant_by_code(code), lambda p: can_view_pledge(person))
+
+
+def participant_for_implementation(person, code):
+    return _load(_participant_by_code(code), lambda p: can_update_implementation(person, p))
+
+
+def participant_for_signature(person, code):
+    return _load(_participant_by_code(code), lambda p: can_record_signature(person))
+
+
+def participant_for_focal_points(person, code):
+    return _load(_participant_by_code(code), lambda p: can_manage_focal_points(person))
+
+
+def commitment_for_edit(person, commitment_id):
+    from wg.pledge.models import PledgeCommitment
+
+    return _load(db.session.get(PledgeCommitment, commitment_id),
+                 lambda c: can_edit_pledge_commitments(person))
+
+
+def require_pledge_view(person):
+    if not can_view_pledge(person):
         abort(403)
 
 
@@ -439,6 +529,11 @@ JINJA_GLOBALS = {
     "can_view_person_history": can_view_person_history,
     "can_view_participant_history": can_view_participant_history,
     "can_use_webhooks": can_use_webhooks,
+    "can_edit_pledge_commitments": can_edit_pledge_commitments,
+    "can_record_signature": can_record_signature,
+    "can_manage_focal_points": can_manage_focal_points,
+    "can_update_implementation": can_update_implementation,
+    "is_focal_point": is_focal_point,
 }
 
 

@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0017_initiatives_decisions'
-down_revision = '0015_perf_counts'
+down_revision = '0016_pledge'
 branch_labels = None
 depends_on = None
 

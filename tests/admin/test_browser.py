@@ -44,16 +44,17 @@ def test_two_coordinators_edit_one_person_and_one_pledge(app, live_server, brows
 
     # The same unsigned pledge, opened by both.
     for page in (a, b):
-        page.goto(f"{live_server}/admin/pledges")
-    row = f"tr:has-text('{peru_name}')"
-    a.locator(row).locator("input[type=date]").fill("2025-05-01")
-    a.locator(row).get_by_role("button", name="Record").click()
+        page.goto(f"{live_server}/participants/PER/pledge")
+        page.get_by_text("Record the signature").click()
+    a.get_by_label("Signed on").fill("2025-05-01")
+    a.get_by_role("button", name="Record signature").click()
     a.wait_for_load_state()
-    assert "signed the Coalition Pledge on Thursday, 1 May 2025" in a.content()
-    b.locator(row).locator("input[type=date]").fill("2025-06-01")
-    b.locator(row).get_by_role("button", name="Record").click()
+    assert f"{peru_name} signed the Coalition Pledge on Thursday, 1 May 2025" in a.content()
+    b.get_by_label("Signed on").fill("2025-06-01")
+    b.get_by_role("button", name="Record signature").click()
     b.wait_for_load_state()
     assert b.locator("#stale-edit").is_visible()
-    assert "pledge signed" in b.locator("#stale-edit").inner_text()
-    b.goto(f"{live_server}/admin/pledges")
-    assert "1 May 2025" in b.locator(f"tr:has-text('{peru_name}')").inner_text()
+    assert "signed the Pledge" in b.locator("#stale-edit").inner_text()
+    assert b.get_by_label("Signed on").input_value() == "2025-06-01"  # typed, kept
+    b.goto(f"{live_server}/participants/PER/pledge")
+    assert "1 May 2025" in b.locator("#signature").inner_text()

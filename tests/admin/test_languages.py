@@ -9,7 +9,7 @@ import pytest
 from tests import factories
 from wg.api import tokens
 from wg.extensions import db
-from wg.participants import services as participants
+from wg.pledge import services as pledge
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -25,7 +25,7 @@ def coalition_fr(app):
         group = factories.group("SWG1.1")
         factories.membership(member, group)
         mexico = factories.participant("MEX")
-        participants.record_pledge(mexico, date(2025, 5, 1), actor=coordinator, now=NOW)
+        pledge.sign(mexico, coordinator, signed_on=date(2025, 5, 1), now=NOW)
         tokens.create_token(coordinator, coordinator, "Sync", "read", 30, NOW)
         db.session.commit()
         return {"austria": coordinator.participant.id, "coordinator": coordinator.id,
@@ -37,7 +37,8 @@ def _pages(ids):
         "/admin/people", f"/admin/people/{ids['member']}", "/admin/people/new", "/admin/roles",
         "/admin/groups", f"/admin/groups/{ids['group']}/edit", "/admin/groups/new",
         "/admin/participants", f"/admin/participants/{ids['mexico']}/edit",
-        "/admin/participants/new", "/admin/pledges", "/admin/audit",
+        "/admin/participants/new", "/pledge", "/pledge/implementation",
+        "/participants/MEX/pledge", "/admin/audit",
         f"/history/participant/{ids['mexico']}", "/profile", "/profile/tokens", "/admin/tokens",
     ]
 
@@ -49,8 +50,8 @@ def test_coordinator_pages_speak_french(coalition_fr, login):
         assert response.status_code == 200, path
         assert '<html lang="fr"' in response.get_data(as_text=True), path
     # Country names come from CLDR in the reader's language, dates from Babel.
-    html = web.get("/admin/pledges").get_data(as_text=True)
-    assert "Mexique" in html and "1 mai 2025" in html
+    html = web.get("/pledge").get_data(as_text=True)
+    assert "Mexique" in html and "1 mai 2025" in html and "Amériques" in html
     assert "Mexique" in web.get("/admin/people").get_data(as_text=True)
 
 
@@ -60,7 +61,7 @@ def test_pages_in_arabic_read_right_to_left(coalition_fr, login):
                         {"prefs-timezone": "Europe/Paris", "prefs-language": "ar",
                          "prefs-version": "1", "prefs-submit": "1"})
     assert response.status_code == 302
-    html = web.get("/admin/pledges").get_data(as_text=True)
+    html = web.get("/pledge").get_data(as_text=True)
     assert 'dir="rtl"' in html and "المكسيك" in html
     for path in _pages(coalition_fr):
         assert web.get(path).status_code == 200, path
@@ -82,8 +83,7 @@ def test_audit_csv_headers_keep_machine_names_on_request(coalition_fr, login):
 
 def test_pledge_flash_names_the_country_and_date_in_the_readers_language(coalition_fr, login):
     web = login("coord@example.org")
-    response = web.post("/admin/pledges", {"participant_id": coalition_fr["austria"],
-                                           "signed_date": "2025-05-01", "version": "1"},
-                        follow_redirects=True)
+    response = web.post("/pledge", {"participant": "AUT", "signed_on": "2025-05-01",
+                                    "version": "0"}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Autriche a signé l'Engagement de la Coalition le jeu. 1 mai 2025." in unescape(html)

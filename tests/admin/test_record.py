@@ -17,6 +17,7 @@ from wg.groups.models import Group, Role
 from wg.history import services as history
 from wg.participants import services as participants
 from wg.participants.models import Participant
+from wg.pledge import services as pledge
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -111,26 +112,20 @@ def test_retired_group_takes_no_roles(ctx):
     assert [e.verb for e in history.entries_for("group", group.id)] == ["retired"]
 
 
-def test_pledge_rules_future_refused_change_needs_reason_history_keeps_old_date(ctx):
+def test_participant_history_shows_the_pledge_record(ctx):
+    """The signature has its own record (wg.pledge); its entries are filed under the
+    participant, so the participant's History shows them."""
     coord = factories.coalition()["people"]["coordinator"]
     peru = participants.create_participant(kind="country", code="PER", actor=coord, now=NOW)
-    with pytest.raises(ValidationError, match="future"):
-        participants.record_pledge(peru, NOW.date() + timedelta(days=1), actor=coord, now=NOW)
-    participants.record_pledge(peru, date(2025, 3, 1), actor=coord, now=NOW)
-    with pytest.raises(ValidationError) as info:
-        participants.record_pledge(peru, date(2025, 3, 2), actor=coord, now=NOW)
-    assert "reason" in info.value.errors
-    participants.record_pledge(peru, date(2025, 3, 2), actor=coord, now=NOW,
-                               reason="The instrument is dated 2 March")
-    with pytest.raises(history.StaleEdit):
-        participants.record_pledge(peru, None, actor=coord, now=NOW, expected_version=2,
-                                   reason="stale form")
+    pledge.sign(peru, coord, signed_on=date(2025, 3, 1), now=NOW)
+    pledge.sign(peru, coord, signed_on=date(2025, 3, 2), now=NOW,
+                reason="The instrument is dated 2 March")
     db.session.commit()
     entries = history.entries_for("participant", peru.id)
-    assert [e.verb for e in entries] == ["created", "pledge_signed", "pledge_changed"]
-    assert history.changes_of(entries[2]) == {"pledge_signed_date": ["2025-03-01", "2025-03-02"]}
+    assert [e.verb for e in entries] == ["created", "signed", "signature_corrected"]
+    assert history.changes_of(entries[2]) == {"signed_on": ["2025-03-01", "2025-03-02"]}
     assert entries[2].reason == "The instrument is dated 2 March"
-    assert peru.pledge_signed_date == date(2025, 3, 2) and peru.version == 3
+    assert peru.pledge_signed_date == date(2025, 3, 2) and peru.version == 1
 
 
 @settings(max_examples=25, deadline=None,
@@ -183,17 +178,14 @@ def test_replaying_the_history_gives_the_current_fields(app, steps):
                                             is_active=kind != "retire" or n % 2 == 0,
                                             actor=coord, now=NOW)
                     elif kind == "pledge":
-                        participants.record_pledge(peru, date(2025, 1, 1 + n), actor=coord,
-                                                   now=NOW, reason="correction")
+                        pledge.sign(peru, coord, signed_on=date(2025, 1, 1 + n), now=NOW,
+                                    reason="correction")
                     elif kind == "unpledge":
-                        participants.record_pledge(peru, None, actor=coord, now=NOW,
-                                                   reason="withdrawn")
+                        pledge.withdraw(peru, coord, now=NOW, reason="withdrawn")
                     elif kind == "core":
                         participants.update_participant(peru, is_core=bool(n % 2),
                                                         joined_date=date(2024, 1, 1 + n),
-                                                        pledge_signed_date=
-                                                        peru.pledge_signed_date, actor=coord,
-                                                        now=NOW)
+                                                        actor=coord, now=NOW)
                 except ValidationError:
                     db.session.rollback()
                     return  # a refused step (e.g. granting in a retired group) changes nothing
@@ -207,6 +199,11 @@ def test_replaying_the_history_gives_the_current_fields(app, steps):
                 assert history.replay(entries) == history.snapshot(obj, fields), object_type
                 versions = [e.version for e in entries]
                 assert versions == sorted(versions) and versions[-1] == obj.version
+            signature = pledge.signature_of(peru)
+            if signature is not None:
+                entries = history.entries_for("pledge_signature", signature.id)
+                assert history.replay(entries) == history.snapshot(
+                    signature, pledge.SIGNATURE_FIELDS)
         finally:
             db.session.rollback()
             db.session.remove()
@@ -267,15 +264,16 @@ def test_pledge_form_refuses_future_and_stale_dates(two_coordinators, app):
     with app.app_context():
         pid = factories.participant("PER").id  # not signed yet
         db.session.commit()
+    url = "/participants/PER/pledge/signature"
     future = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
-    page = a.post("/admin/pledges", {"participant_id": pid, "signed_date": future, "version": 1})
-    assert page.status_code == 422 and "cannot be dated in the future" in page.get_data(
+    page = a.post(url, {"signed_on": future, "version": 0}, form_page="/participants/PER/pledge")
+    assert page.status_code == 422 and "cannot be signed in the future" in page.get_data(
         as_text=True)
-    assert a.post("/admin/pledges", {"participant_id": pid, "signed_date": "2025-02-01",
-                                     "version": 1}).status_code == 302
-    late = b.post("/admin/pledges", {"participant_id": pid, "signed_date": "2025-02-09",
-                                     "version": 1})
-    assert late.status_code == 409 and "pledge signed" in late.get_data(as_text=True)
+    assert a.post(url, {"signed_on": "2025-02-01", "version": 0},
+                  form_page="/participants/PER/pledge").status_code == 302
+    late = b.post(url, {"signed_on": "2025-02-09", "version": 0},
+                  form_page="/participants/PER/pledge")
+    assert late.status_code == 409 and "signed the Pledge" in late.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Participant, pid).pledge_signed_date == date(2025, 2, 1)
 

@@ -118,17 +118,22 @@ def test_participants_and_pledges(app, login):
         assert peru.name == "Peru" and peru.joined_date.isoformat() == "2025-01-15"
         assert db.session.scalar(select(Participant).where(Participant.code == "OSCE")) is not None
         pid = peru.id
-    page = web.post("/admin/pledges", {"participant_id": pid, "signed_date": "not a date"}).get_data(as_text=True)
+    form_page = "/participants/PER/pledge"
+    url = "/participants/PER/pledge/signature"
+    page = web.post(url, {"signed_on": "not a date"}, form_page=form_page).get_data(as_text=True)
     assert "Enter the date it was signed" in page and 'value="not a date"' in page
-    web.post("/admin/pledges", {"participant_id": pid, "signed_date": "2025-03-01"})
+    web.post(url, {"signed_on": "2025-03-01", "version": "0"}, form_page=form_page)
     with app.app_context():
         assert db.session.get(Participant, pid).pledge_signed_date.isoformat() == "2025-03-01"
-    refused = web.post("/admin/pledges", {"participant_id": pid, "withdraw": "1"})
-    assert refused.status_code == 422 and "Say why" in refused.get_data(as_text=True)
+    refused = web.post("/participants/PER/pledge/withdraw", {"withdraw-version": "1"},
+                       form_page=form_page)
+    assert refused.status_code == 302
+    assert "Say why" in web.get(form_page).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Participant, pid).pledge_signed_date is not None
-    web.post("/admin/pledges", {"participant_id": pid, "withdraw": "1",
-                                "reason": "Recorded by mistake"})
+    web.post("/participants/PER/pledge/withdraw", {"withdraw-version": "1",
+                                                   "withdraw-reason": "Recorded by mistake"},
+             form_page=form_page)
     with app.app_context():
         assert db.session.get(Participant, pid).pledge_signed_date is None
 

@@ -98,17 +98,5 @@ class ParticipantForm(FlaskForm):
     name = StringField(_l("Name (organizations only)"), validators=[Optional(), MaxLength(200)])
     is_core = BooleanField(_l("Core country (leads new initiatives)"))
     joined_date = DateField(_l("Joined on"), validators=[Optional()])
-    pledge_signed_date = DateField(_l("Coalition Pledge signed on"), validators=[Optional()])
     version = HiddenField()
     submit = SubmitField(_l("Save"))
-
-
-class PledgeForm(FlaskForm):
-    signed_date = DateField(
-        _l("Signed on"),
-        validators=[DataRequired(_l("Enter the date it was signed, like 2025-03-01."))],
-    )
-    reason = StringField(_l("Why the date changes (when correcting a recorded date)"),
-                         validators=[Optional(), MaxLength(1000)])
-    version = HiddenField()
-    submit = SubmitField(_l("Record signature"))

@@ -11,7 +11,6 @@ from wg.admin.forms import (
     GroupForm,
     ParticipantForm,
     PersonForm,
-    PledgeForm,
     RoleForm,
 )
 from wg.auth import services as auth
@@ -19,7 +18,7 @@ from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
-from wg.formatting import format_date, participant_name, sorted_by_name
+from wg.formatting import participant_name, sorted_by_name
 from wg.groups import services as groups
 from wg.groups.models import Group, Membership, Role
 from wg.history import services as history
@@ -380,14 +379,12 @@ def participant_form(participant_id=None):
                 participant = participants.create_participant(
                     kind=form.kind.data, code=form.code.data, name=form.name.data,
                     is_core=form.is_core.data, joined_date=form.joined_date.data,
-                    pledge_signed_date=form.pledge_signed_date.data, actor=current_user,
-                    now=utcnow(),
+                    actor=current_user, now=utcnow(),
                 )
             else:
                 participants.update_participant(
                     participant, name=form.name.data, is_core=form.is_core.data,
-                    joined_date=form.joined_date.data,
-                    pledge_signed_date=form.pledge_signed_date.data, actor=current_user,
+                    joined_date=form.joined_date.data, actor=current_user,
                     now=utcnow(), expected_version=form.version.data,
                 )
         except history.StaleEdit as exc:
@@ -404,49 +401,20 @@ def participant_form(participant_id=None):
             return redirect(url_for("admin.participants_list"))
     if participant is not None:
         form.version.data = participant.version
+    from wg.pledge import services as pledge
+
+    focal_points, people = [], []
+    if participant is not None and participant.id:
+        focal_points = pledge.focal_points_of(participant)
+        people = db.session.scalars(select(Person).where(
+            Person.participant_id == participant.id, Person.is_active_account.is_(True))
+            .order_by(Person.name)).all()
     return render_template("admin/participant_form.html", form=form, participant=participant,
-                           stale=stale), 409 if stale else 200
+                           stale=stale, focal_points=focal_points,
+                           people=people), 409 if stale else 200
 
 
-@bp.route("/pledges", methods=["GET", "POST"])
+@bp.route("/pledges")
 def pledges():
-    form = PledgeForm()
-    error_for = None
-    stale = None
-    status = 200
-    if request.method == "POST":
-        participant = _get_or_404(Participant, request.form.get("participant_id", type=int))
-        withdraw = request.form.get("withdraw") == "1"
-        valid = ConfirmForm().validate_on_submit() if withdraw else form.validate_on_submit()
-        if valid:
-            try:
-                participants.record_pledge(
-                    participant, None if withdraw else form.signed_date.data,
-                    actor=current_user, now=utcnow(), expected_version=form.version.data,
-                    reason=request.form.get("reason"))
-            except history.StaleEdit as exc:
-                db.session.rollback()
-                stale, error_for, status = exc, participant.id, 409
-            except ValidationError as exc:
-                db.session.rollback()
-                for message in exc.apply_to(form):
-                    flash(message, "danger")
-                error_for, status = participant.id, 422
-            else:
-                db.session.commit()
-                if withdraw:
-                    flash(_("The pledge record of %(name)s is removed.", name=participant_name(participant)),
-                          "success")
-                else:
-                    flash(_("%(name)s signed the Coalition Pledge on %(date)s.",
-                            name=participant_name(participant),
-                            date=format_date(form.signed_date.data, "long_date")), "success")
-                return redirect(url_for("admin.pledges"))
-        else:
-            error_for = participant.id
-    rows = sorted(sorted_by_name(db.session.scalars(select(Participant)).all()),
-                  key=lambda p: (p.pledge_signed_date is None, not p.is_core))
-    signed = [p for p in rows if p.pledge_signed_date]
-    unsigned = [p for p in rows if not p.pledge_signed_date]
-    return render_template("admin/pledges.html", signed=signed, unsigned=unsigned, form=form,
-                           error_for=error_for, confirm=ConfirmForm(), stale=stale), status
+    """Signatures are recorded on the Pledge's own page now (wg.pledge)."""
+    return redirect(url_for("pledge.index", _anchor="record"), 301)

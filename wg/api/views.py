@@ -123,8 +123,9 @@ def group(slug):
 @bp.response(200, schemas.ParticipantPage)
 def participants(args):
     """Countries and organizations of the coalition, by id."""
-    rows, nxt = page_by_id(select(Participant), Participant.id, args.get("cursor"),
-                           args["limit"])
+    # The signature date (wg.pledge) comes in one more query for the page, not one per row.
+    rows, nxt = page_by_id(select(Participant).options(selectinload(Participant.pledge_signature)),
+                           Participant.id, args.get("cursor"), args["limit"])
     return _page(rows, nxt)
 
 

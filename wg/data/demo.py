@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select
 
 from wg.auth.models import Person, new_calendar_token
 from wg.auth.services import hash_password
-from wg.data.seed import CORE_COUNTRIES, PLEDGE_DATE
+from wg.data.seed import CORE_COUNTRIES
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
 from wg.meetings.timezones import SEAT_ZONES, home_zone
@@ -31,7 +31,8 @@ DEMO_LOGINS = [
     ("coordinator@example.org", "Grace Okafor", "USA", "America/New_York", "coordinator"),
     ("lead@example.org", "Oliver Bennett", "GBR", "Europe/London", "lead of WG1"),
     ("chair@example.org", "Lucía Hernández", "MEX", "America/Mexico_City", "chair of SWG1.1"),
-    ("member@example.org", "Kwame Mensah", "GHA", "Africa/Accra", "member of SWG1.1 and SWG2.1"),
+    ("member@example.org", "Kwame Mensah", "GHA", "Africa/Accra",
+     "member of SWG1.1 and SWG2.1, Pledge focal point of Ghana"),
 ]
 
 REGION_LOCALES = {
@@ -119,11 +120,12 @@ def ensure_participants(ctx):
         if country.alpha_3 in existing:
             continue
         joined = date(2023, 7, 7) + timedelta(days=rng.randint(0, 700))
-        pledge = None
+        # The draws that once picked a pledge date (signatures now come from wg.pledge.demo):
+        # kept, so that the rest of the demo data stays the same for a given seed.
         if rng.random() < 0.3:
-            pledge = max(joined, PLEDGE_DATE) + timedelta(days=rng.randint(0, 300))
+            rng.randint(0, 300)
         p = Participant(code=country.alpha_3, name=country_name(country), alpha2=country.alpha_2,
-                        kind=ParticipantKind.country, joined_date=joined, pledge_signed_date=pledge)
+                        kind=ParticipantKind.country, joined_date=joined)
         db.session.add(p)
         existing[p.code] = p
         countries.append(p)
@@ -368,7 +370,16 @@ def add_records(ctx):
     ctx.progress(1)
 
 
-DEMO_STEPS = [add_people, add_memberships, add_meetings, add_actions, add_records]
+
+
+def add_pledge(ctx):
+    from wg.pledge.demo import add_pledge as step
+
+    step(ctx)
+
+
+DEMO_STEPS = [add_people, add_memberships, add_meetings, add_actions, add_records,
+              add_pledge]
 
 
 def demo_size(scale):

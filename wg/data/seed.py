@@ -1,6 +1,6 @@
 """The real coalition structure. Idempotent: running it twice changes nothing."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
@@ -11,6 +11,22 @@ from wg.participants.models import Participant, ParticipantKind
 from wg.participants.services import country_participant
 
 PLEDGE_DATE = date(2024, 9, 24)
+
+# The Coalition Pledge's commitments (September 2024): seed key and English text. The texts are
+# read in the reader's language (the catalogs) until a coordinator rewords one.
+def N_(text):
+    """Marks a text for the catalogs (pybabel's N_ keyword) without translating it here."""
+    return text
+
+
+PLEDGE_COMMITMENTS = [
+    ("regulate", N_("Regulate all relevant drugs and precursor chemicals.")),
+    ("authorities", N_("Take the steps needed to fill gaps in domestic authorities.")),
+    ("partnerships", N_("Expand public-private partnerships against the illicit supply chain.")),
+    ("monitoring", N_("Develop mechanisms to monitor real-time data on trends in illicit drug "
+                      "use.")),
+    ("treatment", N_("Expand access to treatment.")),
+]
 LAUNCH_DATE = date(2023, 7, 7)
 
 WORKING_GROUPS = [
@@ -81,8 +97,7 @@ def seed_structure():
     existing_codes = set(db.session.scalars(select(Participant.code)))
     for code in CORE_COUNTRIES:
         if code not in existing_codes:
-            db.session.add(country_participant(code, is_core=True, joined_date=LAUNCH_DATE,
-                                               pledge_signed_date=PLEDGE_DATE))
+            db.session.add(country_participant(code, is_core=True, joined_date=LAUNCH_DATE))
             added += 1
     for code in OTHER_SEED_COUNTRIES:
         if code not in existing_codes:
@@ -92,6 +107,39 @@ def seed_structure():
         if code not in existing_codes:
             db.session.add(Participant(code=code, name=name, kind=ParticipantKind.organization,
                                        joined_date=LAUNCH_DATE))
+            added += 1
+    db.session.flush()
+    added += seed_pledge()
+    return added
+
+
+def seed_pledge():
+    """The Pledge's five commitments and the core countries' signatures of 24 September 2024,
+    where missing (a signature recorded, corrected or removed since is left as it is)."""
+    from wg.history import services as history
+    from wg.pledge.models import PledgeCommitment, PledgeSignature
+
+    added = 0
+    existing = {c.seed_key for c in db.session.scalars(select(PledgeCommitment))}
+    numbers = set(db.session.scalars(select(PledgeCommitment.number)))
+    for number, (key, text) in enumerate(PLEDGE_COMMITMENTS, start=1):
+        if key in existing or number in numbers:
+            continue
+        db.session.add(PledgeCommitment(number=number, seed_key=key, text=text, version=1))
+        added += 1
+    if db.session.scalar(select(PledgeSignature.id).limit(1)) is None:
+        now = datetime.now(UTC)
+        core = db.session.scalars(select(Participant).where(
+            Participant.code.in_(CORE_COUNTRIES))).all()
+        for participant in core:
+            signature = PledgeSignature(participant_id=participant.id, signed_on=PLEDGE_DATE,
+                                        recorded_at=now, version=1)
+            db.session.add(signature)
+            db.session.flush()
+            history.record(None, "pledge_signature", signature.id, "signed",
+                           history.created({"signed_on": PLEDGE_DATE}), now=now,
+                           label=participant.name, parent=("participant", participant.id),
+                           version=1)
             added += 1
     db.session.flush()
     return added

@@ -41,11 +41,16 @@ class Participant(db.Model):
     joined_date: Mapped[date | None] = mapped_column(Date)
     # Bumped by every service that changes the row; edit forms carry it (stale edits: 409).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
-    pledge_signed_date: Mapped[date | None] = mapped_column(Date)
+
+    # The signature itself lives in wg.pledge (PledgeSignature, backref `pledge_signature`).
+    @property
+    def pledge_signed_date(self):
+        signature = self.pledge_signature
+        return signature.signed_on if signature is not None else None
 
     @property
     def has_signed_pledge(self):
-        return self.pledge_signed_date is not None
+        return self.pledge_signature is not None
 
     def __repr__(self):
         return f"<Participant {self.code}>"

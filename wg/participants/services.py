@@ -7,12 +7,13 @@ from datetime import date
 import pycountry
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
-from wg.formatting import format_date, participant_name, sort_key
+from wg.formatting import participant_name, sort_key
 from wg.groups import counts
 from wg.groups.models import Group, Membership
 from wg.history import services as history
@@ -62,15 +63,18 @@ def directory(*, kind=None, core=None, pledge=None, group=None, q=None):
     kind: 'country' | 'organization'; core / pledge: True/False/None; group: a Group (its
     sub-groups count for a working group); q: text in the name or code.
     """
-    query = select(Participant)
+    from wg.pledge.models import PledgeSignature
+
+    # The signature date shows in every row: loaded in one more query, not one per row.
+    query = select(Participant).options(selectinload(Participant.pledge_signature).load_only(
+        PledgeSignature.participant_id, PledgeSignature.signed_on))
     if kind in ("country", "organization"):
         query = query.where(Participant.kind == ParticipantKind(kind))
     if core is not None:
         query = query.where(Participant.is_core.is_(core))
-    if pledge is True:
-        query = query.where(Participant.pledge_signed_date.is_not(None))
-    elif pledge is False:
-        query = query.where(Participant.pledge_signed_date.is_(None))
+    if pledge is not None:
+        signed = Participant.id.in_(select(PledgeSignature.participant_id))
+        query = query.where(signed if pledge else ~signed)
     if group is not None:
         group_ids = [group.id] + [c.id for c in group.children]
         query = query.where(
@@ -169,17 +173,8 @@ def _parse_date(value, field):
 
 
 # The fields a participant's history records (replay contract: see wg/history).
-PARTICIPANT_FIELDS = ("code", "name", "kind", "is_core", "joined_date", "pledge_signed_date")
-
-
-def _pledge_date(value, field, now):
-    """A pledge signature date: a real date, not in the future."""
-    signed = _parse_date(value, field)
-    today = (now or utcnow()).date()
-    if signed is not None and signed > today:
-        raise ValidationError({field: _("A pledge cannot be dated in the future (today is "
-                                        "%(today)s).", today=format_date(today))})
-    return signed
+# (The Pledge signature has its own record and history: wg.pledge.)
+PARTICIPANT_FIELDS = ("code", "name", "kind", "is_core", "joined_date")
 
 
 def _record_participant(actor, participant, verb, changes, now, reason=None):
@@ -196,15 +191,13 @@ def _changed(actor, participant, before, verb, now, reason=None):
     return changes
 
 
-def create_participant(*, kind, code, name=None, is_core=False, joined_date=None,
-                       pledge_signed_date=None, actor=None, now=None):
+def create_participant(*, kind, code, name=None, is_core=False, joined_date=None, actor=None,
+                       now=None):
     """Add a country (name from pycountry) or an organization (short upper-case code)."""
     joined = _parse_date(joined_date, "joined_date")
-    pledged = _pledge_date(pledge_signed_date, "pledge_signed_date", now)
     code = (code or "").strip().upper()
     if kind == ParticipantKind.country or kind == "country":
-        participant = country_participant(code, is_core=is_core, joined_date=joined,
-                                          pledge_signed_date=pledged)
+        participant = country_participant(code, is_core=is_core, joined_date=joined)
     else:
         name = (name or "").strip()
         errors = {}
@@ -218,7 +211,7 @@ def create_participant(*, kind, code, name=None, is_core=False, joined_date=None
         if errors:
             raise ValidationError(errors)
         participant = Participant(code=code, name=name, kind=ParticipantKind.organization,
-                                  is_core=is_core, joined_date=joined, pledge_signed_date=pledged)
+                                  is_core=is_core, joined_date=joined)
     if db.session.scalar(select(Participant).where(Participant.code == participant.code)):
         raise ValidationError({"code": _("%(code)s is already a participant.",
                                           code=participant.code)})
@@ -230,12 +223,11 @@ def create_participant(*, kind, code, name=None, is_core=False, joined_date=None
     return participant
 
 
-def update_participant(participant, *, name=None, is_core, joined_date, pledge_signed_date,
-                       actor=None, now=None, expected_version=None):
+def update_participant(participant, *, name=None, is_core, joined_date, actor=None, now=None,
+                       expected_version=None):
     """Countries keep their ISO name; organizations may be renamed. Version-checked."""
     history.check_version("participant", participant, expected_version)
     joined = _parse_date(joined_date, "joined_date")
-    pledged = _pledge_date(pledge_signed_date, "pledge_signed_date", now)
     before = history.snapshot(participant, PARTICIPANT_FIELDS)
     if participant.kind is ParticipantKind.organization:
         name = (name or "").strip()
@@ -246,29 +238,6 @@ def update_participant(participant, *, name=None, is_core, joined_date, pledge_s
         participant.name = name
     participant.is_core = bool(is_core)
     participant.joined_date = joined
-    participant.pledge_signed_date = pledged
     db.session.flush()
     _changed(actor, participant, before, "updated", now)
     return participant
-
-
-def record_pledge(participant, signed_date, actor=None, now=None, expected_version=None,
-                  reason=None):
-    """Record (or, with None, withdraw) the date a participant signed the Coalition Pledge.
-
-    Not in the future; version-checked against the form; changing or withdrawing a recorded
-    date needs a reason, and the history keeps the earlier date.
-    """
-    history.check_version("participant", participant, expected_version)
-    signed = _pledge_date(signed_date, "signed_date", now)
-    previous = participant.pledge_signed_date
-    reason = (reason or "").strip()[:1000] or None
-    if previous is not None and signed != previous and not reason:
-        raise ValidationError({"reason": _("Say why the recorded date (%(date)s) changes.",
-                                           date=format_date(previous))})
-    before = history.snapshot(participant, PARTICIPANT_FIELDS)
-    participant.pledge_signed_date = signed
-    db.session.flush()
-    verb = ("pledge_signed" if previous is None else
-            "pledge_withdrawn" if signed is None else "pledge_changed")
-    _changed(actor, participant, before, verb, now, reason)

@@ -1,0 +1,144 @@
+"""What the Pledge pages read: the campaign (who signed, by region), the implementation
+rollups, the records not reviewed in twelve months, the signatures CSV."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from wg.extensions import db
+from wg.formatting import participant_name, sort_key
+from wg.participants.models import Participant
+from wg.pledge import regions, rollups
+from wg.pledge.models import CommitmentImplementation, PledgeCommitment, PledgeSignature
+
+
+def commitments():
+    return db.session.scalars(select(PledgeCommitment).order_by(PledgeCommitment.number)).all()
+
+
+def _participants():
+    rows = db.session.scalars(select(Participant).options(
+        selectinload(Participant.pledge_signature).selectinload(PledgeSignature.recorded_by)
+    )).all()
+    rows.sort(key=lambda p: (p.kind.value, sort_key(participant_name(p))))
+    return rows
+
+
+@dataclass
+class RegionRow:
+    code: str
+    name: str
+    signed: int
+    total: int
+
+    @property
+    def share(self):
+        return self.signed / self.total if self.total else 0
+
+
+@dataclass
+class Campaign:
+    signed: list
+    unsigned: list
+    regions: list
+
+    @property
+    def total(self):
+        return len(self.signed) + len(self.unsigned)
+
+
+def campaign():
+    """Every participant, signed (by date) or not, and the counts by M49 region."""
+    participants = _participants()
+    counts = {}
+    for p in participants:
+        row = counts.setdefault(regions.region_of(p), [0, 0])
+        row[1] += 1
+        row[0] += p.pledge_signature is not None
+    region_rows = [RegionRow(code, regions.region_name(code), signed, total)
+                   for code, (signed, total) in sorted(
+                       counts.items(), key=lambda kv: regions.region_sort_key(kv[0]))]
+    signed = sorted([p for p in participants if p.pledge_signature is not None],
+                    key=lambda p: (p.pledge_signature.signed_on, not p.is_core))
+    unsigned = [p for p in participants if p.pledge_signature is None]
+    return Campaign(signed, unsigned, region_rows)
+
+
+def implementation_rows():
+    """(signatories, commitments, {(participant id, commitment id): implementation})."""
+    signatories = [p for p in _participants() if p.pledge_signature is not None]
+    items = commitments()
+    records = {(i.participant_id, i.commitment_id): i for i in db.session.scalars(
+        select(CommitmentImplementation).where(
+            CommitmentImplementation.participant_id.in_([p.id for p in signatories])))}
+    return signatories, items, records
+
+
+def rollup(signatories, items, records):
+    return rollups.compute([(p.id, regions.region_of(p)) for p in signatories],
+                           [c.id for c in items],
+                           {key: r.status for key, r in records.items()})
+
+
+def year_before(today):
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:
+        return today - timedelta(days=366)
+
+
+@dataclass
+class ReviewDue:
+    participant: Participant
+    numbers: list  # commitment numbers not reviewed in 12 months
+    last_reviewed_on: date | None  # the oldest review among them (None: one never reviewed)
+
+
+def not_reviewed(signatories, items, records, today):
+    """Signatories with commitments whose record was not reviewed in the last 12 months
+    (or never): reviewed before the same day a year ago."""
+    cutoff = year_before(today)
+    due = []
+    for p in signatories:
+        numbers, dates, never = [], [], False
+        for c in items:
+            record = records.get((p.id, c.id))
+            reviewed = record.last_reviewed_on if record is not None else None
+            if reviewed is None or reviewed < cutoff:
+                numbers.append(c.number)
+                never = never or reviewed is None
+                if reviewed is not None:
+                    dates.append(reviewed)
+        if numbers:
+            due.append(ReviewDue(p, numbers, None if never else min(dates)))
+    due.sort(key=lambda r: (r.last_reviewed_on or date.min, sort_key(participant_name(
+        r.participant))))
+    return due
+
+
+def _cell(value):
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def signatures_csv(header, bom=True):
+    """Every participant's signature (or none) as CSV text; Excel reads UTF-8 with a BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for p in _participants():
+        s = p.pledge_signature
+        region = regions.region_of(p)
+        writer.writerow([_cell(v) for v in (
+            p.code, participant_name(p), p.kind.value, region, regions.region_name(region),
+            "yes" if s else "no", s.signed_on.isoformat() if s else "",
+            s.signatory_name if s else "", s.signatory_title if s else "",
+            s.instrument_reference if s else "", s.instrument_url if s else "",
+            s.recorded_by.name if s and s.recorded_by else "",
+            s.recorded_at.isoformat(timespec="seconds") if s and s.recorded_at else "")])
+    return ("\ufeff" if bom else "") + out.getvalue()
