@@ -5,11 +5,13 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from tests import factories as f
 from wg.api import tokens
 from wg.extensions import db
 from wg.notify import services as notify
+from wg.pledge.models import PledgeSignature
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -86,7 +88,12 @@ def test_participants_directory_and_admin_list_sort_and_page(app, login):
                      "HUN", "ROU", "BGR", "GRC", "TUR", "CYP", "MLT", "IRL", "ISL", "NOR"):
             f.participant(code)
         pledged = f.participant("AUS")
-        pledged.pledge_signed_date = date(2030, 9, 24)  # the newest signature
+        # the newest signature (written directly: the service refuses dates in the future)
+        signature = db.session.scalar(select(PledgeSignature).filter_by(participant_id=pledged.id))
+        if signature is None:
+            signature = PledgeSignature(participant_id=pledged.id)
+            db.session.add(signature)
+        signature.signed_on = date(2030, 9, 24)
         db.session.commit()
     web = login("coordinator@example.org")
     for url in ("/participants", "/admin/participants"):
