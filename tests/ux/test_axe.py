@@ -233,6 +233,8 @@ FAILED_FORMS = {
     "new meeting, nothing filled in": ("chair", "/groups/swg1-1/meetings/new", {"#title": ""},
                                        None),
     "forgot password, no address": ("anonymous", "/forgot-password", {"#email": ""}, None),
+    "pledge without its date": ("coordinator", "/admin/pledges", {},
+                                "main form:has(input[id^=d]) button[type=submit]"),
 }
 
 SUMMARY_STATE = """() => {
