@@ -85,10 +85,9 @@ def _clean_tables():
 
 @pytest.fixture(scope="module")
 def demo_site(app, live_server):
-    from tests.conftest import empty_tables
-
     from sqlalchemy import update
 
+    from tests.conftest import empty_tables
     from wg.auth.models import Person
     from wg.extensions import db
 
@@ -324,3 +323,19 @@ def test_the_progress_form_is_a_few_key_presses_away(demo_site, sessions):
         ring = page.evaluate("getComputedStyle(document.activeElement).outlineWidth")
         assert ring == "2px", f"focus ring {ring}"
     page.set_viewport_size(DESKTOP)
+
+
+def test_skip_link_and_navbar_focus_are_visible(demo_site, sessions):
+    """The skip link shows when focused; the navbar's links get a 2 px white ring on dark blue."""
+    page = sessions("member")
+    page.goto(demo_site + "/")
+    page.keyboard.press("Tab")
+    skip = page.evaluate("""() => { const a = document.activeElement, r = a.getBoundingClientRect();
+      return {href: a.getAttribute('href'), width: r.width, height: r.height}; }""")
+    assert skip["href"] == "#main" and skip["width"] > 50 and skip["height"] > 20, skip
+    page.keyboard.press("Tab")  # the app's name
+    page.keyboard.press("Tab")  # Home
+    ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+      return [document.activeElement.closest('nav') !== null, s.outlineStyle, s.outlineWidth,
+              s.outlineColor]; }""")
+    assert ring == [True, "solid", "2px", "rgb(255, 255, 255)"], ring
