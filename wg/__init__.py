@@ -363,7 +363,7 @@ def register_errorhandlers(app):
 
 
 def register_template_helpers(app):
-    from wg import formatting
+    from wg import form_errors, formatting
     from wg.history import services as history
 
     app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
@@ -381,6 +381,7 @@ def register_template_helpers(app):
                                  history_verb_label=history.verb_label,
                                  history_object_type=history.object_type_label)
     formatting.register(app)
+    form_errors.register(app)
 
 
 def register_cli(app):
