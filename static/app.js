@@ -17,7 +17,15 @@
     sync();
     if (wide.addEventListener) wide.addEventListener("change", sync);
   }
+  // A form posted to "page#section" comes back with that fragment; the browser's scroll to it
+  // happens after this script and drops the focus to <body>: take it back then.
+  function refocusAfterLoad() {
+    setTimeout(function () {
+      if (document.activeElement === document.body) focusErrorSummary();
+    }, 0);
+  }
   function start() { openMenuWhenWide(); focusErrorSummary(); }
+  window.addEventListener("load", refocusAfterLoad);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -240,8 +240,8 @@ FAILED_FORMS = {
     "new meeting, nothing filled in": ("chair", "/groups/swg1-1/meetings/new", {"#title": ""},
                                        None),
     "forgot password, no address": ("anonymous", "/forgot-password", {"#email": ""}, None),
-    "pledge without its date": ("coordinator", "/admin/pledges", {},
-                                "main form:has(input[id^=d]) button[type=submit]"),
+    "signature without its date": ("coordinator", "/pledge", {"#signed_on": ""},
+                                   "form[action$=\"#record\"] [type=submit]"),
 }
 
 SUMMARY_STATE = """() => {
@@ -292,7 +292,8 @@ def test_a_failed_form_has_a_summary_and_no_axe_violation(name, demo_site, sessi
         url = _submit_failing(page, demo_site, path, fill, button)
         state = page.evaluate(SUMMARY_STATE)
         assert state, f"{name}: no error summary on {page.url}"
-        assert state["focused"], f"{name}: the error summary does not have the focus"
+        assert state["focused"], (f"{name}: the error summary does not have the focus, "
+                                  + page.evaluate("document.activeElement.outerHTML.slice(0, 200)"))
         assert state["role"] == "alert" and state["heading"] == "There is a problem", state
         assert state["links"], f"{name}: the summary links to no field: {state}"
         for link in state["links"]:
