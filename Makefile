@@ -93,8 +93,9 @@ test-postgres:
 lint: install-dev
 	$(BIN)/ruff check wg tests bench
 
-bench: install-dev
+bench: install-dev chromium
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.slow3g
 
 clean:
 	rm -rf $(VENV) .pytest_cache
