@@ -113,7 +113,8 @@ def test_overlong_title_is_refused_whole(chair_page, live_server):
     title.fill("T" * 5000)
     expect(title).to_have_value("T" * 5000)  # no maxlength: the browser does not cut it
     page.get_by_role("button", name="Save meeting").click()
-    expect(page.get_by_text("At most 200 characters (you typed 5000).")).to_be_visible()
+    expect(page.locator("#title-error")).to_have_text("At most 200 characters (you typed 5000).")
+    expect(page.locator("#error-summary a[href='#title']")).to_be_visible()
     expect(page.get_by_label("Title", exact=True)).to_have_value("T" * 5000)
     assert _count(Meeting) == 0
 

@@ -15,7 +15,7 @@ from wg.extensions import db
 pytestmark = pytest.mark.slow
 
 CLIPPED = """wrapper => [...document.querySelectorAll(wrapper + ', ' + wrapper + ' *')]
-  .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+  .filter(e => !e.closest('.visually-hidden') && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.tagName + ' ' + e.textContent.trim().slice(0, 30))"""
 
 

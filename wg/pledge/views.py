@@ -377,7 +377,8 @@ def unlink_action(code, number, action_id):
 def grant_focal_point(code):
     participant = permissions.participant_for_focal_points(current_user, code)
     form = FocalPointForm()
-    person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() else None
+    person = (db.session.get(Person, form.person_id.data)
+              if form.validate_on_submit() and form.person_id.data else None)
     if person is None:
         flash(_("Choose a person."), "danger")
     else:
