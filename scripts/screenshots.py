@@ -37,6 +37,18 @@ README_PAGES = [
     ("member@example.org", "/groups/swg1-1", "group"),
     ("coordinator@example.org", "/participants?core=yes", "participants"),
     ("coordinator@example.org", "/admin/people", "people"),
+    ("chair@example.org", "/actions/?group=swg1-1", "actions"),
+    ("chair@example.org", "/actions/?group=swg1-1", "actions-phone"),
+    ("member@example.org", "/actions/mine", "my-actions-phone"),
+    ("coordinator@example.org", "/participants", "participants-phone"),
+    ("chair@example.org", "error:/actions/new/swg1-1", "error-summary"),
+    ("chair@example.org", "error:/actions/new/swg1-1", "error-summary-phone"),
+    ("member@example.org", "menu:/", "menu-phone"),
+    ("coordinator@example.org", "/pledge", "pledge"),
+    ("coordinator@example.org", "/pledge", "pledge-phone"),
+    ("member@example.org", "/pledge/implementation", "pledge-implementation"),
+    ("lead@example.org", "/initiatives", "initiatives"),
+    ("lead@example.org", "/decisions", "decisions-phone"),
 ]
 
 
@@ -46,7 +58,9 @@ def readme(base):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for email, path, name in README_PAGES:
-            ctx = browser.new_context(viewport={"width": 1200, "height": 760})
+            phone = name.endswith("-phone")
+            ctx = browser.new_context(viewport={"width": 390, "height": 844} if phone
+                                      else {"width": 1280, "height": 800})
             pg = ctx.new_page()
             pg.goto(f"{base}/login")
             pg.get_by_label("Email").fill(email)
@@ -57,8 +71,14 @@ def readme(base):
                 pg.goto(f"{base}/groups/swg1-1/meetings")
                 hrefs = pg.eval_on_selector_all("a[href^='/meetings/']", "els => els.map(e => e.getAttribute('href'))")
                 path = next(h for h in hrefs if h.rsplit("/", 1)[1].isdigit())
+            action, _, path = path.rpartition(":")
             pg.goto(f"{base}{path}")
-            pg.screenshot(path=str(out / f"{name}.png"))
+            if action == "error":  # the form sent back empty: the error summary
+                pg.click("main form[method=post] [type=submit]")
+                pg.wait_for_load_state()
+            elif action == "menu":  # the folded navigation, opened
+                pg.click("details.app-menu > summary")
+            pg.screenshot(path=str(out / f"{name}.png"), full_page=phone and action != "menu")
             ctx.close()
         browser.close()
 
