@@ -173,7 +173,8 @@ def person(person_id):
 def group_meetings(args, slug):
     """A group's meetings by id, optionally by status and start window (from, to)."""
     g_ = permissions.group_for_meetings(_person(), slug)
-    stmt = select(Meeting).where(Meeting.group_id == g_.id)
+    stmt = select(Meeting).where(Meeting.group_id == g_.id,
+                                 permissions.sensitivity_clause(_person(), Meeting))
     if args.get("status"):
         stmt = stmt.where(Meeting.status == MeetingStatus(args["status"]))
     if args.get("start_from"):
@@ -275,7 +276,7 @@ def action_list(args):
     except ValidationError as exc:
         _validation(exc)
     stmt = action_queries.list_query(filters, permissions.visible_action_group_ids(person), now.date(),
-                              now).options(*ACTION_OPTIONS)
+                              now, person=person).options(*ACTION_OPTIONS)
     if args.get("updated_since"):
         stmt = stmt.where(ActionItem.updated_at >= args["updated_since"])
     rows, cursor, more = page_by_update(stmt, ActionItem.updated_at, ActionItem.id,

@@ -163,7 +163,7 @@ def record_decision(group, actor, data, now, *, key=None, meeting=None):
         "position": decision.position, "text": decision.text,
         "decided_on": decision.decided_on.isoformat(), "status": decision.status.value,
         "supersedes_id": decision.supersedes_id, "action_ids": [a.id for a in actions],
-        "created_at": now}, group.id, now)
+        "created_at": now}, group.id, now, item=decision)
     idempotency.remember(key, f"decision:{decision.id}")
     if meeting is not None:
         db.session.expire(meeting, ["decisions"])

@@ -17,7 +17,14 @@ from wg.i18n import language
 from wg.meetings import ical
 from wg.meetings.models import MeetingStatus
 from wg.notify import services as notify
-from wg.notify.render import meeting_day, render, series_label, when_text
+from wg.notify.render import (
+    guarded,
+    meeting_day,
+    render,
+    render_labelled,
+    series_label,
+    when_text,
+)
 
 # Fields whose change calendar programs must see (a new SEQUENCE) and members are told about.
 CALENDAR_FIELDS = ("title", "start_at", "duration_minutes", "timezone", "place", "video_url",
@@ -107,12 +114,15 @@ def meeting_changed(meeting, before, actor, now, base_url=None):
                     "filename": f"meeting-{meeting.id}.ics", "content_type": "text/calendar",
                     "content": calendar_file(meeting, base_url, now)}
             subject = _notice_subject(kind, meeting.group.code, meeting_day(meeting, person))
-            text, html = render("meeting_notice", meeting=meeting, person=person, kind=kind,
-                                url=url, when=when_text(meeting, person), items=items,
-                                date=meeting_day(meeting, person, "date"), base_url=base_url)
+            text, html = render_labelled("meeting_notice", meeting, meeting=meeting,
+                                         person=person, kind=kind, url=url,
+                                         when=when_text(meeting, person), items=items,
+                                         date=meeting_day(meeting, person, "date"),
+                                         base_url=base_url)
+            subject, text, html, files = guarded(meeting, url, subject, text, html,
+                                                 [attachments[person.language]])
         notify.enqueue(key=key, kind=kind, recipient=person.email, subject=subject,
-                       body_text=text, body_html=html,
-                       attachments=[attachments[person.language]], now=now)
+                       body_text=text, body_html=html, attachments=files, now=now)
         queued += 1
     return queued
 

@@ -66,7 +66,8 @@ def meeting_changed(meeting, before, actor, now, verb, *, reason=None, notify=Tr
     event = webhooks.meeting_event(verb)
     if event:
         webhooks.emit(event, dict(webhooks.meeting_data(meeting), change=verb,
-                                  changes=changes, reason=reason), meeting.group_id, now)
+                                  changes=changes, reason=reason), meeting.group_id, now,
+                      item=meeting)
     if collect is not None or not notify:
         kind = notices.calendar_change(meeting, before)
         if collect is not None:
