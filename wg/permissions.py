@@ -331,6 +331,12 @@ def meeting_for_edit(person, meeting_id):
                  and can_edit_meeting(person, m))
 
 
+def minutes_for_edit(person, meeting_id):
+    """The minutes editor: the meeting's editors, when the minutes' own label lets them see."""
+    return _load(_meeting(meeting_id), lambda m: can_view_meeting(person, m)
+                 and can_edit_meeting(person, m) and can_see_minutes(person, m))
+
+
 def meeting_for_rsvp(person, meeting_id):
     return _load(_meeting(meeting_id), lambda m: can_view_meeting(person, m) and can_rsvp(person, m))
 

@@ -77,7 +77,7 @@ def label_column():
 
 def participant_column() -> Mapped[int | None]:
     """Whose people see an AMBER+STRICT item: the participant of whoever set the label."""
-    return mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), nullable=True)
+    return mapped_column(ForeignKey("participants.id"), nullable=True)
 
 
 def clean_label(errors, actor, raw, current=None, current_participant_id=None):

@@ -5,9 +5,8 @@ Revises: 0006
 Create Date: 2026-11-28 08:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0008'
 down_revision = '0006'

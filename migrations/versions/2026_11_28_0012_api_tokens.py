@@ -4,9 +4,8 @@ Revision ID: 0012
 Revises: 0006
 Create Date: 2026-11-28 08:45:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0012'
 down_revision = '0008'

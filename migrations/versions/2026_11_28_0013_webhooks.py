@@ -4,9 +4,8 @@ Revision ID: 0013_webhooks
 Revises: 0011
 Create Date: 2026-11-28 11:10:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0013_webhooks'
 down_revision = '0011'

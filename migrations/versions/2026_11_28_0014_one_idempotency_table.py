@@ -8,9 +8,8 @@ Revision ID: 0014_one_idempotency
 Revises: 0013_webhooks
 Create Date: 2026-11-28 11:20:00
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0014_one_idempotency'
 down_revision = '0013_webhooks'

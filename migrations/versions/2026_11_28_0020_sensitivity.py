@@ -22,22 +22,38 @@ LABELS = {"meetings": ("sensitivity", "minutes_sensitivity"),
           "action_items": ("sensitivity",)}
 
 
+def _sqlite():
+    return op.get_bind().dialect.name == "sqlite"
+
+
 def upgrade():
+    # Plain ADD COLUMN (no batch table copy): on SQLite a copy would drop and re-create
+    # `meetings`, and ON DELETE CASCADE would take the decisions and agendas with it.
     for table, columns in LABELS.items():
-        with op.batch_alter_table(table) as batch:
-            for column in columns:
-                batch.add_column(sa.Column(column, sa.String(length=20), nullable=False,
+        for column in columns:
+            op.add_column(table, sa.Column(column, sa.String(length=20), nullable=False,
                                            server_default="GREEN"))
-            batch.add_column(sa.Column("sensitivity_participant_id", sa.Integer(), nullable=True))
-            batch.create_foreign_key(f"fk_{table}_sensitivity_participant", "participants",
-                                     ["sensitivity_participant_id"], ["id"],
-                                     ondelete="SET NULL")
+        name = f"fk_{table}_sensitivity_participant_id_participants"
+        if _sqlite():  # SQLite adds a column with its REFERENCES, never a constraint later
+            op.execute(f"ALTER TABLE {table} ADD COLUMN sensitivity_participant_id INTEGER "
+                       f"CONSTRAINT {name} REFERENCES participants (id)")
+        else:
+            op.add_column(table, sa.Column("sensitivity_participant_id", sa.Integer(),
+                                           nullable=True))
+            op.create_foreign_key(name, table, "participants", ["sensitivity_participant_id"],
+                                  ["id"])
 
 
 def downgrade():
+    if _sqlite():
+        # The table copy of batch mode, with foreign keys off so that no cascade runs.
+        op.execute("PRAGMA foreign_keys=OFF")
     for table, columns in LABELS.items():
         with op.batch_alter_table(table) as batch:
-            batch.drop_constraint(f"fk_{table}_sensitivity_participant", type_="foreignkey")
+            if not _sqlite():
+                batch.drop_constraint(f"fk_{table}_sensitivity_participant_id_participants", type_="foreignkey")
             batch.drop_column("sensitivity_participant_id")
             for column in columns:
                 batch.drop_column(column)
+    if _sqlite():
+        op.execute("PRAGMA foreign_keys=ON")

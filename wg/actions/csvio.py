@@ -17,7 +17,7 @@ from wg.extensions import db
 from wg.formatting import format_number, format_percent
 
 EXPORT_COLUMNS = ["id", "group", "title", "status", "progress", "weight", "due_date", "owner",
-                  "participants", "overdue", "stale", "last_update", "version"]
+                  "participants", "overdue", "stale", "last_update", "version", "sensitivity"]
 # What a person reads at the top of an exported list (the default); `?headers=codes` keeps the
 # machine names above for scripts. The bulk-update sheet always keeps its codes: it comes back.
 EXPORT_HEADERS = {
@@ -25,7 +25,7 @@ EXPORT_HEADERS = {
     "progress": _l("Progress (%)"), "weight": _l("Weight"), "due_date": _l("Due date"),
     "owner": _l("Owner"), "participants": _l("Countries and organizations"),
     "overdue": _l("Overdue"), "stale": _l("Stale"), "last_update": _l("Last update"),
-    "version": _l("Version"),
+    "version": _l("Version"), "sensitivity": _l("Sensitivity (TLP)"),
 }
 BULK_COLUMNS = ["id", "version", "title", "due_date", "owner", "participants", "status",
                 "progress", "new_status", "new_progress", "note"]
@@ -114,7 +114,7 @@ def export_rows(stmt, today, now, header=None):
         type_coerce(a.due_date, String), owner.name,
         case((overdue_sql(a.status, a.due_date, today), 1), else_=0),
         case((stale_sql(a.status, a.last_activity_at, now), 1), else_=0),
-        a.last_progress_at, a.version)
+        a.last_progress_at, a.version, type_coerce(a.sensitivity, String))
         .join(Group, Group.id == a.group_id)
         .outerjoin(owner, owner.id == a.owner_id))
     out = io.StringIO()
@@ -138,9 +138,10 @@ def export_rows(stmt, today, now, header=None):
         writer.writerows([
             (aid, group_code, clean(title), status, progress, weight, str(due),
              clean(owner_name) if owner_name else "", " ".join(codes.get(aid, ())),
-             overdue, stale, instant(last_progress) if last_progress else "", version)
+             overdue, stale, instant(last_progress) if last_progress else "", version,
+             "TLP:" + label.replace("_", "+"))
             for (aid, group_code, title, status, progress, weight, due, owner_name, overdue,
-                 stale, last_progress, version) in chunk])
+                 stale, last_progress, version, label) in chunk])
         yield out.getvalue()
         out.seek(0)
         out.truncate()

@@ -192,7 +192,8 @@ def _meeting_detail(m, person):
     drafts = permissions.can_see_meeting_drafts(person, m)
     people, participants_ = meetings.attendance_of(m)
     agenda_visible = drafts or m.agenda_published_at is not None
-    minutes_visible = drafts or m.minutes_published_at is not None
+    minutes_visible = (drafts or m.minutes_published_at is not None) \
+        and permissions.can_see_minutes(person, m)
     data = {name: getattr(m, name) for name in schemas.MeetingSchema._declared_fields}
     answer = meetings.rsvp_of(m, person)
     data.update(
@@ -201,7 +202,8 @@ def _meeting_detail(m, person):
                     "recorded_at": m.attendance_recorded_at},
         minutes_md=m.minutes_md if minutes_visible else None,
         minutes_html=m.minutes_html if minutes_visible else None,
-        decisions=list(m.decisions), my_rsvp=answer.value if answer else None)
+        decisions=[d for d in m.decisions if permissions.can_see_sensitivity(person, d)],
+        my_rsvp=answer.value if answer else None)
     return SimpleNamespace(**data)
 
 

@@ -23,11 +23,12 @@ from wg.errors import ValidationError
 from wg.extensions import db
 from wg.formatting import format_number
 from wg.history import services as history
+from wg.sensitivity import clean_label
 from wg.webhooks import services as webhooks
 
 # The recorded fields (replay contract: "created" has them all, later entries those changed).
 DECISION_FIELDS = ("group_id", "year", "number", "meeting_id", "position", "text", "decided_on",
-                   "status", "supersedes_id", "action_ids")
+                   "status", "supersedes_id", "action_ids", "sensitivity")
 MAX_TEXT = 10_000
 RECORD_SCOPE = "decisions.record"
 NUMBER_ATTEMPTS = 20
@@ -194,11 +195,15 @@ def _change(decision, actor, now, values, verb, reason=None, expected_version=No
     return True
 
 
-def update_decision(decision, actor, text, status, action_ids, now, expected_version=None):
+def update_decision(decision, actor, text, status, action_ids, now, expected_version=None,
+                    sensitivity=None):
     """Edit the text, the status (open or implemented; "superseded" comes only from a later
-    decision) and the follow-up actions. Refused (StaleEdit) when the form is stale."""
+    decision), the follow-up actions and the TLP label (None keeps it). Refused (StaleEdit)
+    when the form is stale."""
     errors = {}
     text = _clean_text(text, errors)
+    label, label_owner = clean_label(errors, actor, sensitivity, decision.sensitivity,
+                                     decision.sensitivity_participant_id)
     try:
         status = DecisionStatus(getattr(status, "value", status))
     except ValueError:
@@ -213,7 +218,9 @@ def update_decision(decision, actor, text, status, action_ids, now, expected_ver
         raise ValidationError(errors)
     history.check_version("decision", decision, expected_version)
     return _change(decision, actor, now, {"text": text, "text_html": wg_markdown.render(text),
-                                          "status": status, "actions": actions}, "updated",
+                                          "status": status, "actions": actions,
+                                          "sensitivity": label,
+                                          "sensitivity_participant_id": label_owner}, "updated",
                    expected_version=expected_version)
 
 
