@@ -5,8 +5,9 @@ Revises:
 Create Date: 2026-11-27 18:06:29.921687
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0001'

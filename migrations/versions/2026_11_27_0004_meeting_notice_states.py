@@ -5,8 +5,9 @@ Revises: 0003
 Create Date: 2026-11-27 18:29:12.062061
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0004'

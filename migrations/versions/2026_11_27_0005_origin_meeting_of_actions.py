@@ -5,8 +5,9 @@ Revises: 0004
 Create Date: 2026-11-27 18:47:06.154902
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0005'

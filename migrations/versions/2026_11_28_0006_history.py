@@ -8,8 +8,9 @@ On PostgreSQL a trigger makes the table refuse UPDATE and DELETE, whoever asks; 
 by the test suite between tests and by a restore) is a separate privilege and stays allowed. On
 SQLite the application refuses such changes (a before_flush guard); SQLite has no roles.
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0006'
 down_revision = '0005'

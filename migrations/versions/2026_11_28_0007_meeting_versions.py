@@ -6,8 +6,9 @@ Revises: 0006
 Create Date: 2026-11-28 09:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0007'
 down_revision = '0012'

@@ -5,8 +5,9 @@ Revises: 0006
 Create Date: 2026-11-28 08:20:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0008'
 down_revision = '0006'

@@ -5,8 +5,9 @@ Revises: 0007
 Create Date: 2026-11-28 09:20:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0009'
 down_revision = '0007'

@@ -5,8 +5,9 @@ Revises: 0010
 Create Date: 2026-11-28 11:00:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0011'

@@ -4,8 +4,9 @@ Revision ID: 0012
 Revises: 0006
 Create Date: 2026-11-28 08:45:00
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0012'
 down_revision = '0008'

@@ -4,8 +4,9 @@ Revision ID: 0013_webhooks
 Revises: 0011
 Create Date: 2026-11-28 11:10:00
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0013_webhooks'
 down_revision = '0011'

@@ -8,8 +8,9 @@ Revision ID: 0014_one_idempotency
 Revises: 0013_webhooks
 Create Date: 2026-11-28 11:20:00
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0014_one_idempotency'
 down_revision = '0013_webhooks'

@@ -9,8 +9,9 @@ Revises: 0014_one_idempotency
 Create Date: 2026-11-28 11:20:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0015_perf_counts'

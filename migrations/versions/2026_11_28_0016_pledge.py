@@ -7,8 +7,9 @@ Revises: 0015_perf_counts
 Create Date: 2026-11-28 14:05:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0016_pledge'
