@@ -147,8 +147,11 @@ def series_changed(series, changed, actor, now, base_url=None):
     """
     from wg.notify.reminders import _sent_keys
 
-    changed = sorted(((m, k) for m, k in changed if k and m.end_at > now),
-                     key=lambda mk: mk[0].start_at)
+    from wg.permissions import may_leave_by
+
+    # RED meetings never leave by e-mail: a series change lists (and attaches) only the others.
+    changed = sorted(((m, k) for m, k in changed if k and m.end_at > now
+                      and may_leave_by("email", m)), key=lambda mk: mk[0].start_at)
     if not changed:
         return 0
     base_url = base_url or current_app.config["BASE_URL"]
