@@ -146,7 +146,6 @@ def series_changed(series, changed, actor, now, base_url=None):
     version, so a repeat queues nothing. Returns how many messages were queued.
     """
     from wg.notify.reminders import _sent_keys
-
     from wg.permissions import may_leave_by
 
     # RED meetings never leave by e-mail: a series change lists (and attaches) only the others.
