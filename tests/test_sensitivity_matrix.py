@@ -269,3 +269,45 @@ def test_setting_amber_strict_records_the_setters_participant_and_a_bad_label_is
     assert permissions.can_see_sensitivity(chair, action)
     assert not permissions.can_see_sensitivity(world["people"]["other_participant"], action)
     assert [permissions.may_leave_by(c, action) for c in permissions.CHANNELS] == [True] * 3
+
+
+def test_labels_are_set_in_the_edit_forms_version_checked_with_history(world, login):
+    from wg.history.models import HistoryEntry
+
+    group, chair = world["group"], world["people"]["chair"]
+    action = factories.action(group, title="Label me", actor=chair, now=NOW)
+    meeting = _objects(world, Sensitivity.green)["meeting"]
+    db.session.commit()
+    web = login(chair)
+    form = {"title": "Label me", "due_date": action.due_date.isoformat(), "weight": "1",
+            "version": str(action.version), "owner_id": ""}
+    # A label that does not exist: the form says so next to the field; nothing is saved.
+    bad = web.post(f"/actions/{action.id}/edit", dict(form, sensitivity="PURPLE"))
+    assert bad.status_code == 422
+    assert "Choose one of the TLP labels offered." in bad.get_data(as_text=True)
+    ok = web.post(f"/actions/{action.id}/edit", dict(form, sensitivity="RED"))
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ActionItem, action.id).sensitivity is Sensitivity.red
+    entry = db.session.scalar(select(HistoryEntry).where(
+        HistoryEntry.object_type == "action", HistoryEntry.verb == "updated"))
+    assert json.loads(entry.changes) == {"sensitivity": ["GREEN", "RED"]}
+    # The meeting's labels page: a stale version is refused (409), a current one saves once.
+    page = f"/meetings/{meeting.id}/sensitivity"
+    stale = web.post(page, {"sensitivity": "AMBER", "minutes_sensitivity": "RED",
+                            "version": str(meeting.version - 1 or 99)})
+    assert stale.status_code == 409
+    for _ in range(2):
+        db.session.expire_all()
+        version = db.session.get(Meeting, meeting.id).version
+        assert web.post(page, {"sensitivity": "AMBER", "minutes_sensitivity": "RED",
+                               "version": str(version)}).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Meeting, meeting.id)
+    assert (saved.sensitivity, saved.minutes_sensitivity) == (Sensitivity.amber, Sensitivity.red)
+    assert json.loads(db.session.scalar(select(HistoryEntry.changes).where(
+        HistoryEntry.object_type == "meeting", HistoryEntry.verb == "sensitivity_changed"))) \
+        == {"minutes_sensitivity": ["GREEN", "RED"], "sensitivity": ["GREEN", "AMBER"]}
+    assert len(db.session.scalars(select(HistoryEntry).where(
+        HistoryEntry.object_type == "meeting",
+        HistoryEntry.verb == "sensitivity_changed")).all()) == 1

@@ -21,6 +21,7 @@ class RecordDecisionForm(FlaskForm):
                                                "becomes “superseded”."))
     action_ids = SelectMultipleField(_l("Follow-up actions"), validate_choice=False,
                                      description=_l("Hold Ctrl (⌘ on a Mac) to pick several."))
+    sensitivity = sensitivity_field()
     idempotency_key = HiddenField()
 
 

@@ -41,6 +41,7 @@ class DecisionInput:
     meeting_id: int | None = None
     supersedes_id: int | None = None
     action_ids: list = field(default_factory=list)
+    sensitivity: str | None = None  # a TLP label (wg.sensitivity); None: the default
 
 
 def decision_values(decision):
@@ -126,6 +127,7 @@ def record_decision(group, actor, data, now, *, key=None, meeting=None):
         errors["decided_on"] = _("Give the date of the decision.")
     actions = _actions(group, data.action_ids, errors)
     old = _supersedable(group, data.supersedes_id, errors)
+    label, label_owner = clean_label(errors, actor, data.sensitivity)
     if errors:
         raise ValidationError(errors)
     idempotency.claim_or_raise(key, actor, RECORD_SCOPE, now)
@@ -142,6 +144,7 @@ def record_decision(group, actor, data, now, *, key=None, meeting=None):
                             status=DecisionStatus.open, supersedes_id=old.id if old else None,
                             created_at=now, updated_at=now, created_by_id=getattr(actor, "id",
                                                                                   None),
+                            sensitivity=label, sensitivity_participant_id=label_owner,
                             version=1)
         try:
             with db.session.begin_nested():

@@ -179,7 +179,7 @@ def new():
         data = decisions.DecisionInput(
             text=form.text.data, decided_on=form.decided_on.data,
             meeting_id=form.meeting_id.data or None, supersedes_id=form.supersedes_id.data or None,
-            action_ids=form.action_ids.data or [])
+            action_ids=form.action_ids.data or [], sensitivity=form.sensitivity.data or None)
         try:
             decision = decisions.record_decision(group, current_user, data, utcnow(),
                                                  key=form.idempotency_key.data)
