@@ -148,11 +148,15 @@ def export_rows(stmt, today, now, header=None):
     yield out.getvalue()
 
 
-def open_actions_csv(group):
-    """The group's open actions with blank new_status / new_progress / note to fill in."""
+def open_actions_csv(group, person=None):
+    """The group's open actions with blank new_status / new_progress / note to fill in (those
+    `person` may see under their sensitivity label)."""
+    from wg.permissions import sensitivity_clause
+
     actions = db.session.scalars(
         select(ActionItem).where(ActionItem.group_id == group.id,
-                                 ActionItem.status.in_(OPEN_STATUSES))
+                                 ActionItem.status.in_(OPEN_STATUSES),
+                                 *([sensitivity_clause(person, ActionItem)] if person else []))
         .options(selectinload(ActionItem.participants), selectinload(ActionItem.owner))
         .order_by(ActionItem.due_date, ActionItem.id)
     )

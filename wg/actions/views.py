@@ -259,7 +259,7 @@ def edit(action_id):
 @bp.route("/bulk/<slug>/open-actions.csv")
 def bulk_template(slug):
     group = permissions.group_for_managing_actions(current_user, slug)
-    return csvio.csv_response(csvio.open_actions_csv(group), f"{group.slug}-open-actions.csv",
+    return csvio.csv_response(csvio.open_actions_csv(group, current_user), f"{group.slug}-open-actions.csv",
                               request.args)
 
 
