@@ -148,6 +148,13 @@ def export_rows(stmt, today, now, header=None):
     yield out.getvalue()
 
 
+def _label_clause(person):
+    """AMBER+STRICT actions of other participants stay out of `person`'s sheets."""
+    from wg.permissions import sensitivity_clause
+
+    return [sensitivity_clause(person, ActionItem)] if person is not None else []
+
+
 def open_actions_csv(group, person=None):
     """The group's open actions with blank new_status / new_progress / note to fill in (those
     `person` may see under their sensitivity label)."""
@@ -185,7 +192,7 @@ class BulkRow:
                 f"{self.new_status.label} {format_percent(self.new_progress / 100)}")
 
 
-def parse_bulk(text, group):
+def parse_bulk(text, group, person=None):
     """Check an uploaded CSV against the group's current actions: one BulkRow per data line.
 
     Rows without a new status or progress are skipped. Nothing is written.
@@ -219,7 +226,8 @@ def parse_bulk(text, group):
         if 0 < value <= _MAX_ID:
             ids.append(value)
     actions = {a.id: a for a in db.session.scalars(
-        select(ActionItem).where(ActionItem.id.in_(ids), ActionItem.group_id == group.id))}
+        select(ActionItem).where(ActionItem.id.in_(ids), ActionItem.group_id == group.id,
+                                 *_label_clause(person)))}
     last_notes = _last_notes(list(actions))
     out = []
     for line, row in raw:

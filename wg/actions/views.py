@@ -286,7 +286,7 @@ def bulk(slug):
             error = _("Choose a CSV file to upload.")
         if text and not error:
             try:
-                rows = csvio.parse_bulk(text, group)
+                rows = csvio.parse_bulk(text, group, current_user)
                 form.content.data = text
             except ValidationError as exc:
                 error = "; ".join(exc.errors.values())
@@ -308,7 +308,7 @@ def bulk(slug):
                 error = _("Nothing was applied: %(problems)s", problems=(
                     exc.describe() if isinstance(exc, actions.StaleVersion)
                     else "; ".join(exc.errors.values())))
-                rows = csvio.parse_bulk(text, group)
+                rows = csvio.parse_bulk(text, group, current_user)
         code = 422 if error else 200
     elif form.is_submitted():
         abort(400)
