@@ -158,7 +158,7 @@ def can_view_meetings(person, group):
 
 
 def can_view_meeting(person, meeting):
-    return can_view_meetings(person, meeting.group)
+    return can_view_meetings(person, meeting.group) and can_see_sensitivity(person, meeting)
 
 
 def can_schedule_meetings(person, group):
@@ -304,16 +304,22 @@ def group_for_scheduling(person, slug):
                  and can_schedule_meetings(person, g))
 
 
+def can_view_action(person, action):
+    return can_view_actions(person, action.group) and can_see_sensitivity(person, action)
+
+
 def action_for_view(person, action_id):
-    return _load(_action(action_id), lambda a: can_view_actions(person, a.group))
+    return _load(_action(action_id), lambda a: can_view_action(person, a))
 
 
 def action_for_update(person, action_id):
-    return _load(_action(action_id), lambda a: can_update_action(person, a))
+    return _load(_action(action_id), lambda a: can_see_sensitivity(person, a)
+                 and can_update_action(person, a))
 
 
 def action_for_manage(person, action_id):
-    return _load(_action(action_id), lambda a: can_manage_actions(person, a.group))
+    return _load(_action(action_id), lambda a: can_see_sensitivity(person, a)
+                 and can_manage_actions(person, a.group))
 
 
 def meeting_for_view(person, meeting_id):
@@ -323,6 +329,12 @@ def meeting_for_view(person, meeting_id):
 def meeting_for_edit(person, meeting_id):
     return _load(_meeting(meeting_id), lambda m: can_view_meeting(person, m)
                  and can_edit_meeting(person, m))
+
+
+def minutes_for_edit(person, meeting_id):
+    """The minutes editor: the meeting's editors, when the minutes' own label lets them see."""
+    return _load(_meeting(meeting_id), lambda m: can_view_meeting(person, m)
+                 and can_edit_meeting(person, m) and can_see_minutes(person, m))
 
 
 def meeting_for_rsvp(person, meeting_id):
@@ -618,7 +630,7 @@ def decision_groups_for_recording(person):
 def can_view_decision(person, decision):
     """Whoever sees the group sees its decisions; a decision of a meeting whose minutes are not
     published yet is for those who record the group's decisions (and the meeting's editors)."""
-    if not can_view_group(person, decision.group):
+    if not can_view_group(person, decision.group) or not can_see_sensitivity(person, decision):
         return False
     meeting = decision.meeting
     if meeting is None or meeting.minutes_published_at is not None:
@@ -640,7 +652,8 @@ def visible_decision_clause(person):
         return None
     visible = visible_group_ids(person)
     chaired = {gid for gid, r in _roles(person).items() if Role.chair in r}
-    return Decision.group_id.in_(visible) & or_(published, Decision.group_id.in_(chaired))
+    clause = Decision.group_id.in_(visible) & or_(published, Decision.group_id.in_(chaired))
+    return clause & sensitivity_clause(person, Decision)
 
 
 def decision_for_view(person, decision_id):
@@ -677,3 +690,102 @@ JINJA_GLOBALS.update({
 def require_initiative_viewer(person):
     if not can_view_initiatives(person):
         abort(403)
+
+
+# --- Sensitivity labels (TLP 2.0, issue 14) ---------------------------------------------------
+#
+# Any object with a `sensitivity` (wg.sensitivity.Sensitivity) and a `sensitivity_participant_id`
+# takes part: meetings, decisions, actions, and later documents. The label narrows, never widens,
+# what the object's own rules (group membership, drafts) already allow:
+#
+# - CLEAR, GREEN, AMBER: whoever may see the object sees it (the group's pages are already the
+#   need-to-know circle AMBER asks for).
+# - AMBER+STRICT: only the people of the participant (country or organization) whose member set
+#   the label (sensitivity_participant_id), plus coordinators: the secretariat administers every
+#   record, and the page shows them a banner saying the item is not theirs to share.
+#   Others do not see it in lists either (no title leaks); rollup counts still include it,
+#   since a number names nothing.
+# - RED: seen in the tracker by whoever may see the object, but it never leaves it: no e-mail
+#   carries it (a generic "A RED item changed; sign in to see it" with a link replaces the
+#   message), calendar feeds and .ics attachments omit the event entirely, and webhook events
+#   carry only the event type, the item's id and its label (no title, no content).
+# Minutes carry their own label (meeting.minutes_sensitivity) under the same rules.
+
+
+def _label(item, attribute="sensitivity"):
+    from wg.sensitivity import DEFAULT, Sensitivity
+
+    return Sensitivity.parse(getattr(item, attribute, None)) or DEFAULT
+
+
+def can_see_sensitivity(person, item, attribute="sensitivity"):
+    """May the person see `item` as far as its label goes (the item's own rules aside)?"""
+    from wg.sensitivity import Sensitivity
+
+    if _label(item, attribute) is not Sensitivity.amber_strict:
+        return True
+    if is_coordinator(person):
+        return True
+    owner = getattr(item, "sensitivity_participant_id", None)
+    return (_authenticated(person) and owner is not None
+            and getattr(person, "participant_id", None) == owner)
+
+
+def can_see_minutes(person, meeting):
+    """Minutes under their own label (AMBER+STRICT minutes of a GREEN meeting, say)."""
+    return can_see_sensitivity(person, meeting, "minutes_sensitivity")
+
+
+def sees_strict_as_coordinator(person, item, attribute="sensitivity"):
+    """A coordinator looking at someone else's AMBER+STRICT item: the page says so."""
+    from wg.sensitivity import Sensitivity
+
+    return (_label(item, attribute) is Sensitivity.amber_strict and is_coordinator(person)
+            and getattr(person, "participant_id", None) != item.sensitivity_participant_id)
+
+
+def sensitivity_clause(person, model):
+    """A SQL condition on `model` matching can_see_sensitivity, or True for coordinators."""
+    from sqlalchemy import true
+
+    from wg.sensitivity import Sensitivity
+
+    if is_coordinator(person):
+        return true()
+    participant_id = getattr(person, "participant_id", None) if _authenticated(person) else None
+    strict = model.sensitivity == Sensitivity.amber_strict
+    if participant_id is None:
+        return ~strict
+    return ~strict | (model.sensitivity_participant_id == participant_id)
+
+
+CHANNELS = ("email", "feed", "webhook")
+
+
+def may_leave_by(channel, item, attribute="sensitivity"):
+    """May `item` (its title and content) leave the tracker by e-mail, calendar feed or webhook?
+    Only RED never does."""
+    from wg.sensitivity import Sensitivity
+
+    if channel not in CHANNELS:
+        raise ValueError(channel)
+    return _label(item, attribute) is not Sensitivity.red
+
+
+def can_set_sensitivity(person, label):
+    """Setting AMBER+STRICT needs a participant to own it (else nobody but coordinators would
+    see the item); every other label may be set by whoever edits the item."""
+    from wg.sensitivity import Sensitivity
+
+    if Sensitivity.parse(label) is Sensitivity.amber_strict:
+        return _authenticated(person) and getattr(person, "participant_id", None) is not None
+    return True
+
+
+JINJA_GLOBALS.update({
+    "can_view_action": can_view_action,
+    "can_see_sensitivity": can_see_sensitivity,
+    "can_see_minutes": can_see_minutes,
+    "sees_strict_as_coordinator": sees_strict_as_coordinator,
+    "may_leave_by": may_leave_by,
+})

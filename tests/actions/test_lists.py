@@ -13,7 +13,7 @@ from wg.extensions import db
 
 TODAY = date.today()
 ROW_TITLE = re.compile(r'<th scope="row" class="fw-normal"><a href="/actions/\d+" dir="auto">'
-                       r'([^<]+)</a></th>')
+                       r'([^<]+)</a>(?: <span class="tlp-badge[^>]*>[^<]*</span>)?</th>')
 
 
 def _rows(html):

@@ -52,7 +52,7 @@ def test_creation_records_every_field_its_author_and_the_note(ctx):
         "group_id": g.id, "title": "Map precursor routes", "description": "Ports first",
         "owner_id": member.id, "participant_ids": [member.participant_id],
         "due_date": "2026-06-30", "weight": 3, "origin_meeting_id": None, "status": "open",
-        "progress": 0}
+        "progress": 0, "sensitivity": "GREEN"}
     assert actions.creation_entry(a) == entry
 
 

@@ -17,7 +17,7 @@ from wg.extensions import db
 from wg.formatting import format_number, format_percent
 
 EXPORT_COLUMNS = ["id", "group", "title", "status", "progress", "weight", "due_date", "owner",
-                  "participants", "overdue", "stale", "last_update", "version"]
+                  "participants", "overdue", "stale", "last_update", "version", "sensitivity"]
 # What a person reads at the top of an exported list (the default); `?headers=codes` keeps the
 # machine names above for scripts. The bulk-update sheet always keeps its codes: it comes back.
 EXPORT_HEADERS = {
@@ -25,7 +25,7 @@ EXPORT_HEADERS = {
     "progress": _l("Progress (%)"), "weight": _l("Weight"), "due_date": _l("Due date"),
     "owner": _l("Owner"), "participants": _l("Countries and organizations"),
     "overdue": _l("Overdue"), "stale": _l("Stale"), "last_update": _l("Last update"),
-    "version": _l("Version"),
+    "version": _l("Version"), "sensitivity": _l("Sensitivity (TLP)"),
 }
 BULK_COLUMNS = ["id", "version", "title", "due_date", "owner", "participants", "status",
                 "progress", "new_status", "new_progress", "note"]
@@ -114,7 +114,7 @@ def export_rows(stmt, today, now, header=None):
         type_coerce(a.due_date, String), owner.name,
         case((overdue_sql(a.status, a.due_date, today), 1), else_=0),
         case((stale_sql(a.status, a.last_activity_at, now), 1), else_=0),
-        a.last_progress_at, a.version)
+        a.last_progress_at, a.version, type_coerce(a.sensitivity, String))
         .join(Group, Group.id == a.group_id)
         .outerjoin(owner, owner.id == a.owner_id))
     out = io.StringIO()
@@ -138,20 +138,32 @@ def export_rows(stmt, today, now, header=None):
         writer.writerows([
             (aid, group_code, clean(title), status, progress, weight, str(due),
              clean(owner_name) if owner_name else "", " ".join(codes.get(aid, ())),
-             overdue, stale, instant(last_progress) if last_progress else "", version)
+             overdue, stale, instant(last_progress) if last_progress else "", version,
+             "TLP:" + label.replace("_", "+"))
             for (aid, group_code, title, status, progress, weight, due, owner_name, overdue,
-                 stale, last_progress, version) in chunk])
+                 stale, last_progress, version, label) in chunk])
         yield out.getvalue()
         out.seek(0)
         out.truncate()
     yield out.getvalue()
 
 
-def open_actions_csv(group):
-    """The group's open actions with blank new_status / new_progress / note to fill in."""
+def _label_clause(person):
+    """AMBER+STRICT actions of other participants stay out of `person`'s sheets."""
+    from wg.permissions import sensitivity_clause
+
+    return [sensitivity_clause(person, ActionItem)] if person is not None else []
+
+
+def open_actions_csv(group, person=None):
+    """The group's open actions with blank new_status / new_progress / note to fill in (those
+    `person` may see under their sensitivity label)."""
+    from wg.permissions import sensitivity_clause
+
     actions = db.session.scalars(
         select(ActionItem).where(ActionItem.group_id == group.id,
-                                 ActionItem.status.in_(OPEN_STATUSES))
+                                 ActionItem.status.in_(OPEN_STATUSES),
+                                 *([sensitivity_clause(person, ActionItem)] if person else []))
         .options(selectinload(ActionItem.participants), selectinload(ActionItem.owner))
         .order_by(ActionItem.due_date, ActionItem.id)
     )
@@ -180,7 +192,7 @@ class BulkRow:
                 f"{self.new_status.label} {format_percent(self.new_progress / 100)}")
 
 
-def parse_bulk(text, group):
+def parse_bulk(text, group, person=None):
     """Check an uploaded CSV against the group's current actions: one BulkRow per data line.
 
     Rows without a new status or progress are skipped. Nothing is written.
@@ -214,7 +226,8 @@ def parse_bulk(text, group):
         if 0 < value <= _MAX_ID:
             ids.append(value)
     actions = {a.id: a for a in db.session.scalars(
-        select(ActionItem).where(ActionItem.id.in_(ids), ActionItem.group_id == group.id))}
+        select(ActionItem).where(ActionItem.id.in_(ids), ActionItem.group_id == group.id,
+                                 *_label_clause(person)))}
     last_notes = _last_notes(list(actions))
     out = []
     for line, row in raw:

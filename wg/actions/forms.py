@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from wg.actions.models import ActionStatus
+from wg.sensitivity import sensitivity_field
 from wg.validators import MaxLength
 
 STATUS_CHOICES = [(s.value, s.label) for s in ActionStatus]
@@ -54,6 +55,7 @@ class ActionForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), MaxLength(5000)],
                          description=_l("Why this action, or where it stands; kept in its "
                                         "history."))
+    sensitivity = sensitivity_field()
     version = HiddenField()
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wg.db_types import UTCDateTime, utcnow
 from wg.extensions import db
 from wg.meetings import models as _meetings  # noqa: F401  (Meeting, for origin_meeting)
+from wg.sensitivity import Sensitivity, label_column, participant_column
 
 
 class ActionStatus(enum.Enum):
@@ -100,6 +101,9 @@ class ActionItem(db.Model):
     )
     # The latest progress entry or, before any, the creation: what "stale" is measured from.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # TLP 2.0 label (wg.sensitivity); AMBER+STRICT: seen by this participant's people.
+    sensitivity: Mapped[Sensitivity] = label_column()
+    sensitivity_participant_id: Mapped[int | None] = participant_column()
 
     group: Mapped["Group"] = relationship()  # noqa: F821
     owner: Mapped["Person | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821

@@ -133,13 +133,17 @@ def ordered(stmt, sort, today):
     return stmt.order_by(*order_columns(columns, sort.desc), ActionItem.due_date, ActionItem.id)
 
 
-def list_query(filters, visible_group_ids, today, now, sort=None):
+def list_query(filters, visible_group_ids, today, now, sort=None, person=None):
     """A SELECT of the actions matching the filters among the groups the person reads, in the
-    order `sort` names (by due date, overdue first, when None)."""
+    order `sort` names (by due date, overdue first, when None). With `person`, AMBER+STRICT
+    actions of other participants are left out (permissions.sensitivity_clause)."""
     from wg.actions.models import action_participants
+    from wg.permissions import sensitivity_clause
     from wg.rollups.queries import overdue_clause, stale_clause
 
     stmt = select(ActionItem)
+    if person is not None:
+        stmt = stmt.where(sensitivity_clause(person, ActionItem))
     if visible_group_ids is not None:
         stmt = stmt.where(ActionItem.group_id.in_(visible_group_ids))
     if filters.group is not None:
@@ -181,7 +185,10 @@ def my_actions_query(person, today, include_closed=False, sort=None):
               .join(ActionItem, ActionItem.id == action_participants.c.action_id)
               .where(action_participants.c.participant_id == person.participant_id,
                      ActionItem.group_id.in_(member_groups)))
-    stmt = select(ActionItem).where(ActionItem.id.in_(union(owned, theirs)))
+    from wg.permissions import sensitivity_clause
+
+    stmt = select(ActionItem).where(ActionItem.id.in_(union(owned, theirs)),
+                                    sensitivity_clause(person, ActionItem))
     if not include_closed:
         stmt = stmt.where(ActionItem.status.not_in(CLOSED))
     return ordered(stmt, sort or parse_sort({}, MINE_SORTS, "due"), today)

@@ -21,12 +21,13 @@ from wg.groups.models import Membership, Role
 from wg.history import services as history
 from wg.participants.models import Participant
 from wg.rollups import summary
+from wg.sensitivity import clean_label
 from wg.webhooks import services as webhooks
 
 # The fields an action's history records (replay contract: the "created" entry has all of
 # them; every later entry has each one that changed, under these names).
 ACTION_FIELDS = ("group_id", "title", "description", "owner_id", "participant_ids", "due_date",
-                 "weight", "origin_meeting_id", "status", "progress")
+                 "weight", "origin_meeting_id", "status", "progress", "sensitivity")
 PROGRESS_SCOPE = "actions.progress"
 
 
@@ -237,7 +238,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
         "progress_log": {"id": log.id, "author_id": log.author_id, "note": note,
                          "old_status": current.status, "new_status": new_status,
                          "old_progress": current.progress, "new_progress": new_progress,
-                         "created_at": now}}, current.group_id, now)
+                         "created_at": now}}, current.group_id, now, item=action)
     idempotency.remember(key, f"progress_log:{log.id}")
     db.session.expire(action)
     return log
@@ -260,6 +261,7 @@ class ActionInput:
     progress: object = 0
     note: str = ""
     origin_meeting_id: object = None  # a meeting of the same group, or None
+    sensitivity: object = None  # a TLP label (wg.sensitivity); None keeps the current one
 
 
 def member_choices(group):
@@ -385,6 +387,7 @@ def create_action(group, actor, data, now, token=None):
                                        "it. Its existing actions stay on record.",
                                        group=group.code)})
     errors, clean = _clean_details(group, data)
+    label, label_owner = clean_label(errors, actor, getattr(data, "sensitivity", None))
     status = _collect(errors, parse_status, data.status)
     progress = _collect(errors, parse_progress, data.progress)
     if status is not None and progress is not None and not (data.note or "").strip():
@@ -399,7 +402,8 @@ def create_action(group, actor, data, now, token=None):
                         weight=clean["weight"], origin_meeting_id=clean["origin_meeting_id"],
                         status=ActionStatus.open, progress=0, version=1,
                         created_at=now, updated_at=now, last_activity_at=now,
-                        created_by_id=actor.id if actor else None)
+                        created_by_id=actor.id if actor else None, sensitivity=label,
+                        sensitivity_participant_id=label_owner)
     db.session.add(action)
     db.session.flush()
     summary.apply_change(None, summary.state_of(action.id))
@@ -408,7 +412,7 @@ def create_action(group, actor, data, now, token=None):
     # The note typed on creation is the creation's reason when no first entry carries it.
     _record(actor, action, "created", history.created(action_values(action)), now, 1,
             reason=note if starts_open else None, token=token)
-    webhooks.emit("action.created", webhooks.action_data(action), group.id, now)
+    webhooks.emit("action.created", webhooks.action_data(action), group.id, now, item=action)
     if not starts_open:
         record_progress(action, actor, status, progress,
                         note or "Set when the action was created.", expected_version=1, now=now,
@@ -429,6 +433,8 @@ def creation_entry(action):
 def update_action(action, actor, data, expected_version, now, token=None):
     """A chair edits an action's details (not its status or progress) from a current page."""
     errors, clean = _clean_details(action.group, data)
+    label, label_owner = clean_label(errors, actor, getattr(data, "sensitivity", None),
+                                     action.sensitivity, action.sensitivity_participant_id)
     if errors:
         raise ValidationError(errors)
     expected_version = parse_version(expected_version)
@@ -441,7 +447,7 @@ def update_action(action, actor, data, expected_version, now, token=None):
                         owner_id=clean["owner"].id if clean["owner"] else None,
                         participant_ids=sorted(p.id for p in clean["participants"]),
                         due_date=clean["due_date"], weight=clean["weight"],
-                        origin_meeting_id=clean["origin_meeting_id"])
+                        origin_meeting_id=clean["origin_meeting_id"], sensitivity=label.value)
     changes = history.diff(values_before, values_after)
     if not changes:
         return action  # saved as it was: no new version, nothing to record
@@ -454,7 +460,8 @@ def update_action(action, actor, data, expected_version, now, token=None):
         .values(title=clean["title"], description=clean["description"],
                 owner_id=clean["owner"].id if clean["owner"] else None,
                 due_date=clean["due_date"], weight=clean["weight"],
-                origin_meeting_id=clean["origin_meeting_id"],
+                origin_meeting_id=clean["origin_meeting_id"], sensitivity=label,
+                sensitivity_participant_id=label_owner,
                 version=current.version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -466,5 +473,6 @@ def update_action(action, actor, data, expected_version, now, token=None):
     summary.apply_change(before, summary.state_of(action.id))
     _record(actor, action, "updated", history.diff(values_before, action_values(action)), now,
             current.version + 1, token=token)
-    webhooks.emit("action.updated", webhooks.action_data(action), action.group_id, now)
+    webhooks.emit("action.updated", webhooks.action_data(action), action.group_id, now,
+                  item=action)
     return action

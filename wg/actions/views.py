@@ -56,7 +56,8 @@ def index():
         flash(_("%(problem)s That filter was ignored.", problem=message), "warning")
     visible = permissions.visible_action_group_ids(current_user)
     sort = action_queries.parse_list_sort(request.args)
-    stmt = action_queries.list_query(filters, visible, now.date(), now, sort).options(
+    stmt = action_queries.list_query(filters, visible, now.date(), now, sort,
+                                     person=current_user).options(
         *LIST_OPTIONS)
     page = paginate(stmt, per_page=current_app.config["PER_PAGE"])
     from wg.rollups.queries import all_groups
@@ -90,7 +91,8 @@ def export():
                         mimetype="text/plain")
     visible = permissions.visible_action_group_ids(current_user)
     stmt = action_queries.list_query(filters, visible, now.date(), now,
-                                     action_queries.parse_list_sort(request.args))
+                                     action_queries.parse_list_sort(request.args),
+                                     person=current_user)
     name = "actions" + ("-" + filters.group.slug if filters.group else "") + ".csv"
     # The header is made here: the streamed body runs after the request's locale is gone.
     header = csvio.export_header(codes=request.args.get("headers") == "codes")
@@ -195,7 +197,8 @@ def _input_from(form):
         owner_id=form.owner_id.data or None, participant_ids=form.participant_ids.data or [],
         due_date=form.due_date.data, weight=form.weight.data,
         status=form.status.data, progress=form.progress.data if form.progress.data is not None
-        else 0, note=form.note.data or "", origin_meeting_id=form.origin_meeting_id.data or None)
+        else 0, note=form.note.data or "", origin_meeting_id=form.origin_meeting_id.data or None,
+        sensitivity=form.sensitivity.data or None)
 
 
 @bp.route("/new/<slug>", methods=["GET", "POST"])
@@ -230,6 +233,7 @@ def edit(action_id):
         form.owner_id.data = str(action.owner_id or "")
         form.participant_ids.data = [str(p.id) for p in action.participants]
         form.version.data = action.version
+        form.sensitivity.data = action.sensitivity.value
     stale = None
     if form.validate_on_submit():
         try:
@@ -255,7 +259,7 @@ def edit(action_id):
 @bp.route("/bulk/<slug>/open-actions.csv")
 def bulk_template(slug):
     group = permissions.group_for_managing_actions(current_user, slug)
-    return csvio.csv_response(csvio.open_actions_csv(group), f"{group.slug}-open-actions.csv",
+    return csvio.csv_response(csvio.open_actions_csv(group, current_user), f"{group.slug}-open-actions.csv",
                               request.args)
 
 
@@ -282,7 +286,7 @@ def bulk(slug):
             error = _("Choose a CSV file to upload.")
         if text and not error:
             try:
-                rows = csvio.parse_bulk(text, group)
+                rows = csvio.parse_bulk(text, group, current_user)
                 form.content.data = text
             except ValidationError as exc:
                 error = "; ".join(exc.errors.values())
@@ -304,7 +308,7 @@ def bulk(slug):
                 error = _("Nothing was applied: %(problems)s", problems=(
                     exc.describe() if isinstance(exc, actions.StaleVersion)
                     else "; ".join(exc.errors.values())))
-                rows = csvio.parse_bulk(text, group)
+                rows = csvio.parse_bulk(text, group, current_user)
         code = 422 if error else 200
     elif form.is_submitted():
         abort(400)

@@ -5,6 +5,12 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 STATUS_VALUES = ["open", "in_progress", "blocked", "done", "dropped"]
 
 
+def _tlp(obj, attribute):
+    from wg.sensitivity import DEFAULT, Sensitivity
+
+    return (Sensitivity.parse(getattr(obj, attribute, None)) or DEFAULT).tlp
+
+
 class _Out(Schema):
     class Meta:
         ordered = True
@@ -93,6 +99,9 @@ class MeetingSchema(_Out):
     place = fields.String()
     video_url = fields.String()
     status = _enum_value("status")
+    # The TLP 2.0 label, e.g. "TLP:AMBER" (wg.sensitivity).
+    sensitivity = fields.Function(lambda o: _tlp(o, "sensitivity"))
+    minutes_sensitivity = fields.Function(lambda o: _tlp(o, "minutes_sensitivity"))
     cancel_reason = fields.String()
     agenda_published_at = fields.AwareDateTime(allow_none=True)
     minutes_published_at = fields.AwareDateTime(allow_none=True)
@@ -120,6 +129,8 @@ class DecisionSchema(_Out):
     number = fields.Integer()
     decided_on = fields.Date()
     status = fields.Function(lambda d: d.status.value)
+    # The TLP 2.0 label, e.g. "TLP:AMBER" (wg.sensitivity).
+    sensitivity = fields.Function(lambda o: _tlp(o, "sensitivity"))
     supersedes_id = fields.Integer(allow_none=True)
 
 
@@ -161,6 +172,8 @@ class ActionSchema(_Out):
     due_date = fields.Date()
     weight = fields.Integer()
     status = _enum_value("status")
+    # The TLP 2.0 label, e.g. "TLP:AMBER" (wg.sensitivity).
+    sensitivity = fields.Function(lambda o: _tlp(o, "sensitivity"))
     progress = fields.Integer()
     version = fields.Integer()
     origin_meeting_id = fields.Integer(allow_none=True)

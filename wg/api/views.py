@@ -173,7 +173,8 @@ def person(person_id):
 def group_meetings(args, slug):
     """A group's meetings by id, optionally by status and start window (from, to)."""
     g_ = permissions.group_for_meetings(_person(), slug)
-    stmt = select(Meeting).where(Meeting.group_id == g_.id)
+    stmt = select(Meeting).where(Meeting.group_id == g_.id,
+                                 permissions.sensitivity_clause(_person(), Meeting))
     if args.get("status"):
         stmt = stmt.where(Meeting.status == MeetingStatus(args["status"]))
     if args.get("start_from"):
@@ -191,7 +192,8 @@ def _meeting_detail(m, person):
     drafts = permissions.can_see_meeting_drafts(person, m)
     people, participants_ = meetings.attendance_of(m)
     agenda_visible = drafts or m.agenda_published_at is not None
-    minutes_visible = drafts or m.minutes_published_at is not None
+    minutes_visible = (drafts or m.minutes_published_at is not None) \
+        and permissions.can_see_minutes(person, m)
     data = {name: getattr(m, name) for name in schemas.MeetingSchema._declared_fields}
     answer = meetings.rsvp_of(m, person)
     data.update(
@@ -200,7 +202,8 @@ def _meeting_detail(m, person):
                     "recorded_at": m.attendance_recorded_at},
         minutes_md=m.minutes_md if minutes_visible else None,
         minutes_html=m.minutes_html if minutes_visible else None,
-        decisions=list(m.decisions), my_rsvp=answer.value if answer else None)
+        decisions=[d for d in m.decisions if permissions.can_see_sensitivity(person, d)],
+        my_rsvp=answer.value if answer else None)
     return SimpleNamespace(**data)
 
 
@@ -275,7 +278,7 @@ def action_list(args):
     except ValidationError as exc:
         _validation(exc)
     stmt = action_queries.list_query(filters, permissions.visible_action_group_ids(person), now.date(),
-                              now).options(*ACTION_OPTIONS)
+                              now, person=person).options(*ACTION_OPTIONS)
     if args.get("updated_since"):
         stmt = stmt.where(ActionItem.updated_at >= args["updated_since"])
     rows, cursor, more = page_by_update(stmt, ActionItem.updated_at, ActionItem.id,

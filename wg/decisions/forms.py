@@ -4,6 +4,7 @@ from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, Te
 from wtforms.validators import InputRequired, Length, Optional
 
 from wg.decisions.models import DecisionStatus
+from wg.sensitivity import sensitivity_field
 
 MARKDOWN_HELP = _l("Markdown: **bold**, *italic*, - lists, [links](https://…).")
 
@@ -20,6 +21,7 @@ class RecordDecisionForm(FlaskForm):
                                                "becomes “superseded”."))
     action_ids = SelectMultipleField(_l("Follow-up actions"), validate_choice=False,
                                      description=_l("Hold Ctrl (⌘ on a Mac) to pick several."))
+    sensitivity = sensitivity_field()
     idempotency_key = HiddenField()
 
 
@@ -31,4 +33,5 @@ class EditDecisionForm(FlaskForm):
         (s.value, s.label) for s in DecisionStatus])
     action_ids = SelectMultipleField(_l("Follow-up actions"), validate_choice=False,
                                      description=_l("Hold Ctrl (⌘ on a Mac) to pick several."))
+    sensitivity = sensitivity_field()
     version = HiddenField()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wg.db_types import UTCDateTime, utcnow
 from wg.extensions import db
+from wg.sensitivity import Sensitivity, label_column, participant_column
 
 
 class DecisionStatus(enum.Enum):
@@ -79,6 +80,9 @@ class Decision(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # TLP 2.0 label (wg.sensitivity); AMBER+STRICT: seen by this participant's people.
+    sensitivity: Mapped[Sensitivity] = label_column()
+    sensitivity_participant_id: Mapped[int | None] = participant_column()
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     group: Mapped["Group"] = relationship()  # noqa: F821

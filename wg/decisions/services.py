@@ -23,11 +23,12 @@ from wg.errors import ValidationError
 from wg.extensions import db
 from wg.formatting import format_number
 from wg.history import services as history
+from wg.sensitivity import clean_label
 from wg.webhooks import services as webhooks
 
 # The recorded fields (replay contract: "created" has them all, later entries those changed).
 DECISION_FIELDS = ("group_id", "year", "number", "meeting_id", "position", "text", "decided_on",
-                   "status", "supersedes_id", "action_ids")
+                   "status", "supersedes_id", "action_ids", "sensitivity")
 MAX_TEXT = 10_000
 RECORD_SCOPE = "decisions.record"
 NUMBER_ATTEMPTS = 20
@@ -40,6 +41,7 @@ class DecisionInput:
     meeting_id: int | None = None
     supersedes_id: int | None = None
     action_ids: list = field(default_factory=list)
+    sensitivity: str | None = None  # a TLP label (wg.sensitivity); None: the default
 
 
 def decision_values(decision):
@@ -125,6 +127,7 @@ def record_decision(group, actor, data, now, *, key=None, meeting=None):
         errors["decided_on"] = _("Give the date of the decision.")
     actions = _actions(group, data.action_ids, errors)
     old = _supersedable(group, data.supersedes_id, errors)
+    label, label_owner = clean_label(errors, actor, data.sensitivity)
     if errors:
         raise ValidationError(errors)
     idempotency.claim_or_raise(key, actor, RECORD_SCOPE, now)
@@ -141,6 +144,7 @@ def record_decision(group, actor, data, now, *, key=None, meeting=None):
                             status=DecisionStatus.open, supersedes_id=old.id if old else None,
                             created_at=now, updated_at=now, created_by_id=getattr(actor, "id",
                                                                                   None),
+                            sensitivity=label, sensitivity_participant_id=label_owner,
                             version=1)
         try:
             with db.session.begin_nested():
@@ -163,7 +167,7 @@ def record_decision(group, actor, data, now, *, key=None, meeting=None):
         "position": decision.position, "text": decision.text,
         "decided_on": decision.decided_on.isoformat(), "status": decision.status.value,
         "supersedes_id": decision.supersedes_id, "action_ids": [a.id for a in actions],
-        "created_at": now}, group.id, now)
+        "created_at": now}, group.id, now, item=decision)
     idempotency.remember(key, f"decision:{decision.id}")
     if meeting is not None:
         db.session.expire(meeting, ["decisions"])
@@ -194,11 +198,15 @@ def _change(decision, actor, now, values, verb, reason=None, expected_version=No
     return True
 
 
-def update_decision(decision, actor, text, status, action_ids, now, expected_version=None):
+def update_decision(decision, actor, text, status, action_ids, now, expected_version=None,
+                    sensitivity=None):
     """Edit the text, the status (open or implemented; "superseded" comes only from a later
-    decision) and the follow-up actions. Refused (StaleEdit) when the form is stale."""
+    decision), the follow-up actions and the TLP label (None keeps it). Refused (StaleEdit)
+    when the form is stale."""
     errors = {}
     text = _clean_text(text, errors)
+    label, label_owner = clean_label(errors, actor, sensitivity, decision.sensitivity,
+                                     decision.sensitivity_participant_id)
     try:
         status = DecisionStatus(getattr(status, "value", status))
     except ValueError:
@@ -213,7 +221,9 @@ def update_decision(decision, actor, text, status, action_ids, now, expected_ver
         raise ValidationError(errors)
     history.check_version("decision", decision, expected_version)
     return _change(decision, actor, now, {"text": text, "text_html": wg_markdown.render(text),
-                                          "status": status, "actions": actions}, "updated",
+                                          "status": status, "actions": actions,
+                                          "sensitivity": label,
+                                          "sensitivity_participant_id": label_owner}, "updated",
                    expected_version=expected_version)
 
 

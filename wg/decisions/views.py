@@ -90,7 +90,7 @@ def index():
 
 
 CSV_HEADER = ("reference", "group", "year", "number", "decided_on", "status", "text",
-              "meeting", "minutes_url", "supersedes", "follow_up_actions", "url")
+              "meeting", "minutes_url", "supersedes", "follow_up_actions", "url", "sensitivity")
 
 
 @bp.route("/export.csv")
@@ -115,7 +115,8 @@ def export():
                     _anchor="minutes") if d.meeting_id else "",
             d.supersedes.reference if d.supersedes else "",
             " ".join(f"#{a.id}" for a in d.actions),
-            url_for("decisions.detail", decision_id=d.id, _external=True)])
+            url_for("decisions.detail", decision_id=d.id, _external=True),
+            d.sensitivity.tlp])
     name = "decisions" + ("-" + group.slug if group else "") + ".csv"
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -178,7 +179,7 @@ def new():
         data = decisions.DecisionInput(
             text=form.text.data, decided_on=form.decided_on.data,
             meeting_id=form.meeting_id.data or None, supersedes_id=form.supersedes_id.data or None,
-            action_ids=form.action_ids.data or [])
+            action_ids=form.action_ids.data or [], sensitivity=form.sensitivity.data or None)
         try:
             decision = decisions.record_decision(group, current_user, data, utcnow(),
                                                  key=form.idempotency_key.data)
@@ -207,6 +208,7 @@ def edit(decision_id):
         if a.status.value not in ("open", "in_progress", "blocked")]
     if request.method == "GET":
         form.status.data = decision.status.value
+        form.sensitivity.data = decision.sensitivity.value
         form.action_ids.data = [str(a.id) for a in decision.actions]
         form.version.data = decision.version
     stale = None
@@ -214,7 +216,8 @@ def edit(decision_id):
         try:
             decisions.update_decision(decision, current_user, form.text.data, form.status.data,
                                       form.action_ids.data or [], utcnow(),
-                                      expected_version=form.version.data or None)
+                                      expected_version=form.version.data or None,
+                                      sensitivity=form.sensitivity.data or None)
             db.session.commit()
             flash(_("Decision %(ref)s updated.", ref=decision.reference), "success")
             return redirect(url_for("decisions.detail", decision_id=decision.id))

@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from wg import formatting
 from wg.auth.forms import timezone_choices
 from wg.meetings.services import ALARM_CHOICES, MeetingInput, SeriesInput
+from wg.sensitivity import sensitivity_field
 from wg.validators import MaxLength
 
 WEEK_CHOICES = [("1", _l("First")), ("2", _l("Second")), ("3", _l("Third")),
@@ -176,3 +177,13 @@ class AlarmForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.alarm_minutes.choices = [(m, alarm_label(m)) for m in ALARM_CHOICES]
+
+
+class LabelsForm(FlaskForm):
+    """The TLP labels of a meeting and of its minutes."""
+
+    sensitivity = sensitivity_field(_l("Meeting (TLP)"))
+    minutes_sensitivity = sensitivity_field(
+        _l("Minutes (TLP)"), _l("The minutes may be more (or less) sensitive than the meeting."))
+    version = HiddenField()
+    submit = SubmitField(_l("Save labels"))

@@ -19,6 +19,7 @@ from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, Timezo
 
 from wg.meetings.models import MeetingStatus
 from wg.meetings.recurrence import zone
+from wg.sensitivity import DEFAULT, Sensitivity
 
 PRODID = "-//Coalition working-group tracker//meetings//EN"
 
@@ -31,8 +32,14 @@ def _event(meeting, url, alarm_minutes, now):
     local_start = meeting.start_at.astimezone(zone(meeting.timezone))
     event.add("dtstart", local_start)
     event.add("dtend", local_start + timedelta(minutes=meeting.duration_minutes))
-    event.add("summary", f"{meeting.group.code}: {meeting.title}")
-    description = [f"{meeting.group.code} · {meeting.group.title}"]
+    label = meeting.sensitivity or DEFAULT
+    # The label: a SUMMARY prefix unless it is the default (GREEN), always in the description,
+    # and CLASS for calendar programs that share calendars (CONFIDENTIAL from AMBER up).
+    prefix = "" if label is DEFAULT else f"[{label.tlp}] "
+    event.add("summary", f"{prefix}{meeting.group.code}: {meeting.title}")
+    event.add("class", "CONFIDENTIAL" if label.confidential
+              else "PUBLIC" if label is Sensitivity.clear else "PRIVATE")
+    description = [f"{meeting.group.code} · {meeting.group.title}", label.tlp]
     if meeting.is_cancelled:
         event.add("status", "CANCELLED")
         from wg.notify.render import cancel_reason

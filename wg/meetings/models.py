@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wg.db_types import UTCDateTime, utcnow
 from wg.extensions import db
+from wg.sensitivity import Sensitivity, label_column, participant_column
 
 
 class RuleKind(enum.Enum):
@@ -132,6 +133,11 @@ class Meeting(db.Model):
     minutes_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     minutes_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attendance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # TLP 2.0 labels of the meeting and of its minutes (wg.sensitivity); AMBER+STRICT: seen by
+    # the people of the participant whose member set it (sensitivity_participant_id).
+    sensitivity: Mapped[Sensitivity] = label_column()
+    minutes_sensitivity: Mapped[Sensitivity] = label_column()
+    sensitivity_participant_id: Mapped[int | None] = participant_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped by every change the services make (explicitly, so the history entry can name the

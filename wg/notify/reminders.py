@@ -23,7 +23,7 @@ from wg.meetings import ical
 from wg.meetings.models import Meeting, MeetingStatus
 from wg.notify import services
 from wg.notify.models import OutboxMessage
-from wg.notify.render import meeting_day, render, when_text
+from wg.notify.render import guarded, meeting_day, render, render_labelled, when_text
 from wg.rollups.formulas import overdue_sql
 
 REMINDER_WINDOW = timedelta(hours=max(services.REMINDER_HOURS))
@@ -119,6 +119,14 @@ def _ics_attachment(meeting, base_url, now):
             "content": content.decode()}
 
 
+def _mailable(person, actions):
+    """The actions whose titles may go to this person by e-mail: no RED action ever, no
+    AMBER+STRICT action of another participant (wg.permissions)."""
+    from wg.permissions import can_see_sensitivity, may_leave_by
+
+    return [a for a in actions if may_leave_by("email", a) and can_see_sensitivity(person, a)]
+
+
 def _settings_header(base_url):
     return {"List-Unsubscribe": f"<{base_url}/profile/notifications>"}
 
@@ -150,14 +158,18 @@ def queue_meeting_reminders(now, base_url):
             with language(person.language):
                 if person.language not in attachments:
                     attachments[person.language] = _ics_attachment(meeting, base_url, now)
-                text, html = render("meeting_reminder", meeting=meeting, person=person,
-                                    when=when_text(meeting, person),
-                                    url=_meeting_url(base_url, meeting), base_url=base_url)
+                text, html = render_labelled("meeting_reminder", meeting, meeting=meeting,
+                                             person=person, when=when_text(meeting, person),
+                                             url=_meeting_url(base_url, meeting),
+                                             base_url=base_url)
                 subject = _("Reminder: %(group)s meeting on %(date)s", group=meeting.group.code,
                             date=meeting_day(meeting, person))
+                subject, text, html, files = guarded(meeting, _meeting_url(base_url, meeting),
+                                                     subject, text, html,
+                                                     [attachments[person.language]])
             outgoing.append(Outgoing(
                 key=key, kind="meeting-reminder", person=person, subject=subject,
-                body_text=text, body_html=html, attachments=[attachments[person.language]]))
+                body_text=text, body_html=html, attachments=files))
     return {"meetings": len(meetings), "queued": _send_all(outgoing, now)}
 
 
@@ -198,6 +210,9 @@ def queue_update_requests(now, base_url):
         key = f"update-request:{meeting.id}:{owner_id}"
         if person is None or not prefs[owner_id].update_requests or key in sent:
             continue
+        items = _mailable(person, items)
+        if not items:
+            continue
         with language(person.language):
             text, html = render("update_request", meeting=meeting, person=person, actions=items,
                                 base_url=base_url, date=meeting_day(meeting, person, "date"))
@@ -235,7 +250,9 @@ def queue_overdue_digests(now, base_url):
         key = f"overdue-digest:{week}:{person_id}"
         if person is None or not prefs[person_id].overdue_digest or key in sent:
             continue
-        actions = sorted(items.values(), key=lambda a: (a.due_date, a.id))
+        actions = _mailable(person, sorted(items.values(), key=lambda a: (a.due_date, a.id)))
+        if not actions:
+            continue
         with language(person.language):
             text, html = render("overdue_digest", person=person, actions=actions,
                                 base_url=base_url, today=today)
@@ -280,12 +297,16 @@ def queue_pre_reads(now, base_url):
                          (a.last_progress_at or a.created_at) < since}, key=sort_key)
         for person in todo:
             with language(person.language):
-                text, html = render("pre_read", meeting=meeting, person=person, logs=logs,
-                                    due=due, silent=silent, when=when_text(meeting, person),
-                                    url=_meeting_url(base_url, meeting), base_url=base_url,
-                                    date=meeting_day(meeting, person, "date"))
+                text, html = render_labelled(
+                    "pre_read", meeting, meeting=meeting, person=person,
+                    logs=[(g, a) for g, a in logs if _mailable(person, [a])],
+                    due=_mailable(person, due), silent=silent, when=when_text(meeting, person),
+                    url=_meeting_url(base_url, meeting), base_url=base_url,
+                    date=meeting_day(meeting, person, "date"))
                 subject = _("Pre-read: %(group)s meeting on %(date)s", group=meeting.group.code,
                             date=meeting_day(meeting, person))
+                subject, text, html, _files = guarded(meeting, _meeting_url(base_url, meeting),
+                                                      subject, text, html, [])
             outgoing.append(Outgoing(
                 key=f"pre-read:{meeting.id}:{person.id}", kind="pre-read", person=person,
                 subject=subject, body_text=text, body_html=html,
@@ -309,11 +330,13 @@ def queue_minutes_nudges(now, base_url):
             if key in sent:
                 continue
             with language(person.language):
-                text, html = render("minutes_nudge", meeting=meeting, person=person,
-                                    url=f"{_meeting_url(base_url, meeting)}/minutes",
-                                    base_url=base_url, date=meeting_day(meeting, person, "date"))
+                url = f"{_meeting_url(base_url, meeting)}/minutes"
+                text, html = render_labelled("minutes_nudge", meeting, meeting=meeting,
+                                             person=person, url=url, base_url=base_url,
+                                             date=meeting_day(meeting, person, "date"))
                 subject = _("Minutes not yet published: %(group)s meeting of %(date)s",
                             group=meeting.group.code, date=meeting_day(meeting, person))
+                subject, text, html, _files = guarded(meeting, url, subject, text, html, [])
             outgoing.append(Outgoing(
                 key=key, kind="minutes-nudge", person=person, subject=subject,
                 body_text=text, body_html=html))

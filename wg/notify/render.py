@@ -54,3 +54,31 @@ def render(name, html=True, **context):
     context.setdefault("cancel_reason", cancel_reason)
     text = render_template(f"notify/email/{name}.txt", **context)
     return text, (render_template(f"notify/email/{name}.html", **context) if html else None)
+
+
+def label_of(item, attribute="sensitivity"):
+    from wg.sensitivity import DEFAULT, Sensitivity
+
+    return Sensitivity.parse(getattr(item, attribute, None)) or DEFAULT
+
+
+def guarded(item, url, subject, text, html, attachments, attribute="sensitivity"):
+    """The mail about `item` as it may leave (permissions.may_leave_by 'email'), in the current
+    locale: for a RED item a generic notice with the link only (no title, no content, no .ics);
+    otherwise the label before the subject and as the first line (GREEN, the default, in the
+    body only). Returns (subject, text, html, attachments)."""
+    from wg.permissions import may_leave_by
+    from wg.sensitivity import DEFAULT
+
+    label = label_of(item, attribute)
+    if not may_leave_by("email", item, attribute):
+        text, body = render("red_notice", url=url, tlp=label)
+        return _("A RED item changed; sign in to see it"), text, body, []
+    if label is not DEFAULT:
+        subject = f"[{label.tlp}] {subject}"
+    return subject, f"{label.tlp}\n\n{text}", html, attachments
+
+
+def render_labelled(name, item, html=True, attribute="sensitivity", **context):
+    """render() with the item's label at the top of the HTML body."""
+    return render(name, html=html, tlp=label_of(item, attribute), **context)

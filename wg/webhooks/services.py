@@ -215,10 +215,25 @@ def envelope(event, event_id, data, group, now):
     }, ensure_ascii=False, sort_keys=True)
 
 
-def emit(event, data, group_id, now):
+def labelled(data, item):
+    """The event data about a labelled `item` as it may leave (permissions.may_leave_by
+    'webhook'): with its label; for a RED item only its id and label, no title, no content."""
+    from wg.permissions import may_leave_by
+    from wg.sensitivity import DEFAULT, Sensitivity
+
+    label = Sensitivity.parse(getattr(item, "sensitivity", None)) or DEFAULT
+    if not may_leave_by("webhook", item):
+        return {"id": item.id, "sensitivity": label.tlp, "redacted": True}
+    return dict(data, sensitivity=label.tlp)
+
+
+def emit(event, data, group_id, now, item=None):
     """Queue `event` (with `data`, a dict of plain values) for every active subscription to it
     that covers the group, in the caller's transaction. Returns the event id (None when nobody
-    subscribed)."""
+    subscribed). With `item` (a labelled meeting, action or decision) the data goes through
+    labelled(): a RED item's event says only its type, id and label."""
+    if item is not None:
+        data = labelled(data, item)
     subs = db.session.scalars(select(WebhookSubscription).where(
         WebhookSubscription.is_active.is_(True),
         or_(WebhookSubscription.group_id.is_(None), WebhookSubscription.group_id == group_id),

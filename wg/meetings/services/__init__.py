@@ -75,6 +75,7 @@ from wg.meetings.services.inputs import (
     new_uid,
     series_dates,
 )
+from wg.meetings.services.labels import set_meeting_labels
 from wg.meetings.services.minutes import (
     add_decision,
     check_minutes,
@@ -114,6 +115,7 @@ from wg.meetings.services.zones import (
 )
 
 __all__ = [
+    "set_meeting_labels",
     "display_status",
     "FIRST_YEAR",
     "LAST_YEAR",

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from wg import permissions
 from wg.auth.models import Person, new_calendar_token
 from wg.errors import ValidationError
 from wg.extensions import db
@@ -29,7 +30,8 @@ def upcoming_for(person, now, limit=5):
         return []
     return db.session.scalars(
         select(Meeting).where(Meeting.group_id.in_(ids),
-                              Meeting.start_at > now - timedelta(hours=3))
+                              Meeting.start_at > now - timedelta(hours=3),
+                              permissions.sensitivity_clause(person, Meeting))
         .order_by(Meeting.start_at).limit(limit)
         .options(_group_loader())).all()
 
@@ -40,9 +42,12 @@ def _group_loader():
     return joinedload(Meeting.group)
 
 
-def group_meetings(group, now, past, page, per_page=10):
-    """A page of the group's upcoming (soonest first) or past (latest first) meetings."""
+def group_meetings(group, now, past, page, per_page=10, person=None):
+    """A page of the group's upcoming (soonest first) or past (latest first) meetings (those
+    `person` may see under their sensitivity label)."""
     query = select(Meeting).where(Meeting.group_id == group.id)
+    if person is not None:
+        query = query.where(permissions.sensitivity_clause(person, Meeting))
     if past:
         query = query.where(Meeting.start_at <= now).order_by(Meeting.start_at.desc())
     else:
@@ -50,7 +55,7 @@ def group_meetings(group, now, past, page, per_page=10):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def month_meetings(group_ids, year, month):
+def month_meetings(group_ids, year, month, person=None):
     """Meetings starting in a calendar month (UTC), for the coalition calendar."""
     # A day of margin each side: a meeting late on the 31st UTC may be on the 1st locally.
     first = date(year, month, 1)
@@ -59,6 +64,8 @@ def month_meetings(group_ids, year, month):
     query = select(Meeting).where(Meeting.start_at >= start, Meeting.start_at < end)
     if group_ids is not None:
         query = query.where(Meeting.group_id.in_(group_ids))
+    if person is not None:
+        query = query.where(permissions.sensitivity_clause(person, Meeting))
     return db.session.scalars(query.order_by(Meeting.start_at).options(_group_loader())).all()
 
 
@@ -95,13 +102,15 @@ def person_for_calendar_token(token):
 
 
 def feed_meetings(person, now, past_days=180):
-    """Every meeting of the person's groups from half a year ago on, cancelled ones included."""
+    """Every meeting of the person's groups from half a year ago on, cancelled ones included;
+    TLP:RED meetings never enter a feed, AMBER+STRICT ones only their participant's."""
     ids = meeting_group_ids(person)
     if not ids:
         return []
     return db.session.scalars(
         select(Meeting).where(Meeting.group_id.in_(ids),
-                              Meeting.start_at >= now - timedelta(days=past_days))
+                              Meeting.start_at >= now - timedelta(days=past_days),
+                              *_feed_clauses(person))
         .order_by(Meeting.start_at).options(_group_loader())).all()
 
 
@@ -113,9 +122,19 @@ def feed_fingerprint(person, now, past_days=180):
         count, latest, seq = db.session.execute(
             select(func.count(), func.max(Meeting.updated_at), func.sum(Meeting.sequence))
             .where(Meeting.group_id.in_(ids),
-                   Meeting.start_at >= now - timedelta(days=past_days))).one()
+                   Meeting.start_at >= now - timedelta(days=past_days),
+                   *_feed_clauses(person))).one()
     return (f"{person.name}-{sorted(ids)}-{count}-{latest}-{seq}-"
             f"{alarm_minutes(person)}-{now.date()}")
+
+
+def _feed_clauses(person):
+    """What a calendar feed leaves out: RED meetings (permissions.may_leave_by 'feed') and
+    AMBER+STRICT meetings of other participants."""
+    from wg.sensitivity import Sensitivity
+
+    return (Meeting.sensitivity != Sensitivity.red,
+            permissions.sensitivity_clause(person, Meeting))
 
 
 def touch_meetings(meeting_ids, now):

@@ -17,7 +17,14 @@ from wg.i18n import language
 from wg.meetings import ical
 from wg.meetings.models import MeetingStatus
 from wg.notify import services as notify
-from wg.notify.render import meeting_day, render, series_label, when_text
+from wg.notify.render import (
+    guarded,
+    meeting_day,
+    render,
+    render_labelled,
+    series_label,
+    when_text,
+)
 
 # Fields whose change calendar programs must see (a new SEQUENCE) and members are told about.
 CALENDAR_FIELDS = ("title", "start_at", "duration_minutes", "timezone", "place", "video_url",
@@ -107,12 +114,15 @@ def meeting_changed(meeting, before, actor, now, base_url=None):
                     "filename": f"meeting-{meeting.id}.ics", "content_type": "text/calendar",
                     "content": calendar_file(meeting, base_url, now)}
             subject = _notice_subject(kind, meeting.group.code, meeting_day(meeting, person))
-            text, html = render("meeting_notice", meeting=meeting, person=person, kind=kind,
-                                url=url, when=when_text(meeting, person), items=items,
-                                date=meeting_day(meeting, person, "date"), base_url=base_url)
+            text, html = render_labelled("meeting_notice", meeting, meeting=meeting,
+                                         person=person, kind=kind, url=url,
+                                         when=when_text(meeting, person), items=items,
+                                         date=meeting_day(meeting, person, "date"),
+                                         base_url=base_url)
+            subject, text, html, files = guarded(meeting, url, subject, text, html,
+                                                 [attachments[person.language]])
         notify.enqueue(key=key, kind=kind, recipient=person.email, subject=subject,
-                       body_text=text, body_html=html,
-                       attachments=[attachments[person.language]], now=now)
+                       body_text=text, body_html=html, attachments=files, now=now)
         queued += 1
     return queued
 
@@ -136,9 +146,11 @@ def series_changed(series, changed, actor, now, base_url=None):
     version, so a repeat queues nothing. Returns how many messages were queued.
     """
     from wg.notify.reminders import _sent_keys
+    from wg.permissions import may_leave_by
 
-    changed = sorted(((m, k) for m, k in changed if k and m.end_at > now),
-                     key=lambda mk: mk[0].start_at)
+    # RED meetings never leave by e-mail: a series change lists (and attaches) only the others.
+    changed = sorted(((m, k) for m, k in changed if k and m.end_at > now
+                      and may_leave_by("email", m)), key=lambda mk: mk[0].start_at)
     if not changed:
         return 0
     base_url = base_url or current_app.config["BASE_URL"]

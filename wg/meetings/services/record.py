@@ -14,7 +14,8 @@ from wg.webhooks import services as webhooks
 
 MEETING_FIELDS = ("title", "start_at", "duration_minutes", "timezone", "place", "video_url",
                   "status", "cancel_reason", "agenda_published_at", "minutes_md",
-                  "minutes_published_at", "attendance_recorded_at")
+                  "minutes_published_at", "attendance_recorded_at", "sensitivity",
+                  "minutes_sensitivity")
 SERIES_FIELDS = ("title", "rule_kind", "week", "weekday", "month_day", "start_time", "timezone",
                  "duration_minutes", "place", "video_url", "first_date", "last_date")
 AGENDA_FIELDS = ("title", "presenter", "minutes_allotted", "link", "notes", "is_done",
@@ -66,7 +67,8 @@ def meeting_changed(meeting, before, actor, now, verb, *, reason=None, notify=Tr
     event = webhooks.meeting_event(verb)
     if event:
         webhooks.emit(event, dict(webhooks.meeting_data(meeting), change=verb,
-                                  changes=changes, reason=reason), meeting.group_id, now)
+                                  changes=changes, reason=reason), meeting.group_id, now,
+                      item=meeting)
     if collect is not None or not notify:
         kind = notices.calendar_change(meeting, before)
         if collect is not None:

@@ -5,6 +5,7 @@ from wg.meetings.views import (  # noqa: F401
     attendance,
     calendar,
     helpers,
+    labels,
     lists,
     minutes,
     schedule,

@@ -21,7 +21,8 @@ def group_list(slug):
     past = request.args.get("past") == "1"
     page = request.args.get("page", 1, type=int)
     now = utcnow()
-    pagination = meetings.group_meetings(group, now, past=past, page=max(page, 1))
+    pagination = meetings.group_meetings(group, now, past=past, page=max(page, 1),
+                                       person=current_user)
     series = db.session.scalars(
         db.select(meetings.MeetingSeries).where(meetings.MeetingSeries.group_id == group.id)
         .order_by(meetings.MeetingSeries.id)).all()
@@ -42,7 +43,7 @@ def month():
     except (TypeError, ValueError):
         first = today.replace(day=1)
     group_ids = permissions.visible_group_ids(current_user)
-    rows = meetings.month_meetings(group_ids, first.year, first.month)
+    rows = meetings.month_meetings(group_ids, first.year, first.month, person=current_user)
     zone = current_user.timezone
     by_day = {}
     for m in rows:

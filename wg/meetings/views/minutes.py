@@ -28,7 +28,7 @@ from wg.meetings.views.common import _invalid, _stale
 
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["GET", "POST"])
 def minutes(meeting_id):
-    meeting = permissions.meeting_for_edit(current_user, meeting_id)
+    meeting = permissions.minutes_for_edit(current_user, meeting_id)
     form = MinutesForm(prefix="m")
     decision_form = DecisionForm(prefix="d")
     now = utcnow()
