@@ -36,3 +36,4 @@ from wg.rollups.models import (  # noqa: F401
     RollupParticipant,
 )
 from wg.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: F401,E501
+from wg.search.models import SearchDocument  # noqa: E402,F401
