@@ -98,17 +98,18 @@ def write(connection, source, obj):
                   title=(entry.title or "")[:400], body=entry.body or "",
                   url_endpoint=entry.url_endpoint, url_id=entry.url_id,
                   url_anchor=entry.url_anchor, updated_at=entry.updated_at or utcnow())
-    pg = connection.dialect.name == "postgresql"
-    if pg:
-        values["tsv"] = text("setweight(to_tsvector('simple', :t), 'A') || "
-                             "to_tsvector('simple', :b)").bindparams(
-            t=fold(values["title"]), b=fold(values["body"]))
     existing = connection.scalar(select(table.c.id).where(key))
     if existing is None:
-        connection.execute(insert(table).values(source_type=source.type, source_id=obj.id,
-                                                **values))
+        existing = connection.execute(insert(table).values(
+            source_type=source.type, source_id=obj.id, **values)).inserted_primary_key[0]
     else:
         connection.execute(update(table).where(table.c.id == existing).values(**values))
+    if connection.dialect.name == "postgresql":
+        # The tsvector (not mapped: SQLite has no such column) over accent-folded text.
+        connection.execute(text(
+            "UPDATE search_documents SET tsv = setweight(to_tsvector('simple', :t), 'A') || "
+            "to_tsvector('simple', :b) WHERE id = :id"),
+            {"t": fold(values["title"]), "b": fold(values["body"]), "id": existing})
 
 
 def remove(connection, source_type, source_id):

@@ -72,13 +72,14 @@ def _like(term):
 def _matched(terms, dialect):
     """(joined selectable or None, where clauses, rank expression), never passing user syntax to
     the full-text engine: FTS5 gets each term as a quoted string, PostgreSQL plainto_tsquery."""
-    plain = [t for t in terms if not _CJK.search(t)]
+    plain = [t for t in terms if not _CJK.search(t) and fold(t)]
     # Neither unicode61 nor 'simple' segments Chinese: CJK terms match as substrings.
     clauses = [_like(t) for t in terms if _CJK.search(t)]
     if not plain:
         return None, clauses, D.updated_at.is_(None)
     if dialect == "postgresql":
-        query = func.plainto_tsquery("simple", fold(" ".join(plain)))
+        # parse() keeps letters and digits only, so each quoted lexeme holds no syntax.
+        query = func.to_tsquery("simple", " & ".join(f"'{fold(t)}':*" for t in plain))
         tsv = literal_column("search_documents.tsv")
         clauses.append(tsv.op("@@")(query))
         return None, clauses, func.ts_rank(tsv, query).desc()
