@@ -173,3 +173,16 @@ def _apply(session, flush_context):
 @event.listens_for(Session, "after_rollback")
 def _forget(session):
     session.info.pop(_PENDING, None)
+
+
+def alembic_include_object(obj, name, type_, reflected, compare_to):
+    """Schema comparisons skip what only the database engine owns: the FTS5 table and its
+    shadow tables (SQLite) and the tsvector column (PostgreSQL), both made by migration 0019."""
+    if type_ == "table" and name and name.startswith("search_fts"):
+        return False
+    if type_ == "column" and name == "tsv" and getattr(obj, "table", None) is not None \
+            and obj.table.name == "search_documents":
+        return False
+    if type_ == "index" and name == "ix_search_documents_tsv":
+        return False
+    return True

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wg.db_types import UTCDateTime
@@ -12,8 +12,11 @@ class SearchDocument(db.Model):
     has a `tsv` column (migration 0019), not mapped here because SQLite has none."""
 
     __tablename__ = "search_documents"
-    __table_args__ = (UniqueConstraint("source_type", "source_id",
-                                       name="uq_search_documents_source"),)
+    __table_args__ = (
+        UniqueConstraint("source_type", "source_id", name="uq_search_documents_source"),
+        Index("ix_search_documents_group", "group_id", "visibility"),
+        Index("ix_search_documents_url", "url_endpoint", "url_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_type: Mapped[str] = mapped_column(String(20))
