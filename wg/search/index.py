@@ -48,6 +48,7 @@ class Source:
     # Other (type, id) keys to refresh when an object of this type changes (e.g. a meeting's
     # agenda items follow its agenda publication).
     related: callable = None
+    load: tuple = ()  # relationships the build function reads (eager-loaded by reindex)
 
     @property
     def model(self):
@@ -58,9 +59,9 @@ class Source:
 SOURCES: dict[str, Source] = {}
 
 
-def register(source_type, model_path, related=None):
+def register(source_type, model_path, related=None, load=()):
     def wrap(build):
-        SOURCES[source_type] = Source(source_type, model_path, build, related)
+        SOURCES[source_type] = Source(source_type, model_path, build, related, tuple(load))
         return build
     return wrap
 
@@ -118,16 +119,58 @@ def remove(connection, source_type, source_id):
                                            & (table.c.source_id == source_id)))
 
 
-def reindex(session):
-    """Rebuild the whole index from the records (flask wg search-reindex, the demo)."""
+def _row(source, obj, entry):
+    return dict(source_type=source.type, source_id=obj.id, group_id=entry.group_id,
+                visibility=entry.visibility, title=(entry.title or "")[:400],
+                body=entry.body or "", url_endpoint=entry.url_endpoint, url_id=entry.url_id,
+                url_anchor=entry.url_anchor, updated_at=entry.updated_at or utcnow())
+
+
+def reindex(session, batch=2000):
+    """Rebuild the whole index from the records (flask wg search-reindex, the demo), in
+    batches of multi-row inserts."""
+    from sqlalchemy.orm import selectinload
+
     connection = session.connection()
-    connection.execute(delete(_table()))
+    table = _table()
+    connection.execute(delete(table))
+    pg = connection.dialect.name == "postgresql"
+    statement = insert(table)
     count = 0
     for source in [s for sources in _types_by_class().values() for s in sources]:
-        for obj in session.scalars(select(source.model).execution_options(yield_per=500)):
-            write(connection, source, obj)
-            count += 1
+        model = source.model
+        query = select(model).order_by(model.id).options(
+            *[selectinload(getattr(model, rel)) for rel in source.load])
+        last = 0
+        while True:
+            objs = session.scalars(query.where(model.id > last).limit(batch)).all()
+            if not objs:
+                break
+            last = objs[-1].id
+            rows = [_row(source, obj, entry) for obj in objs
+                    if (entry := source.build(obj)) is not None]
+            if rows:
+                connection.execute(statement, rows)
+                count += len(rows)
+    if pg:
+        _refresh_tsv(connection)
     return count
+
+
+def _refresh_tsv(connection, batch=5000):
+    """PostgreSQL: write the tsvector of every row (folded in Python, like write())."""
+    last = 0
+    while True:
+        rows = connection.execute(text(
+            "SELECT id, title, body FROM search_documents WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": batch}).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        connection.execute(text(
+            "UPDATE search_documents SET tsv = setweight(to_tsvector('simple', :t), 'A') || "
+            "to_tsvector('simple', :b) WHERE id = :id"),
+            [{"t": fold(r.title), "b": fold(r.body), "id": r.id} for r in rows])
 
 
 _PENDING = "wg_search_pending"

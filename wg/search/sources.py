@@ -41,7 +41,7 @@ def _action(action):
                  "actions.detail", action.id, updated_at=action.updated_at)
 
 
-@register("progress", "wg.actions.models:ProgressLog")
+@register("progress", "wg.actions.models:ProgressLog", load=("action",))
 def _progress(log):
     action = _parent(log, "action", "wg.actions.models:ActionItem", log.action_id)
     if not (log.note or "").strip() or action is None:
@@ -66,7 +66,7 @@ def _minutes(meeting):
                  "meetings.detail", meeting.id, "minutes", updated_at=meeting.start_at)
 
 
-@register("agenda_item", "wg.meetings.models:AgendaItem")
+@register("agenda_item", "wg.meetings.models:AgendaItem", load=("meeting",))
 def _agenda_item(item):
     meeting = _parent(item, "meeting", "wg.meetings.models:Meeting", item.meeting_id)
     if meeting is None:
@@ -77,7 +77,7 @@ def _agenda_item(item):
                  "meetings.detail", meeting.id, updated_at=meeting.start_at)
 
 
-@register("decision", "wg.decisions.models:Decision")
+@register("decision", "wg.decisions.models:Decision", load=("meeting",))
 def _decision(decision):
     meeting = _parent(decision, "meeting", "wg.meetings.models:Meeting", decision.meeting_id)
     unpublished = meeting is not None and meeting.minutes_published_at is None
