@@ -187,3 +187,16 @@ def test_arbitrary_text_never_raises(ctx, q):
         db.session.flush()
     search.search(person, q)
     search.search(person, q, source_type="action", page=3)
+
+
+def test_many_matches_are_listed_newest_first(ctx, monkeypatch):
+    c = factories.coalition()
+    g, member = c["groups"], c["people"]["member"]
+    old = factories.action(g["SWG1.1"], title="Xylazine alert", now=datetime(2026, 1, 1, tzinfo=UTC))
+    new = factories.action(g["SWG1.1"], title="Xylazine xylazine xylazine",
+                           now=datetime(2026, 2, 1, tzinfo=UTC))
+    old.updated_at, new.updated_at = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    db.session.flush()
+    monkeypatch.setattr(search, "RANK_LIMIT", 1)
+    found = search.search(member, "xylazine")
+    assert found.total == 2 and [d.source_id for d, *_ in found.hits] == [new.id, old.id]

@@ -70,13 +70,13 @@ def _like(term):
 
 
 def _matched(terms, dialect):
-    """(joined selectable or None, where clauses, rank expression), never passing user syntax to
-    the full-text engine: FTS5 gets each term as a quoted string, PostgreSQL plainto_tsquery."""
+    """(FTS5 expression or None, where clauses, rank expression), never passing user syntax to
+    the full-text engine: FTS5 gets each term as a quoted string, PostgreSQL quoted lexemes."""
     plain = [t for t in terms if not _CJK.search(t) and fold(t)]
     # Neither unicode61 nor 'simple' segments Chinese: CJK terms match as substrings.
     clauses = [_like(t) for t in terms if _CJK.search(t)]
     if not plain:
-        return None, clauses, D.updated_at.is_(None)
+        return None, clauses, D.updated_at.is_(None)  # no relevance: newest first
     if dialect == "postgresql":
         # parse() keeps letters and digits only, so each quoted lexeme holds no syntax.
         query = func.to_tsquery("simple", " & ".join(f"'{fold(t)}':*" for t in plain))
@@ -84,14 +84,24 @@ def _matched(terms, dialect):
         clauses.append(tsv.op("@@")(query))
         return None, clauses, func.ts_rank(tsv, query).desc()
     expression = " AND ".join('"' + t.replace('"', '""') + '"*' for t in plain)
-    matched = (text("SELECT rowid AS id, bm25(search_fts, 5.0, 1.0) AS score FROM search_fts "
-                    "WHERE search_fts MATCH :fts").bindparams(fts=expression)
-               .columns(id=Integer(), score=Float()).subquery("m"))
-    return matched, clauses, matched.c.score
+    return expression, clauses, None
+
+
+def _fts(expression, ranked):
+    """The FTS5 matches as a subquery (id, and the bm25 score only when ranking: computing it
+    for tens of thousands of matches costs more than the rest of the search)."""
+    score = "bm25(search_fts, 5.0, 1.0)" if ranked else "0.0"
+    return (text(f"SELECT rowid AS id, {score} AS score FROM search_fts "
+                 "WHERE search_fts MATCH :fts").bindparams(fts=expression)
+            .columns(id=Integer(), score=Float()).subquery("m"))
 
 
 def _base(query, matched):
     return query.join(matched, matched.c.id == D.id) if matched is not None else query
+
+
+# Beyond this many matches the results are listed newest first rather than by relevance.
+RANK_LIMIT = 5000
 
 
 def search(person, q, source_type=None, group_id=None, page=1):
@@ -99,16 +109,23 @@ def search(person, q, source_type=None, group_id=None, page=1):
     if not terms:
         return Results()
     dialect = db.session.get_bind().dialect.name
-    matched, clauses, rank = _matched(terms, dialect)
+    expression, clauses, rank = _matched(terms, dialect)
     where = [permissions.search_visibility_clause(person), *clauses]
     if group_id:
         where.append(D.group_id == group_id)
+    plain = _fts(expression, False) if expression else None
     facets = dict(db.session.execute(
-        _base(select(D.source_type, func.count()).select_from(D), matched)
+        _base(select(D.source_type, func.count()).select_from(D), plain)
         .where(*where).group_by(D.source_type)).all())
     if source_type:
         where.append(D.source_type == source_type)
     total = sum(n for t, n in facets.items() if not source_type or t == source_type)
+    matched = plain
+    if total > RANK_LIMIT:
+        rank = D.updated_at.is_(None)  # newest first
+    elif expression:
+        matched = _fts(expression, True)
+        rank = matched.c.score
     rows = db.session.execute(
         _base(select(D, Group).select_from(D), matched)
         .outerjoin(Group, Group.id == D.group_id).where(*where)
