@@ -192,11 +192,15 @@ def test_arbitrary_text_never_raises(ctx, q):
 def test_many_matches_are_listed_newest_first(ctx, monkeypatch):
     c = factories.coalition()
     g, member = c["groups"], c["people"]["member"]
-    old = factories.action(g["SWG1.1"], title="Xylazine alert", now=datetime(2026, 1, 1, tzinfo=UTC))
-    new = factories.action(g["SWG1.1"], title="Xylazine xylazine xylazine",
+    # By relevance the older one (the term three times) would come first.
+    old = factories.action(g["SWG1.1"], title="Xylazine xylazine xylazine",
+                           now=datetime(2026, 1, 1, tzinfo=UTC))
+    new = factories.action(g["SWG1.1"], title="Xylazine alert in the northern region",
                            now=datetime(2026, 2, 1, tzinfo=UTC))
     old.updated_at, new.updated_at = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
     db.session.flush()
+    ranked = search.search(member, "xylazine")
+    assert [d.source_id for d, *_ in ranked.hits] == [old.id, new.id]
     monkeypatch.setattr(search, "RANK_LIMIT", 1)
     found = search.search(member, "xylazine")
     assert found.total == 2 and [d.source_id for d, *_ in found.hits] == [new.id, old.id]
