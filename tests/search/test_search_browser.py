@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.ux.test_axe import run_axe
 from wg.extensions import db
 
 pytestmark = pytest.mark.slow
@@ -42,6 +43,7 @@ def test_navbar_search_finds_and_opens(ctx, live_server, browser):
         # The stored markup is shown as text, never applied.
         expect(page.get_by_text("Exchange <b>precursor</b> seizure data")).to_have_count(1)
         expect(page.locator(".search-snippet b")).to_have_count(0)
+        assert run_axe(page) == []
         if SHOTS:
             page.screenshot(path=os.path.join(SHOTS, f"search-{width}.png"), full_page=True)
         page.get_by_role("link", name="Trace precursor shipments").click()
