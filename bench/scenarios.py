@@ -89,5 +89,8 @@ SCENARIOS = [
     Scenario("structure page", "member@example.org", "/structure"),
     Scenario("participants directory", "member@example.org", "/participants"),
     Scenario("initiatives list", "member@example.org", "/initiatives/"),
+    Scenario("search, one word", "member@example.org", "/search?q=precursor", 50),
+    Scenario("search, two words (coordinator)", "coordinator@example.org",
+             "/search?q=precursor+data", 50),
     Scenario("decision register, filtered", "lead@example.org", "/decisions/?group=wg1&status=open"),
 ]

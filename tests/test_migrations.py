@@ -23,7 +23,10 @@ def test_single_head():
 def test_models_match_migrations(app):
     with app.app_context():
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            from wg.search.index import alembic_include_object
+
+            context = MigrationContext.configure(conn, opts={
+                "compare_type": True, "include_object": alembic_include_object})
             diff = compare_metadata(context, db.metadata)
     assert diff == []
 

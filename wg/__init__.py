@@ -182,6 +182,9 @@ def register_blueprints(app):
 
     app.register_blueprint(initiatives_bp)
     app.register_blueprint(decisions_bp)
+    from wg.search import bp as search_bp
+
+    app.register_blueprint(search_bp)
     register_api(app)  # the REST API under /api/v1 and the token pages
 
 

@@ -58,6 +58,9 @@ def demo_command(scale, random_seed, logins):
     with click.progressbar(length=demo.demo_size(scale), label="Generating demo data",
                            file=sys.stderr) as bar:
         stats = demo.load_demo(scale, now=utcnow(), seed=random_seed, progress=bar.update)
+    from wg.search.index import reindex
+
+    reindex(db.session)  # the demo's bulk inserts bypass the ORM events
     db.session.commit()
     took = time.monotonic() - started
     click.echo(", ".join(f"{v:,} {k}" for k, v in stats.items()) + f" in {took:.1f} s")
@@ -221,6 +224,17 @@ def run_job_command(name):
     if result is None:
         _fail(f"job {name} failed; see the log")
     click.echo(f"{name}: " + (", ".join(f"{k}: {v}" for k, v in result.items()) or "done"))
+
+
+@wg_cli.command("search-reindex")
+@with_appcontext
+def search_reindex_command():
+    """Rebuild the whole search index from the records."""
+    from wg.search.index import reindex
+
+    count = reindex(db.session)
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count:,} records.")
 
 
 @wg_cli.command("rebuild-rollups")

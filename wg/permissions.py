@@ -789,3 +789,52 @@ JINJA_GLOBALS.update({
     "sees_strict_as_coordinator": sees_strict_as_coordinator,
     "may_leave_by": may_leave_by,
 })
+
+
+# --- Search (issue 14) -------------------------------------------------------------------------
+
+
+def can_search(person):
+    """Every signed-in person searches; the results hold only what they may read
+    (search_visibility_clause)."""
+    return _authenticated(person)
+
+
+def require_search(person):
+    if not can_search(person):
+        abort(403)
+
+
+def search_visibility_clause(person):
+    """A SQL condition on search_documents: the rows the person may find. The keys written by
+    wg/search/sources.py mirror the views: 'all' every signed-in person; 'group' the group's
+    actions and meetings (can_view_actions / can_view_meetings); 'viewers' the group's pages
+    (decisions, can_view_group); 'chairs' unpublished agendas and minutes
+    (can_see_meeting_drafts); 'recorders' decisions of unpublished minutes (can_view_decision)."""
+    from sqlalchemy import and_, false, or_, true
+
+    from wg.search.models import SearchDocument as D
+
+    if not _authenticated(person):
+        return false()
+    chaired = {gid for gid, r in _roles(person).items() if Role.chair in r}
+    coordinator = is_coordinator(person)
+
+    def within(ids):
+        return true() if ids is None else (D.group_id.in_(ids) if ids else false())
+
+    # AMBER+STRICT rows (can_see_sensitivity): the owning participant's people and coordinators.
+    participant_id = getattr(person, "participant_id", None)
+    if coordinator:
+        strict = true()
+    elif participant_id is None:
+        strict = D.strict_participant_id.is_(None)
+    else:
+        strict = D.strict_participant_id.is_(None) | (D.strict_participant_id == participant_id)
+    return and_(strict, or_(
+        D.visibility == "all",
+        and_(D.visibility == "group", within(visible_action_group_ids(person))),
+        and_(D.visibility == "viewers", within(visible_group_ids(person))),
+        and_(D.visibility == "chairs", within(chaired)),
+        and_(D.visibility == "recorders", true() if coordinator else within(chaired)),
+    ))

@@ -1,0 +1,235 @@
+"""The search index: a registry of source types and its upkeep inside each flush.
+
+Every indexed type registers ONE function returning an Entry for one object (or None when the
+object is not to be found). Session events collect new, changed and deleted objects of the
+registered classes before each flush and write their index rows after it, on the same
+connection, so the index commits or rolls back with the records themselves: no service can
+forget it.
+
+Adding a source (e.g. documents, wg/documents): in wg/search/sources.py write
+
+    @register("document", "wg.documents.models:Document")
+    def _document(doc):
+        return Entry(doc.group_id, "group", doc.title, extracted_text(doc),
+                     "documents.detail", doc.id, updated_at=doc.updated_at)
+
+then add its label to TYPE_LABELS (wg/search/services.py) and run `flask wg search-reindex`
+once. The visibility keys are listed in wg/search/services.py (visibility_clause).
+"""
+
+import importlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, event, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from wg.db_types import utcnow
+
+
+@dataclass
+class Entry:
+    group_id: int | None  # None: coalition-wide
+    visibility: str  # 'all' | 'group' | 'viewers' | 'chairs' | 'recorders'
+    title: str
+    body: str
+    url_endpoint: str
+    url_id: int
+    url_anchor: str = ""
+    updated_at: datetime | None = None
+    # An AMBER+STRICT item: only this participant's people (and coordinators) may find it.
+    strict_participant_id: int | None = None
+
+
+@dataclass
+class Source:
+    type: str
+    model_path: str
+    build: callable
+    # Other (type, id) keys to refresh when an object of this type changes (e.g. a meeting's
+    # agenda items follow its agenda publication).
+    related: callable = None
+    load: tuple = ()  # relationships the build function reads (eager-loaded by reindex)
+
+    @property
+    def model(self):
+        module, name = self.model_path.split(":")
+        return getattr(importlib.import_module(module), name)
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register(source_type, model_path, related=None, load=()):
+    def wrap(build):
+        SOURCES[source_type] = Source(source_type, model_path, build, related, tuple(load))
+        return build
+    return wrap
+
+
+def fold(value):
+    """Accents and other combining marks dropped, lower case (for the PostgreSQL tsvector)."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def _table():
+    from wg.search.models import SearchDocument
+
+    return SearchDocument.__table__
+
+
+def _types_by_class():
+    from wg.search import sources  # noqa: F401  (registers the sources)
+
+    by_class = {}
+    for src in SOURCES.values():
+        by_class.setdefault(src.model, []).append(src)
+    return by_class
+
+
+def write(connection, source, obj):
+    """Insert, update or remove the index row of one object."""
+    table = _table()
+    entry = source.build(obj)
+    key = (table.c.source_type == source.type) & (table.c.source_id == obj.id)
+    if entry is None:
+        connection.execute(delete(table).where(key))
+        return
+    values = dict(group_id=entry.group_id, visibility=entry.visibility,
+                  title=(entry.title or "")[:400], body=entry.body or "",
+                  url_endpoint=entry.url_endpoint, url_id=entry.url_id,
+                  url_anchor=entry.url_anchor, updated_at=entry.updated_at or utcnow(),
+                  strict_participant_id=entry.strict_participant_id)
+    existing = connection.scalar(select(table.c.id).where(key))
+    if existing is None:
+        existing = connection.execute(insert(table).values(
+            source_type=source.type, source_id=obj.id, **values)).inserted_primary_key[0]
+    else:
+        connection.execute(update(table).where(table.c.id == existing).values(**values))
+    if connection.dialect.name == "postgresql":
+        # The tsvector (not mapped: SQLite has no such column) over accent-folded text.
+        connection.execute(text(
+            "UPDATE search_documents SET tsv = setweight(to_tsvector('simple', :t), 'A') || "
+            "to_tsvector('simple', :b) WHERE id = :id"),
+            {"t": fold(values["title"]), "b": fold(values["body"]), "id": existing})
+
+
+def remove(connection, source_type, source_id):
+    table = _table()
+    connection.execute(delete(table).where((table.c.source_type == source_type)
+                                           & (table.c.source_id == source_id)))
+
+
+def _row(source, obj, entry):
+    return dict(source_type=source.type, source_id=obj.id, group_id=entry.group_id,
+                visibility=entry.visibility, title=(entry.title or "")[:400],
+                body=entry.body or "", url_endpoint=entry.url_endpoint, url_id=entry.url_id,
+                url_anchor=entry.url_anchor, updated_at=entry.updated_at or utcnow(),
+                strict_participant_id=entry.strict_participant_id)
+
+
+def reindex(session, batch=2000):
+    """Rebuild the whole index from the records (flask wg search-reindex, the demo), in
+    batches of multi-row inserts."""
+    from sqlalchemy.orm import selectinload
+
+    connection = session.connection()
+    table = _table()
+    connection.execute(delete(table))
+    pg = connection.dialect.name == "postgresql"
+    statement = insert(table)
+    count = 0
+    for source in [s for sources in _types_by_class().values() for s in sources]:
+        model = source.model
+        query = select(model).order_by(model.id).options(
+            *[selectinload(getattr(model, rel)) for rel in source.load])
+        last = 0
+        while True:
+            objs = session.scalars(query.where(model.id > last).limit(batch)).all()
+            if not objs:
+                break
+            last = objs[-1].id
+            rows = [_row(source, obj, entry) for obj in objs
+                    if (entry := source.build(obj)) is not None]
+            if rows:
+                connection.execute(statement, rows)
+                count += len(rows)
+    if pg:
+        _refresh_tsv(connection)
+    return count
+
+
+def _refresh_tsv(connection, batch=5000):
+    """PostgreSQL: write the tsvector of every row (folded in Python, like write())."""
+    last = 0
+    while True:
+        rows = connection.execute(text(
+            "SELECT id, title, body FROM search_documents WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": batch}).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        connection.execute(text(
+            "UPDATE search_documents SET tsv = setweight(to_tsvector('simple', :t), 'A') || "
+            "to_tsvector('simple', :b) WHERE id = :id"),
+            [{"t": fold(r.title), "b": fold(r.body), "id": r.id} for r in rows])
+
+
+_PENDING = "wg_search_pending"
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session, flush_context, instances):
+    by_class = _types_by_class()
+    pending = session.info.setdefault(_PENDING, {"write": [], "remove": set()})
+    for obj in list(session.new) + list(session.dirty):
+        for source in by_class.get(type(obj), ()):
+            pending["write"].append((source, obj))
+    for obj in session.deleted:
+        for source in by_class.get(type(obj), ()):
+            if obj.id is None:
+                continue
+            pending["remove"].add((source.type, obj.id))
+            if source.related:
+                pending["remove"].update(source.related(obj, deleted=True))
+
+
+@event.listens_for(Session, "after_flush")
+def _apply(session, flush_context):
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    connection = session.connection()
+    with session.no_autoflush:
+        for source_type, source_id in pending["remove"]:
+            remove(connection, source_type, source_id)
+        done = set()
+        for source, obj in pending["write"]:
+            if obj in session.deleted or (source.type, obj.id) in done or obj.id is None:
+                continue
+            done.add((source.type, obj.id))
+            write(connection, source, obj)
+            for related_source, related in (source.related(obj) if source.related else ()):
+                if (related_source.type, related.id) not in done:
+                    done.add((related_source.type, related.id))
+                    write(connection, related_source, related)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session):
+    session.info.pop(_PENDING, None)
+
+
+def alembic_include_object(obj, name, type_, reflected, compare_to):
+    """Schema comparisons skip what only the database engine owns: the FTS5 table and its
+    shadow tables (SQLite) and the tsvector column (PostgreSQL), both made by migration 0019."""
+    if type_ == "table" and name and name.startswith("search_fts"):
+        return False
+    if type_ == "column" and name == "tsv" and getattr(obj, "table", None) is not None \
+            and obj.table.name == "search_documents":
+        return False
+    if type_ == "index" and name == "ix_search_documents_tsv":
+        return False
+    return True

@@ -1,0 +1,178 @@
+"""Querying the index: safe parsing, permission filter in SQL, ranking, snippets, facets."""
+
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy import Float, Integer, func, literal_column, or_, select, text
+
+from wg import permissions
+from wg.extensions import db
+from wg.groups.models import Group
+from wg.search.index import fold
+from wg.search.models import SearchDocument as D
+
+MAX_QUERY = 200
+MAX_TERMS = 12
+PER_PAGE = 20
+TYPE_LABELS = {
+    "action": _l("Action"),
+    "progress": _l("Progress note"),
+    "meeting": _l("Meeting"),
+    "agenda_item": _l("Agenda item"),
+    "minutes": _l("Minutes"),
+    "decision": _l("Decision"),
+    "initiative": _l("Initiative"),
+    "commitment": _l("Commitment"),
+}
+# Snippet markers: private-use characters that cannot survive escaping as markup.
+START, STOP = "\ue000", "\ue001"
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f]")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+# The id argument of each linked page (an endpoint without one takes no id).
+URL_ARGS = {"actions.detail": "action_id", "meetings.detail": "meeting_id",
+            "decisions.detail": "decision_id", "initiatives.detail": "initiative_id"}
+
+
+def href(doc):
+    from flask import url_for
+
+    arg = URL_ARGS.get(doc.url_endpoint)
+    url = url_for(doc.url_endpoint, **({arg: doc.url_id} if arg else {}))
+    return url + (f"#{doc.url_anchor}" if doc.url_anchor else "")
+
+
+@dataclass
+class Results:
+    hits: list = field(default_factory=list)
+    total: int = 0
+    facets: dict = field(default_factory=dict)
+
+
+def parse(q):
+    """The user's text as a list of plain terms (letters and digits only, no syntax)."""
+    terms = []
+    for chunk in (q or "").split():
+        for word in _WORD.findall(chunk):
+            word = word.replace("_", "")
+            if word and word.lower() not in {t.lower() for t in terms}:
+                terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+def _like(term):
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(D.title.like(f"%{escaped}%", escape="\\"),
+               D.body.like(f"%{escaped}%", escape="\\"))
+
+
+def _matched(terms, dialect):
+    """(FTS5 expression or None, where clauses, rank expression), never passing user syntax to
+    the full-text engine: FTS5 gets each term as a quoted string, PostgreSQL quoted lexemes."""
+    plain = [t for t in terms if not _CJK.search(t) and fold(t)]
+    # Neither unicode61 nor 'simple' segments Chinese: CJK terms match as substrings.
+    clauses = [_like(t) for t in terms if _CJK.search(t)]
+    if not plain:
+        return None, clauses, D.updated_at.is_(None)  # no relevance: newest first
+    if dialect == "postgresql":
+        # parse() keeps letters and digits only, so each quoted lexeme holds no syntax.
+        query = func.to_tsquery("simple", " & ".join(f"'{fold(t)}':*" for t in plain))
+        tsv = literal_column("search_documents.tsv")
+        clauses.append(tsv.op("@@")(query))
+        return None, clauses, func.ts_rank(tsv, query).desc()
+    expression = " AND ".join('"' + t.replace('"', '""') + '"*' for t in plain)
+    return expression, clauses, None
+
+
+def _fts(expression, ranked):
+    """The FTS5 matches as a subquery (id, and the bm25 score only when ranking: computing it
+    for tens of thousands of matches costs more than the rest of the search)."""
+    score = "bm25(search_fts, 5.0, 1.0)" if ranked else "0.0"
+    return (text(f"SELECT rowid AS id, {score} AS score FROM search_fts "
+                 "WHERE search_fts MATCH :fts").bindparams(fts=expression)
+            .columns(id=Integer(), score=Float()).subquery("m"))
+
+
+def _base(query, matched):
+    return query.join(matched, matched.c.id == D.id) if matched is not None else query
+
+
+# Beyond this many matches the results are listed newest first rather than by relevance.
+RANK_LIMIT = 5000
+
+
+def search(person, q, source_type=None, group_id=None, page=1):
+    terms = parse(q)
+    if not terms:
+        return Results()
+    dialect = db.session.get_bind().dialect.name
+    expression, clauses, rank = _matched(terms, dialect)
+    where = [permissions.search_visibility_clause(person), *clauses]
+    if group_id:
+        where.append(D.group_id == group_id)
+    plain = _fts(expression, False) if expression else None
+    facets = dict(db.session.execute(
+        _base(select(D.source_type, func.count()).select_from(D), plain)
+        .where(*where).group_by(D.source_type)).all())
+    if source_type:
+        where.append(D.source_type == source_type)
+    total = sum(n for t, n in facets.items() if not source_type or t == source_type)
+    matched = plain
+    if total > RANK_LIMIT:
+        rank = D.updated_at.is_(None)  # newest first
+    elif expression:
+        matched = _fts(expression, True)
+        rank = matched.c.score
+    rows = db.session.execute(
+        _base(select(D, Group).select_from(D), matched)
+        .outerjoin(Group, Group.id == D.group_id).where(*where)
+        .order_by(rank, D.updated_at.desc(), D.id.desc())
+        .limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)).all()
+    hits = [(doc, group, snippet(doc, terms)) for doc, group in rows]
+    return Results(hits, total, facets)
+
+
+def snippet(doc, terms, width=160):
+    """A short excerpt of the body around the first term, terms marked, everything escaped."""
+    body = " ".join((doc.body or "").split())
+    folded_terms = [fold(t) for t in terms]
+    folded = fold(body)
+    start = 0
+    if len(folded) == len(body):
+        positions = [folded.find(t) for t in folded_terms if folded.find(t) >= 0]
+        if positions:
+            start = max(0, min(positions) - width // 3)
+    excerpt = body[start:start + width]
+    if start > 0:
+        excerpt = "…" + excerpt
+    if start + width < len(body):
+        excerpt += "…"
+    return highlight(excerpt, terms)
+
+
+def highlight(value, terms):
+    """Escape everything, then mark each term (accent- and case-insensitive where lengths
+    allow): markers are placed on the raw text first and turned into <mark> after escaping."""
+    value = (value or "").replace(START, "").replace(STOP, "")
+    folded = fold(value)
+    if len(folded) == len(value):
+        marks = [False] * len(value)
+        for term in terms:
+            t = fold(term)
+            for found in re.finditer(re.escape(t), folded):
+                for i in range(found.start(), found.end()):
+                    marks[i] = True
+        out, inside = [], False
+        for ch, marked in zip(value, marks, strict=True):
+            if marked != inside:
+                out.append(START if marked else STOP)
+                inside = marked
+            out.append(ch)
+        if inside:
+            out.append(STOP)
+        value = "".join(out)
+    safe = str(escape(value))
+    return Markup(safe.replace(START, "<mark>").replace(STOP, "</mark>"))

@@ -1,0 +1,113 @@
+"""What each record type puts in the search index, and who may find it (mirrors the views'
+rules in wg/permissions.py; the keys are interpreted by services.visibility_clause)."""
+
+from wg.search.index import SOURCES, Entry, register
+
+
+def _parent(obj, name, model_path, fk):
+    """A many-to-one parent, also in after_flush where a new object's relationship is unloaded."""
+    parent = getattr(obj, name)
+    if parent is None and fk is not None:
+        from wg.extensions import db
+        from wg.search.index import Source
+
+        parent = db.session.get(Source("", model_path, None).model, fk)
+    return parent
+
+
+def _strict(item, attribute="sensitivity"):
+    """The owning participant of an AMBER+STRICT item (its label in `attribute`), else None."""
+    from wg.sensitivity import Sensitivity
+
+    if Sensitivity.parse(getattr(item, attribute, None)) is Sensitivity.amber_strict:
+        return item.sensitivity_participant_id
+    return None
+
+
+def _meeting_related(meeting, deleted=False):
+    """A meeting's minutes, agenda items and decisions follow its publication state."""
+    if deleted:
+        return [("agenda_item", item.id) for item in meeting.agenda_items]
+    from wg.decisions.models import Decision
+
+    related = [(SOURCES["agenda_item"], item) for item in meeting.agenda_items]
+    from wg.extensions import db
+
+    decisions = db.session.query(Decision).filter(Decision.meeting_id == meeting.id).all()
+    related += [(SOURCES["decision"], d) for d in decisions]
+    return related
+
+
+def _action_related(action, deleted=False):
+    if deleted:
+        return [("progress", log.id) for log in action.logs]
+    return [(SOURCES["progress"], log) for log in action.logs]
+
+
+@register("action", "wg.actions.models:ActionItem", related=_action_related)
+def _action(action):
+    return Entry(action.group_id, "group", action.title, action.description or "",
+                 "actions.detail", action.id, updated_at=action.updated_at,
+                 strict_participant_id=_strict(action))
+
+
+@register("progress", "wg.actions.models:ProgressLog", load=("action",))
+def _progress(log):
+    action = _parent(log, "action", "wg.actions.models:ActionItem", log.action_id)
+    if not (log.note or "").strip() or action is None:
+        return None
+    return Entry(action.group_id, "group", action.title, log.note, "actions.detail",
+                 action.id, updated_at=log.created_at, strict_participant_id=_strict(action))
+
+
+@register("meeting", "wg.meetings.models:Meeting", related=_meeting_related)
+def _meeting(meeting):
+    return Entry(meeting.group_id, "group", meeting.title,
+                 " ".join(filter(None, [meeting.place, meeting.cancel_reason])),
+                 "meetings.detail", meeting.id, updated_at=meeting.start_at,
+                 strict_participant_id=_strict(meeting))
+
+
+@register("minutes", "wg.meetings.models:Meeting")
+def _minutes(meeting):
+    if not (meeting.minutes_md or "").strip():
+        return None
+    visibility = "group" if meeting.minutes_published_at else "chairs"
+    return Entry(meeting.group_id, visibility, meeting.title, meeting.minutes_md,
+                 "meetings.detail", meeting.id, "minutes", updated_at=meeting.start_at,
+                 strict_participant_id=_strict(meeting) or _strict(meeting, "minutes_sensitivity"))
+
+
+@register("agenda_item", "wg.meetings.models:AgendaItem", load=("meeting",))
+def _agenda_item(item):
+    meeting = _parent(item, "meeting", "wg.meetings.models:Meeting", item.meeting_id)
+    if meeting is None:
+        return None
+    visibility = "group" if meeting.agenda_published_at else "chairs"
+    return Entry(meeting.group_id, visibility, item.title,
+                 " ".join(filter(None, [item.presenter, item.notes])),
+                 "meetings.detail", meeting.id, updated_at=meeting.start_at,
+                 strict_participant_id=_strict(meeting))
+
+
+@register("decision", "wg.decisions.models:Decision", load=("meeting",))
+def _decision(decision):
+    meeting = _parent(decision, "meeting", "wg.meetings.models:Meeting", decision.meeting_id)
+    unpublished = meeting is not None and meeting.minutes_published_at is None
+    title = f"{decision.year}/{decision.number}"
+    return Entry(decision.group_id, "recorders" if unpublished else "viewers", title,
+                 decision.text, "decisions.detail", decision.id,
+                 updated_at=decision.updated_at,
+                 strict_participant_id=_strict(decision) or (meeting and _strict(meeting)))
+
+
+@register("initiative", "wg.initiatives.models:Initiative")
+def _initiative(initiative):
+    return Entry(None, "all", initiative.title, initiative.goal_md or "",
+                 "initiatives.detail", initiative.id, updated_at=initiative.updated_at)
+
+
+@register("commitment", "wg.pledge.models:PledgeCommitment")
+def _commitment(commitment):
+    return Entry(None, "all", f"{commitment.number}", commitment.text, "pledge.index",
+                 0, f"commitment-{commitment.number}")
