@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, event, insert, select, text, update
+from sqlalchemy import delete, event, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from wg.db_types import utcnow
@@ -196,8 +196,11 @@ def _collect(session, flush_context, instances):
                 pending["remove"].update(source.related(obj, deleted=True))
 
 
-@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_flush_postexec")
 def _apply(session, flush_context):
+    """Write the collected rows once the flush is complete (identity map settled): building an
+    entry may load related rows (a meeting's agenda items), which inside `after_flush` would
+    load objects the flush has not registered yet."""
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -207,7 +210,9 @@ def _apply(session, flush_context):
             remove(connection, source_type, source_id)
         done = set()
         for source, obj in pending["write"]:
-            if obj in session.deleted or (source.type, obj.id) in done or obj.id is None:
+            state = inspect(obj)
+            if state.deleted or state.was_deleted or (source.type, obj.id) in done \
+                    or obj.id is None:
                 continue
             done.add((source.type, obj.id))
             write(connection, source, obj)

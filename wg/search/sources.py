@@ -26,22 +26,29 @@ def _strict(item, attribute="sensitivity"):
 
 def _meeting_related(meeting, deleted=False):
     """A meeting's minutes, agenda items and decisions follow its publication state."""
-    if deleted:
-        return [("agenda_item", item.id) for item in meeting.agenda_items]
     from wg.decisions.models import Decision
-
-    related = [(SOURCES["agenda_item"], item) for item in meeting.agenda_items]
     from wg.extensions import db
+    from wg.meetings.models import AgendaItem
 
+    # Queried, not read from the relationship: a collection loaded earlier in the session
+    # misses rows added by foreign key since.
+    items = db.session.query(AgendaItem).filter(AgendaItem.meeting_id == meeting.id).all()
+    if deleted:
+        return [("agenda_item", item.id) for item in items]
+    related = [(SOURCES["agenda_item"], item) for item in items]
     decisions = db.session.query(Decision).filter(Decision.meeting_id == meeting.id).all()
     related += [(SOURCES["decision"], d) for d in decisions]
     return related
 
 
 def _action_related(action, deleted=False):
+    from wg.actions.models import ProgressLog
+    from wg.extensions import db
+
+    logs = db.session.query(ProgressLog).filter(ProgressLog.action_id == action.id).all()
     if deleted:
-        return [("progress", log.id) for log in action.logs]
-    return [(SOURCES["progress"], log) for log in action.logs]
+        return [("progress", log.id) for log in logs]
+    return [(SOURCES["progress"], log) for log in logs]
 
 
 @register("action", "wg.actions.models:ActionItem", related=_action_related)
