@@ -49,6 +49,11 @@ def documents_for(parent_type, parent_id):
     return documents.documents_of(parent_type, parent_id)
 
 
+@bp.app_template_filter("documents_of_agenda_item")
+def documents_of_agenda_item(item_id):
+    return list(documents.documents_of("agenda_item", item_id))
+
+
 @bp.app_template_global()
 def document_forms(document=None):
     """Fresh forms for the panel (never bound to the request being answered)."""
