@@ -1,6 +1,7 @@
 """Settings from the environment, with defaults that work with nothing set."""
 
 import os
+import tempfile
 import secrets
 from pathlib import Path
 
@@ -129,3 +130,5 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-secret-key"
         self.SMTP_HOST = None
         self.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the tests' receivers listen on loopback
+        # Document files of the tests (content-addressed, so runs may share the directory).
+        self.DOCUMENTS_DIR = os.path.join(tempfile.gettempdir(), "wg-test-documents")
