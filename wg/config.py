@@ -1,8 +1,8 @@
 """Settings from the environment, with defaults that work with nothing set."""
 
 import os
-import tempfile
 import secrets
+import tempfile
 from pathlib import Path
 
 

@@ -23,7 +23,7 @@ def parent_url(parent_type, parent):
     if parent_type == "meeting":
         return url_for("meetings.detail", meeting_id=parent.id) + "#documents"
     if parent_type == "agenda_item":
-        return url_for("meetings.agenda", meeting_id=parent.meeting_id) + f"#item-{parent.id}"
+        return url_for("meetings.detail", meeting_id=parent.meeting_id) + "#agenda"
     if parent_type == "action":
         return url_for("actions.detail", action_id=parent.id) + "#documents"
     if parent_type == "decision":
