@@ -15,6 +15,7 @@ from wg.documents.models import Document, DocumentVersion
 from wg.extensions import db
 from wg.history.models import HistoryEntry
 from wg.meetings import services as meetings
+from wg.meetings.models import Meeting
 
 
 def _world(app):
@@ -175,3 +176,43 @@ def test_action_owner_attaches_a_document(app, login):
     other = _as(app, w["emails"]["other_member"])
     assert _upload(other, "action", w["action"], helpers.PDF, "x.pdf",
                    page="/").status_code == 403
+
+
+def test_agenda_item_and_decision_documents_follow_their_parents(app):
+    from wg.decisions import services as decisions
+
+    with app.app_context():
+        c = factories.coalition()
+        chair = c["people"]["chair"]
+        meeting = meetings.add_extra_meeting(c["groups"]["SWG1.1"], chair,
+                                             meeting_input(day=date(2026, 2, 3)), NOW)
+        item = meetings.add_agenda_item(meeting, chair, meetings.AgendaInput("Statistics"), NOW)
+        decision = decisions.record_decision(c["groups"]["SWG1.1"], chair, decisions.DecisionInput(
+            text="Share the data", decided_on=date(2026, 1, 5)), NOW)
+        db.session.commit()
+        ids = {"meeting": meeting.id, "item": item.id, "decision": decision.id}
+    chair_web = _as(app, "chair@example.org")
+    page = f"/meetings/{ids['meeting']}"
+    assert _upload(chair_web, "agenda_item", ids["item"], helpers.PDF, "stats.pdf",
+                   title="Statistics table").status_code == 302
+    assert _upload(chair_web, "decision", ids["decision"], helpers.PDF, "d.pdf",
+                   title="Adopted text", page=page).status_code == 302
+    with app.app_context():
+        item_doc = db.session.scalar(select(Document).where(
+            Document.parent_type == "agenda_item")).id
+        decision_doc = db.session.scalar(select(Document).where(
+            Document.parent_type == "decision")).id
+    member = _as(app, "member@example.org")
+    # The agenda is not published yet: its items' documents are for the chairs only.
+    assert member.get(f"/documents/{item_doc}/versions/1/download").status_code == 403
+    assert chair_web.get(f"/documents/{item_doc}/versions/1/download").status_code == 200
+    # A decision recorded in the register is seen by the group; only its recorders add files.
+    assert member.get(f"/documents/{decision_doc}/versions/1/download").status_code == 200
+    assert "Adopted text" in member.get(f"/decisions/{ids['decision']}").get_data(as_text=True)
+    assert _upload(member, "decision", ids["decision"], helpers.PDF, "x.pdf",
+                   page=page).status_code == 403
+    with app.app_context():
+        meetings.publish_agenda(db.session.get(Meeting, ids["meeting"]), None, NOW)
+        db.session.commit()
+    assert member.get(f"/documents/{item_doc}/versions/1/download").status_code == 200
+    assert "Statistics table" in member.get(page).get_data(as_text=True)
