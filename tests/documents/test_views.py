@@ -147,6 +147,10 @@ def test_repeat_versions_non_ascii_name_and_removal(app, login):
     assert chair.get(f"/documents/{doc_id}/versions/1/download").data == b"Ordre du jour\n"
     assert chair.get(f"/documents/{doc_id}/versions/2/download").data == b"Ordre du jour v2\n"
     assert "Item 3 added" in chair.get(f"/documents/{doc_id}").get_data(as_text=True)
+    history_page = chair.get(f"/history/document/{doc_id}").get_data(as_text=True)
+    assert "Item 3 added" in history_page
+    assert "Ordre du jour — réunion" in chair.get(
+        f"/history/meeting/{w['meeting']}").get_data(as_text=True)
 
     # Removing with a stale version is refused; with the current one it hides the document.
     stale = chair.post(f"/documents/{doc_id}/remove", {"version": str(doc_version)},
