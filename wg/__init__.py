@@ -185,6 +185,11 @@ def register_blueprints(app):
     from wg.search import bp as search_bp
 
     app.register_blueprint(search_bp)
+
+    from wg.documents import bp as documents_bp
+    from wg.documents import views as _document_views  # noqa: F401
+
+    app.register_blueprint(documents_bp)
     register_api(app)  # the REST API under /api/v1 and the token pages
 
 
@@ -210,6 +215,8 @@ class WgRequest(Request):
     """Bodies over MAX_CONTENT_LENGTH answer 413 before they are read; upload routes allow more."""
 
     def _upload_limit(self):
+        if self.endpoint in current_app.config.get("DOCUMENT_UPLOAD_ENDPOINTS", ()):
+            return current_app.config.get("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024) + 64 * 1024
         if self.endpoint in current_app.config.get("UPLOAD_ENDPOINTS", ()):
             return current_app.config.get("UPLOAD_MAX_CONTENT_LENGTH")
         return None

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -63,6 +64,8 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     UPLOAD_MAX_CONTENT_LENGTH = 3 * 1024 * 1024
     UPLOAD_ENDPOINTS = ("actions.bulk",)
+    # Document uploads may carry DOCUMENT_MAX_BYTES (plus the form around the file).
+    DOCUMENT_UPLOAD_ENDPOINTS = ("documents.upload", "documents.new_version")
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WG_REMEMBER_COOKIE = "wg_remember"  # our own remember-me cookie (random token, hashed in DB)
     REMEMBER_DAYS = 30
@@ -101,6 +104,15 @@ class Config:
         self.WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
         # Off: subscriptions may not point at loopback, private or link-local addresses.
         self.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+        # Documents: largest file, and where files live (a local directory unless an
+        # S3-compatible bucket is configured).
+        self.DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+        self.DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or None
+        self.DOCUMENTS_S3_BUCKET = os.environ.get("DOCUMENTS_S3_BUCKET") or None
+        self.DOCUMENTS_S3_ENDPOINT_URL = os.environ.get("DOCUMENTS_S3_ENDPOINT_URL") or None
+        self.DOCUMENTS_S3_KEY_ID = os.environ.get("DOCUMENTS_S3_KEY_ID") or None
+        self.DOCUMENTS_S3_SECRET = os.environ.get("DOCUMENTS_S3_SECRET") or None
+        self.DOCUMENTS_S3_REGION = os.environ.get("DOCUMENTS_S3_REGION") or None
 
 
 class TestConfig(Config):
@@ -118,3 +130,5 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-secret-key"
         self.SMTP_HOST = None
         self.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the tests' receivers listen on loopback
+        # Document files of the tests (content-addressed, so runs may share the directory).
+        self.DOCUMENTS_DIR = os.path.join(tempfile.gettempdir(), "wg-test-documents")

@@ -6,6 +6,7 @@ from wg.auth.models import Person, RememberToken  # noqa: F401
 
 # The coalition's own records (issue 14): initiatives and the decision register.
 from wg.decisions.models import Decision as _Decision  # noqa: E402,F401
+from wg.documents.models import Document, DocumentVersion  # noqa: E402,F401
 from wg.groups.counts import GroupParticipantMembers, ParticipantPeople  # noqa: F401
 from wg.groups.models import Group, Membership, Role  # noqa: F401
 from wg.history.models import HistoryEntry  # noqa: F401

@@ -422,6 +422,7 @@ def history_object_for_view(person, object_type, object_id):
                                      lambda p: can_view_participant_history(person, p)),
         "initiative": lambda: initiative_for_view(person, object_id),
         "decision": lambda: decision_for_view(person, object_id),
+        "document": lambda: document_for_view(person, object_id),
         "pledge_commitment": lambda: _load(_pledge_commitment(object_id),
                                            lambda c: can_view_pledge(person)),
     }
@@ -838,3 +839,92 @@ def search_visibility_clause(person):
         and_(D.visibility == "chairs", within(chaired)),
         and_(D.visibility == "recorders", true() if coordinator else within(chaired)),
     ))
+
+
+# Documents: access follows the object they are attached to.
+
+
+def document_parent(parent_type, parent_id):
+    """The object a document hangs on (None when it does not exist)."""
+    from wg.actions.models import ActionItem
+    from wg.decisions.models import Decision
+    from wg.meetings.models import AgendaItem, Meeting
+    from wg.pledge.models import CommitmentImplementation
+
+    model = {"meeting": Meeting, "agenda_item": AgendaItem, "action": ActionItem,
+             "decision": Decision, "commitment_implementation": CommitmentImplementation
+             }.get(parent_type)
+    if model is None or parent_id is None:
+        return None
+    return db.session.get(model, parent_id)
+
+
+def can_view_document_parent(person, parent_type, parent):
+    if parent_type == "meeting":
+        return can_view_meeting(person, parent)
+    if parent_type == "agenda_item":
+        meeting = parent.meeting
+        return can_view_meeting(person, meeting) and (
+            meeting.agenda_published_at is not None or can_see_meeting_drafts(person, meeting))
+    if parent_type == "action":
+        return can_view_actions(person, parent.group)
+    if parent_type == "decision":
+        return can_view_decision(person, parent)
+    if parent_type == "commitment_implementation":
+        return can_view_pledge(person)
+    return False
+
+
+def can_edit_document_parent(person, parent_type, parent):
+    if not can_view_document_parent(person, parent_type, parent):
+        return False
+    if parent_type == "meeting":
+        return can_edit_meeting(person, parent)
+    if parent_type == "agenda_item":
+        return can_edit_meeting(person, parent.meeting)
+    if parent_type == "action":
+        return can_update_action(person, parent)
+    if parent_type == "decision":
+        return can_record_decision(person, parent.group)
+    if parent_type == "commitment_implementation":
+        return can_update_implementation(person, parent.participant)
+    return False
+
+
+def document_parent_for_view(person, parent_type, parent_id):
+    return _load(document_parent(parent_type, parent_id),
+                 lambda p: can_view_document_parent(person, parent_type, p))
+
+
+def document_parent_for_edit(person, parent_type, parent_id):
+    return _load(document_parent(parent_type, parent_id),
+                 lambda p: can_edit_document_parent(person, parent_type, p))
+
+
+def _document(document_id):
+    from wg.documents.models import Document
+
+    document = db.session.get(Document, document_id)
+    if document is None or document.deleted:
+        return None
+    return document
+
+
+def _document_allowed(document, predicate):
+    parent = document_parent(document.parent_type, document.parent_id)
+    if parent is None:
+        abort(404)
+    return predicate(parent)
+
+
+def document_for_view(person, document_id):
+    return _load(_document(document_id), lambda d: _document_allowed(
+        d, lambda p: can_view_document_parent(person, d.parent_type, p)))
+
+
+def document_for_edit(person, document_id):
+    return _load(_document(document_id), lambda d: _document_allowed(
+        d, lambda p: can_edit_document_parent(person, d.parent_type, p)))
+
+
+JINJA_GLOBALS["can_edit_document_parent"] = can_edit_document_parent

@@ -378,8 +378,14 @@ def add_pledge(ctx):
     step(ctx)
 
 
+def add_documents(ctx):
+    from wg.documents.demo import add_documents as step
+
+    step(ctx)
+
+
 DEMO_STEPS = [add_people, add_memberships, add_meetings, add_actions, add_records,
-              add_pledge]
+              add_pledge, add_documents]
 
 
 def demo_size(scale):

@@ -271,6 +271,7 @@ OBJECT_TYPE_LABELS = {
     "attendance": _l("attendance"), "decision": _l("decision"), "group": _l("group"),
     "meeting": _l("meeting"), "membership": _l("membership"), "participant": _l("participant"),
     "person": _l("person"), "series": _l("series"), "initiative": _l("initiative"),
+    "document": _l("document"),
 }
 
 

@@ -17,7 +17,7 @@ from wg.history import services as history
 from wg.history.models import HistoryEntry
 
 PER_PAGE = 50
-OBJECT_TYPES = ["action", "agenda_item", "api_token", "attendance", "decision", "group",
+OBJECT_TYPES = ["action", "agenda_item", "api_token", "attendance", "decision", "document", "group",
                 "initiative", "meeting", "membership", "participant", "person", "series"]
 
 
@@ -31,6 +31,7 @@ def _object_url(object_type, obj):
         "participant": ("participants.detail", {"code": getattr(obj, "code", "")}),
         "initiative": ("initiatives.detail", {"initiative_id": obj.id}),
         "decision": ("decisions.detail", {"decision_id": obj.id}),
+        "document": ("documents.detail", {"document_id": obj.id}),
     }
     endpoint, args = endpoints[object_type]
     try:

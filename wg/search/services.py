@@ -25,6 +25,7 @@ TYPE_LABELS = {
     "decision": _l("Decision"),
     "initiative": _l("Initiative"),
     "commitment": _l("Commitment"),
+    "document": _l("Document"),
 }
 # Snippet markers: private-use characters that cannot survive escaping as markup.
 START, STOP = "\ue000", "\ue001"
@@ -34,7 +35,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 # The id argument of each linked page (an endpoint without one takes no id).
 URL_ARGS = {"actions.detail": "action_id", "meetings.detail": "meeting_id",
-            "decisions.detail": "decision_id", "initiatives.detail": "initiative_id"}
+            "decisions.detail": "decision_id", "initiatives.detail": "initiative_id",
+            "documents.detail": "document_id"}
 
 
 def href(doc):

@@ -118,3 +118,39 @@ def _initiative(initiative):
 def _commitment(commitment):
     return Entry(None, "all", f"{commitment.number}", commitment.text, "pledge.index",
                  0, f"commitment-{commitment.number}")
+
+
+# Documents: found by their title, by whoever may find their parent (the parent's own entry
+# decides the group, the visibility and an AMBER+STRICT owner). Text inside the files is not
+# extracted yet.
+_DOCUMENT_PARENTS = {
+    "meeting": ("meeting", "wg.meetings.models:Meeting"),
+    "agenda_item": ("agenda_item", "wg.meetings.models:AgendaItem"),
+    "action": ("action", "wg.actions.models:ActionItem"),
+    "decision": ("decision", "wg.decisions.models:Decision"),
+}
+
+
+@register("document", "wg.documents.models:Document")
+def _document(document):
+    if document.deleted:
+        return None
+    if document.parent_type == "commitment_implementation":
+        parent_entry = Entry(None, "all", "", "", "", 0)
+    else:
+        source_type, model_path = _DOCUMENT_PARENTS.get(document.parent_type, (None, None))
+        if source_type is None:
+            return None
+        from wg.extensions import db
+        from wg.search.index import Source
+
+        parent = db.session.get(Source("", model_path, None).model, document.parent_id)
+        parent_entry = parent and SOURCES[source_type].build(parent)
+        if parent_entry is None:
+            # A parent with nothing to index (an agenda item's meeting gone): its meeting rules.
+            return None
+    latest = document.latest
+    return Entry(parent_entry.group_id, parent_entry.visibility, document.title,
+                 latest.filename if latest else "", "documents.detail", document.id,
+                 updated_at=latest.uploaded_at if latest else document.created_at,
+                 strict_participant_id=parent_entry.strict_participant_id)

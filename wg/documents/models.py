@@ -1,0 +1,61 @@
+"""Documents (papers, slides, pre-reads) attached to meetings, agenda items, actions, decisions
+and commitment implementations; every upload is a version, older versions stay downloadable."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wg.db_types import UTCDateTime, utcnow
+from wg.extensions import db
+
+PARENT_TYPES = ("meeting", "agenda_item", "action", "decision", "commitment_implementation")
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_parent", "parent_type", "parent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_type: Mapped[str] = mapped_column(String(40))
+    parent_id: Mapped[int] = mapped_column(Integer)
+    # The title is what full-text search indexes.
+    title: Mapped[str] = mapped_column(String(200))
+    current_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    versions: Mapped[list["DocumentVersion"]] = relationship(
+        back_populates="document", order_by="DocumentVersion.number.desc()",
+        cascade="all, delete-orphan")
+    created_by: Mapped["Person | None"] = relationship()  # noqa: F821
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    @property
+    def latest(self):
+        return next((v for v in self.versions if v.number == self.current_version), None)
+
+
+class DocumentVersion(db.Model):
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    uploaded_by: Mapped["Person | None"] = relationship()  # noqa: F821

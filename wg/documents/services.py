@@ -1,0 +1,199 @@
+"""Documents: upload (a new document or a new version of one) and remove. Every change writes
+its history entry (also filed under the parent object) in the caller's transaction; a repeated
+form (same idempotency key) records nothing new."""
+
+import hashlib
+import os
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.utils import secure_filename
+
+from wg import idempotency
+from wg.documents import content
+from wg.documents.models import PARENT_TYPES, Document, DocumentVersion
+from wg.documents.storage import get_storage, storage_key
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.history import services as history
+
+UPLOAD_SCOPE = "documents.upload"
+MAX_TITLE = 200
+MAX_NOTE = 500
+
+
+def max_bytes():
+    return int(current_app.config.get("DOCUMENT_MAX_BYTES") or 20 * 1024 * 1024)
+
+
+def clean_filename(name, content_type):
+    """A safe file name that ends with the extension of the detected type."""
+    base = secure_filename(name or "") or "document"
+    stem, ext = os.path.splitext(base)
+    wanted = content.EXTENSIONS.get(content_type, "bin")
+    if ext.lower().lstrip(".") != wanted and not (wanted == "jpg" and ext.lower() == ".jpeg"):
+        stem = base if ext.lower().lstrip(".") not in content.EXTENSIONS.values() else stem
+        ext = "." + wanted
+    stem = stem[: 150] or "document"
+    return f"{stem}{ext}"
+
+
+def check_file(data, filename, errors):
+    """The detected content type of an acceptable upload (errors["file"] otherwise)."""
+    if not data:
+        errors["file"] = _("Choose a file to upload.")
+        return None
+    if len(data) > max_bytes():
+        errors["file"] = _("The file is too large (at most %(size)s MB).",
+                           size=max_bytes() // (1024 * 1024))
+        return None
+    content_type = content.detect(data, filename)
+    if content_type is None:
+        errors["file"] = _("This kind of file is not accepted. Upload a PDF, Word, Excel, "
+                           "PowerPoint or OpenDocument file, a PNG or JPEG image, or plain "
+                           "text or CSV.")
+    return content_type
+
+
+def _parent_ref(parent_type, parent):
+    """Where the document's history entries are also filed (a page with a History view)."""
+    if parent_type == "agenda_item":
+        return "meeting", parent.meeting_id
+    if parent_type == "commitment_implementation":
+        return "participant", parent.participant_id
+    return parent_type, parent.id
+
+
+def _group_id(parent_type, parent):
+    if parent_type == "agenda_item":
+        return parent.meeting.group_id
+    return getattr(parent, "group_id", None)
+
+
+def _store(data):
+    digest = hashlib.sha256(data).hexdigest()
+    key = storage_key(digest)
+    get_storage().put(key, data)
+    return digest, key
+
+
+def _history(actor, document, parent, verb, changes, now, reason=None):
+    history.record(actor, "document", document.id, verb, changes, now=now, label=document.title,
+                   reason=reason, parent=_parent_ref(document.parent_type, parent),
+                   group_id=_group_id(document.parent_type, parent), version=document.version)
+
+
+def _version(document, number, data, filename, content_type, actor, now, note):
+    digest, key = _store(data)
+    return DocumentVersion(document=document, number=number,
+                           filename=clean_filename(filename, content_type),
+                           content_type=content_type, size=len(data), sha256=digest,
+                           storage_key=key, uploaded_by_id=getattr(actor, "id", None),
+                           uploaded_at=now, note=note)
+
+
+def _clean_texts(title, note, errors, filename=""):
+    title = (title or "").strip()
+    if not title:
+        title = os.path.splitext(os.path.basename(filename or ""))[0].strip()
+    if not title:
+        errors["title"] = _("Give the document a title.")
+    elif len(title) > MAX_TITLE:
+        errors["title"] = _("At most %(num)s characters.", num=MAX_TITLE)
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        errors["note"] = _("At most %(num)s characters.", num=MAX_NOTE)
+    return title, note
+
+
+def upload_document(parent_type, parent, actor, data, filename, title, note, now, *, key=None):
+    """Attach a new document (its version 1) to `parent`."""
+    if parent_type not in PARENT_TYPES:
+        raise ValueError(parent_type)
+    errors = {}
+    title, note = _clean_texts(title, note, errors, filename)
+    content_type = check_file(data, filename, errors)
+    if errors:
+        raise ValidationError(errors)
+    idempotency.claim_or_raise(key, actor, UPLOAD_SCOPE, now)
+    document = Document(parent_type=parent_type, parent_id=parent.id, title=title,
+                        current_version=1, created_by_id=getattr(actor, "id", None),
+                        created_at=now, deleted=False, version=1)
+    db.session.add(document)
+    version = _version(document, 1, data, filename, content_type, actor, now, note)
+    db.session.add(version)
+    db.session.flush()
+    _history(actor, document, parent, "created", history.created({
+        "title": title, "filename": version.filename, "content_type": content_type,
+        "size": version.size, "sha256": version.sha256, "number": 1, "note": note}), now)
+    idempotency.remember(key, f"document:{document.id}")
+    return document
+
+
+def upload_version(document, parent, actor, data, filename, note, now, *, key=None,
+                   expected_version=None):
+    """A new version of `document`; the older ones stay downloadable."""
+    errors = {}
+    _title, note = _clean_texts(document.title, note, errors)
+    content_type = check_file(data, filename, errors)
+    if errors:
+        raise ValidationError(errors)
+    history.check_version("document", document, expected_version)
+    idempotency.claim_or_raise(key, actor, UPLOAD_SCOPE, now)
+    number = (db.session.scalar(select(db.func.max(DocumentVersion.number)).where(
+        DocumentVersion.document_id == document.id)) or 0) + 1
+    version = _version(document, number, data, filename, content_type, actor, now, note)
+    db.session.add(version)
+    old = document.current_version
+    document.current_version = number
+    document.version = (document.version or 1) + 1
+    _flush(document, expected_version)
+    _history(actor, document, parent, "updated", {
+        "current_version": [old, number], "filename": [None, version.filename],
+        "sha256": [None, version.sha256], "size": [None, version.size]}, now, reason=note or None)
+    idempotency.remember(key, f"document_version:{version.id}")
+    return version
+
+
+def _flush(document, expected_version):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise history.StaleEdit("document", document.id, expected_version, "a newer one") from None
+
+
+def remove_document(document, parent, actor, now, expected_version=None):
+    """Hide a document (its files and history stay). Removing it again changes nothing."""
+    if document.deleted:
+        return False
+    history.check_version("document", document, expected_version)
+    document.deleted = True
+    document.version = (document.version or 1) + 1
+    _flush(document, expected_version)
+    _history(actor, document, parent, "deleted", {"deleted": [False, True]}, now)
+    return True
+
+
+def documents_of(parent_type, parent_id):
+    return db.session.scalars(select(Document).where(
+        Document.parent_type == parent_type, Document.parent_id == parent_id,
+        Document.deleted.is_(False)).order_by(Document.created_at, Document.id)).all()
+
+
+def documents_by_parent(parent_type, parent_ids):
+    """{parent_id: [documents]} for several parents of one type (one query)."""
+    found = {}
+    if not parent_ids:
+        return found
+    for document in db.session.scalars(select(Document).where(
+            Document.parent_type == parent_type, Document.parent_id.in_(list(parent_ids)),
+            Document.deleted.is_(False)).order_by(Document.created_at, Document.id)):
+        found.setdefault(document.parent_id, []).append(document)
+    return found
+
+
+def read_version(version):
+    return get_storage().get(version.storage_key)

@@ -1,0 +1,207 @@
+"""Documents: the panel's forms (upload, new version, remove), a document's page and the
+download of any of its versions."""
+
+from urllib.parse import quote
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wg import idempotency, permissions
+from wg.db_types import utcnow
+from wg.documents import bp, content
+from wg.documents import services as documents
+from wg.documents.forms import RemoveForm, UploadForm, VersionForm
+from wg.documents.models import PARENT_TYPES, DocumentVersion
+from wg.errors import ValidationError
+from wg.extensions import db
+from wg.history.services import StaleEdit
+
+
+def parent_url(parent_type, parent):
+    """The page that shows the parent's documents panel."""
+    if parent_type == "meeting":
+        return url_for("meetings.detail", meeting_id=parent.id) + "#documents"
+    if parent_type == "agenda_item":
+        return url_for("meetings.detail", meeting_id=parent.meeting_id) + "#agenda"
+    if parent_type == "action":
+        return url_for("actions.detail", action_id=parent.id) + "#documents"
+    if parent_type == "decision":
+        return url_for("decisions.detail", decision_id=parent.id) + "#documents"
+    return (url_for("pledge.participant", code=parent.participant.code)
+            + f"#c{parent.commitment.number}")
+
+
+def parent_label(parent_type, parent):
+    if parent_type == "meeting":
+        return parent.title
+    if parent_type == "agenda_item":
+        return parent.title
+    if parent_type == "action":
+        return parent.title
+    if parent_type == "decision":
+        return parent.reference
+    return f"{parent.participant.name} · {parent.commitment.number}"
+
+
+@bp.app_template_global()
+def documents_for(parent_type, parent_id):
+    return documents.documents_of(parent_type, parent_id)
+
+
+@bp.app_template_filter("documents_of_agenda_item")
+def documents_of_agenda_item(item_id):
+    return list(documents.documents_of("agenda_item", item_id))
+
+
+@bp.app_template_global()
+def document_forms(document=None):
+    """Fresh forms for the panel (never bound to the request being answered)."""
+    if document is None:
+        return UploadForm(formdata=None, idempotency_key=idempotency.new_key())
+    return (VersionForm(formdata=None, idempotency_key=idempotency.new_key(),
+                        version=document.version),
+            RemoveForm(formdata=None, version=document.version))
+
+
+def _file_data(field):
+    storage = field.data
+    if not storage or not getattr(storage, "filename", None):
+        return b"", ""
+    return storage.read(documents.max_bytes() + 1), storage.filename
+
+
+def _parent(parent_type, parent_id, edit):
+    if parent_type not in PARENT_TYPES:
+        abort(404)
+    loader = (permissions.document_parent_for_edit if edit
+              else permissions.document_parent_for_view)
+    return loader(current_user, parent_type, parent_id)
+
+
+@bp.route("/new/<parent_type>/<int:parent_id>", methods=["GET", "POST"], endpoint="upload")
+def upload(parent_type, parent_id):
+    parent = _parent(parent_type, parent_id, edit=True)
+    form = UploadForm()
+    if request.method == "GET":
+        form.idempotency_key.data = idempotency.new_key()
+    if form.validate_on_submit():
+        data, filename = _file_data(form.file)
+        try:
+            document = documents.upload_document(
+                parent_type, parent, current_user, data, filename, form.title.data,
+                form.note.data, utcnow(), key=form.idempotency_key.data)
+            db.session.commit()
+            flash(_("Document “%(title)s” uploaded.", title=document.title), "success")
+            return redirect(parent_url(parent_type, parent))
+        except idempotency.AlreadyDone:
+            db.session.rollback()
+            flash(_("This upload was already recorded; nothing new was added."), "info")
+            return redirect(parent_url(parent_type, parent))
+        except ValidationError as exc:
+            db.session.rollback()
+            for message in exc.apply_to(form):
+                flash(message, "danger")
+    status = 422 if form.is_submitted() else 200
+    return render_template("documents/upload.html", form=form, parent_type=parent_type,
+                           parent=parent, back=parent_url(parent_type, parent),
+                           label=parent_label(parent_type, parent), document=None), status
+
+
+@bp.route("/<int:document_id>")
+def detail(document_id):
+    document = permissions.document_for_view(current_user, document_id)
+    parent = permissions.document_parent(document.parent_type, document.parent_id)
+    return render_template("documents/detail.html", document=document, parent=parent,
+                           back=parent_url(document.parent_type, parent),
+                           label=parent_label(document.parent_type, parent))
+
+
+@bp.route("/<int:document_id>/versions", methods=["GET", "POST"], endpoint="new_version")
+def new_version(document_id):
+    document = permissions.document_for_edit(current_user, document_id)
+    parent = permissions.document_parent(document.parent_type, document.parent_id)
+    form = VersionForm()
+    if request.method == "GET":
+        form.idempotency_key.data = idempotency.new_key()
+        form.version.data = document.version
+    stale = None
+    if form.validate_on_submit():
+        data, filename = _file_data(form.file)
+        try:
+            version = documents.upload_version(
+                document, parent, current_user, data, filename, form.note.data, utcnow(),
+                key=form.idempotency_key.data, expected_version=form.version.data or None)
+            db.session.commit()
+            flash(_("Version %(num)s of “%(title)s” uploaded.", num=version.number,
+                    title=document.title), "success")
+            return redirect(parent_url(document.parent_type, parent))
+        except idempotency.AlreadyDone:
+            db.session.rollback()
+            flash(_("This upload was already recorded; nothing new was added."), "info")
+            return redirect(parent_url(document.parent_type, parent))
+        except StaleEdit as exc:
+            db.session.rollback()
+            db.session.refresh(document)
+            stale = exc
+            form.version.data = document.version
+            flash(_("Someone changed this document meanwhile; nothing was saved. Check it and "
+                    "upload again."), "danger")
+        except ValidationError as exc:
+            db.session.rollback()
+            for message in exc.apply_to(form):
+                flash(message, "danger")
+    status = 409 if stale else (422 if form.is_submitted() else 200)
+    return render_template("documents/upload.html", form=form, parent_type=document.parent_type,
+                           parent=parent, back=parent_url(document.parent_type, parent),
+                           label=parent_label(document.parent_type, parent),
+                           document=document), status
+
+
+@bp.route("/<int:document_id>/remove", methods=["POST"])
+def remove(document_id):
+    document = permissions.document_for_edit(current_user, document_id)
+    parent = permissions.document_parent(document.parent_type, document.parent_id)
+    form = RemoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        documents.remove_document(document, parent, current_user, utcnow(),
+                                  expected_version=form.version.data or None)
+        db.session.commit()
+        flash(_("Document “%(title)s” removed.", title=document.title), "success")
+    except StaleEdit:
+        db.session.rollback()
+        flash(_("Someone changed this document meanwhile; nothing was removed."), "danger")
+    return redirect(parent_url(document.parent_type, parent))
+
+
+def content_disposition(filename, inline):
+    """attachment/inline with an ASCII fallback and the RFC 5987 filename* for the rest."""
+    fallback = filename.encode("ascii", "ignore").decode("ascii").replace('"', "") or "document"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@bp.route("/<int:document_id>/versions/<int:number>/download")
+def download(document_id, number):
+    document = permissions.document_for_view(current_user, document_id)
+    version = db.session.scalar(db.select(DocumentVersion).where(
+        DocumentVersion.document_id == document.id, DocumentVersion.number == number))
+    if version is None:
+        abort(404)
+    try:
+        data = documents.read_version(version)
+    except (FileNotFoundError, KeyError):
+        abort(404)
+    # The name the reader sees: the title (which may be non-ASCII) with the file's extension.
+    ext = version.filename.rsplit(".", 1)[-1] if "." in version.filename else "bin"
+    shown = f"{document.title}.{ext}".replace("/", "-").replace("\\", "-")
+    response = Response(data, mimetype=version.content_type)
+    response.headers["Content-Disposition"] = content_disposition(
+        shown, version.content_type in content.INLINE_TYPES)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    if version.content_type == content.PDF:
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
