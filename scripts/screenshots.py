@@ -78,7 +78,7 @@ def readme(base):
                 pg.wait_for_load_state()
             elif action == "menu":  # the folded navigation, opened
                 pg.click("details.app-menu > summary")
-            pg.screenshot(path=str(out / f"{name}.png"), full_page=phone and action != "menu")
+            pg.screenshot(path=str(out / f"{name}.png"), full_page=action == "error")
             ctx.close()
         browser.close()
 
