@@ -183,6 +183,25 @@ def documents_of(parent_type, parent_id):
         Document.deleted.is_(False)).order_by(Document.created_at, Document.id)).all()
 
 
+def documents_of_parents(pairs):
+    """{(parent_type, parent_id): [documents]} for several parents of several types, their
+    versions loaded too: one page's panels in two queries, however many agenda items it has."""
+    from sqlalchemy import and_, or_
+    from sqlalchemy.orm import selectinload
+
+    conditions = [and_(Document.parent_type == t, Document.parent_id.in_(list(ids)))
+                  for t, ids in pairs if ids]
+    found = {(t, i): [] for t, ids in pairs for i in ids}
+    if not conditions:
+        return found
+    for document in db.session.scalars(
+            select(Document).where(or_(*conditions), Document.deleted.is_(False))
+            .options(selectinload(Document.versions))
+            .order_by(Document.created_at, Document.id)):
+        found[(document.parent_type, document.parent_id)].append(document)
+    return found
+
+
 def documents_by_parent(parent_type, parent_ids):
     """{parent_id: [documents]} for several parents of one type (one query)."""
     found = {}

@@ -45,7 +45,22 @@ def parent_label(parent_type, parent):
 
 
 @bp.app_template_global()
+def prefetch_documents(pairs):
+    """Load the documents of every panel a page will show at once (see documents_for)."""
+    from flask import g
+
+    g.documents_prefetched = {**g.get("documents_prefetched", {}),
+                              **documents.documents_of_parents(pairs)}
+    return ""
+
+
+@bp.app_template_global()
 def documents_for(parent_type, parent_id):
+    from flask import g
+
+    prefetched = g.get("documents_prefetched", {})
+    if (parent_type, parent_id) in prefetched:
+        return prefetched[(parent_type, parent_id)]
     return documents.documents_of(parent_type, parent_id)
 
 
