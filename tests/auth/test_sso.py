@@ -152,3 +152,51 @@ def test_sign_in_end_to_end_in_chromium(app, live_server, page, provider, people
     page.get_by_role("button", name="chair", exact=True).click()
     page.wait_for_url(f"{live_server}/profile")
     assert page.get_by_role("heading", name="Cha Chair").is_visible()
+
+
+def test_the_browser_zone_is_adopted_only_when_nobody_chose_one(app, client, provider, people):
+    # The zone rides in the session from /login/sso to the callback.
+    _sign_in_with_zone(client, provider, "chair", "Asia/Tokyo")
+    with app.app_context():
+        chair = db.session.scalar(select(Person).where(Person.email == "chair@example.org"))
+        assert chair.timezone == "Asia/Tokyo"
+        chair_id = chair.id
+    # Now it is chosen (by the browser, recorded as the person's own): another zone does not win.
+    other = app.test_client()
+    _sign_in_with_zone(other, provider, "chair", "Europe/Vienna")
+    _sign_in_with_zone(app.test_client(), provider, "chair", "Not/AZone")
+    with app.app_context():
+        assert db.session.get(Person, chair_id).timezone == "Asia/Tokyo"
+        verbs = db.session.scalars(select(HistoryEntry.verb).where(
+            HistoryEntry.object_type == "person", HistoryEntry.object_id == chair_id)).all()
+        assert verbs.count("preferences_changed") == 1
+
+
+def _sign_in_with_zone(client, issuer, sub, zone):
+    start = client.get("/login/sso", query_string={"zone": zone})
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert query["state"]
+    answer = requests.post(start.headers["Location"], data={"sub": sub}, allow_redirects=False,
+                           timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    done = client.get(f"{back.path}?{back.query}")
+    assert done.status_code == 302
+    return done
+
+
+@pytest.mark.slow
+def test_chromium_sends_its_zone_through_single_sign_on(app, live_server, browser, provider,
+                                                        people):
+    context = browser.new_context(timezone_id="America/Bogota")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server}/login")
+    link = page.get_by_role("link", name="Sign in with Coalition ID")
+    assert "zone=America%2FBogota" in link.get_attribute("href")
+    link.click()
+    page.get_by_role("button", name="chair", exact=True).click()
+    page.wait_for_url(f"{live_server}/")
+    context.close()
+    with app.app_context():
+        chair = db.session.scalar(select(Person).where(Person.email == "chair@example.org"))
+        assert chair.timezone == "America/Bogota"

@@ -142,3 +142,16 @@ def test_healthz_reports_a_dead_database(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "unavailable"
+
+
+def test_footer_names_the_zone_by_offset_and_city_in_the_persons_language(app, login):
+    email = _person(app, timezone="Asia/Kolkata", language="en")
+    web = login(email)
+    page = web.get("/").get_data(as_text=True)
+    assert "Times shown in (\u2066UTC+05:30\u2069) Kolkata" in unescape(page)  # offset isolated
+    assert "Asia/Kolkata" not in page.split("<footer", 1)[-1]
+    with app.app_context():
+        auth.find_person_by_email(email).language = "fr"
+        db.session.commit()
+    page = unescape(web.get("/").get_data(as_text=True))
+    assert re.search("Heures affichées en \\(\u2066UTC\\+05:30\u2069\\) (Calcutta|Kolkata)", page)

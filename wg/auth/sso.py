@@ -22,6 +22,7 @@ from wg.errors import ValidationError
 from wg.extensions import db
 
 NEXT_KEY = "wg_sso_next"
+ZONE_KEY = "wg_sso_zone"
 
 
 def is_configured(config=None):
@@ -95,6 +96,9 @@ def sso_login():
     if current_user.is_authenticated:
         return redirect(auth.safe_next_url(request.args.get("next")) or url_for("core.home"))
     session[NEXT_KEY] = auth.safe_next_url(request.args.get("next"))
+    # The browser's zone (added to the link by static/js/tz.js), checked at the callback: a person
+    # whose zone nobody chose takes it, as with the password log-in.
+    session[ZONE_KEY] = (request.args.get("zone") or "")[:64]
     try:
         return _client().authorize_redirect(url_for("auth.sso_callback", _external=True))
     except (OAuthError, OSError, ValueError) as exc:
@@ -119,6 +123,7 @@ def sso_callback():
     except ValidationError as exc:
         db.session.rollback()
         return _refuse(str(exc), 403)
+    auth.adopt_browser_zone(person, session.pop(ZONE_KEY, None), utcnow())
     db.session.commit()
     login_user(person)
     flash(_("Welcome, %(name)s.", name=person.name), "success")
