@@ -1,5 +1,6 @@
 from tests import factories
 from tests.conftest import CSRFClient
+from wg.auth.services import find_person_by_email
 from wg.extensions import db
 from wg.notify import services as notify
 from wg.notify.models import NotificationPreference, OutboxMessage, OutboxState
@@ -26,6 +27,11 @@ def test_outbox_page_filters_and_retry(app, login, now):
     with app.app_context():
         assert db.session.get(OutboxMessage, failed_id).state is OutboxState.queued
     assert "deliver-outbox" in web.get("/admin/jobs").get_data(as_text=True)
+    with app.app_context():
+        find_person_by_email(coordinator).language = "es"
+        db.session.commit()
+    jobs_page = web.get("/admin/jobs").get_data(as_text=True)  # described in the person's language
+    assert "Enviar los correos en cola" in jobs_page and "Send queued e-mail" not in jobs_page
     member_web = CSRFClient(app.test_client())
     member_web.post("/login", {"email": member, "password": factories.PASSWORD})
     assert member_web.get("/admin/outbox").status_code == 403

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from flask_babel import lazy_gettext as _l
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +28,7 @@ class Job:
     name: str
     func: callable
     interval: timedelta
-    description: str
+    description: object  # a lazy string, translated where it is shown (admin jobs page)
 
 
 def job_list(config):
@@ -36,21 +37,21 @@ def job_list(config):
     minutes = timedelta(minutes=int(config.get("REMINDER_JOB_MINUTES", 5)))
     return [
         Job("materialize-series", jobs.materialize_series, timedelta(hours=6),
-            "Keep meeting series materialized 12 months ahead"),
+            _l("Keep meeting series materialized 12 months ahead")),
         Job("meeting-reminders", jobs.meeting_reminders, minutes,
-            "Meeting reminders at each member's lead times, with the .ics"),
+            _l("Meeting reminders at each member's lead times, with the .ics")),
         Job("update-requests", jobs.update_requests, timedelta(hours=1),
-            "Ask action owners for progress a few days before their group's meeting"),
+            _l("Ask action owners for progress a few days before their group's meeting")),
         Job("pre-reads", jobs.pre_reads, timedelta(hours=1),
-            "Pre-read two days before each meeting"),
+            _l("Pre-read two days before each meeting")),
         Job("minutes-nudges", jobs.minutes_nudges, timedelta(hours=6),
-            "Remind chairs of minutes unpublished three days after a meeting"),
+            _l("Remind chairs of minutes unpublished three days after a meeting")),
         Job("overdue-digests", jobs.overdue_digests, timedelta(hours=12),
-            "Weekly digest of overdue actions to owners and chairs"),
+            _l("Weekly digest of overdue actions to owners and chairs")),
         Job("deliver-outbox", jobs.deliver_outbox, delivery,
-            "Send queued e-mail, with retries and backoff"),
+            _l("Send queued e-mail, with retries and backoff")),
         Job("deliver-webhooks", jobs.deliver_webhooks, delivery,
-            "Send queued webhook events, signed, with the same retries"),
+            _l("Send queued webhook events, signed, with the same retries")),
     ]
 
 
@@ -121,7 +122,7 @@ def build_scheduler(app):
         previous = last.get(job.name)
         first = now if previous is None or previous + job.interval <= now else previous + job.interval
         scheduler.add_job(run_job, IntervalTrigger(seconds=job.interval.total_seconds(), start_date=first),
-                          args=[app, job], id=job.name, name=job.description, next_run_time=first)
+                          args=[app, job], id=job.name, name=job.name, next_run_time=first)
     return scheduler
 
 
