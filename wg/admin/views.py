@@ -18,6 +18,7 @@ from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.form_flow import saving
 from wg.formatting import participant_name, sorted_by_name
 from wg.groups import services as groups
 from wg.groups.models import Group, Membership, Role
@@ -106,8 +107,8 @@ def people():
 def person_new():
     form = PersonForm(_all_participants())
     if form.validate_on_submit():
-        try:
-            person = auth.create_person(
+        with saving(form) as done:
+            done.result = person = auth.create_person(
                 name=form.name.data,
                 email=form.email.data,
                 participant=auth.find_participant(form.participant.data),
@@ -120,11 +121,7 @@ def person_new():
                 auth.send_password_link(
                     person, now=utcnow(), base_url=current_app.config["BASE_URL"], welcome=True
                 )
-        except ValidationError as exc:
-            db.session.rollback()
-            _flash_rest(exc.apply_to(form))
-        else:
-            db.session.commit()
+        if done.saved:
             flash(_("%(name)s is added. A link to set a password is in the outbox.", name=person.name)
                   if form.send_link.data else _("%(name)s is added.", name=person.name), "success")
             return redirect(url_for("admin.person", person_id=person.id))
@@ -140,7 +137,7 @@ def person(person_id):
         form.participant.data = person.participant.code
     stale = None
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             auth.update_person(
                 person,
                 name=form.name.data,
@@ -151,16 +148,10 @@ def person(person_id):
                 is_coordinator=form.is_coordinator.data,
                 actor=current_user, now=utcnow(), expected_version=form.version.data,
             )
-        except history.StaleEdit as exc:
-            db.session.rollback()
-            stale = exc
-        except ValidationError as exc:
-            db.session.rollback()
-            _flash_rest(exc.apply_to(form))
-        else:
-            db.session.commit()
+        if done.saved:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.person", person_id=person.id))
+        stale = done.stale
     form.version.data = person.version
     memberships = db.session.scalars(
         select(Membership).join(Group).where(Membership.person_id == person.id)
@@ -321,29 +312,22 @@ def group_form(group_id=None):
     stale = None
     if form.validate_on_submit():
         parent = auth.find_group(form.parent.data) if form.parent.data else None
-        try:
+        with saving(form) as done:
             if group is None:
-                group = groups.create_group(code=form.code.data, title=form.title.data,
-                                            parent=parent, description=form.description.data,
-                                            is_active=form.is_active.data, actor=current_user,
-                                            now=utcnow())
+                done.result = groups.create_group(
+                    code=form.code.data, title=form.title.data, parent=parent,
+                    description=form.description.data, is_active=form.is_active.data,
+                    actor=current_user, now=utcnow())
             else:
+                done.result = group
                 groups.update_group(group, code=form.code.data, title=form.title.data,
                                     parent=parent, description=form.description.data,
                                     is_active=form.is_active.data, actor=current_user,
                                     now=utcnow(), expected_version=form.version.data)
-        except history.StaleEdit as exc:
-            db.session.rollback()
-            stale = exc
-        except ValidationError as exc:
-            db.session.rollback()
-            _flash_rest(exc.apply_to(form))
-            if group_id is None:
-                group = None
-        else:
-            db.session.commit()
-            flash(_("%(code)s is saved.", code=group.code), "success")
+        if done.saved:
+            flash(_("%(code)s is saved.", code=done.result.code), "success")
             return redirect(url_for("admin.groups_list"))
+        stale = done.stale
     if group is not None:
         form.version.data = group.version
     return render_template("admin/group_form.html", form=form, group=group,
@@ -374,31 +358,24 @@ def participant_form(participant_id=None):
             form.name.data = participant.name
     stale = None
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             if participant is None:
-                participant = participants.create_participant(
+                done.result = participants.create_participant(
                     kind=form.kind.data, code=form.code.data, name=form.name.data,
                     is_core=form.is_core.data, joined_date=form.joined_date.data,
                     actor=current_user, now=utcnow(),
                 )
             else:
+                done.result = participant
                 participants.update_participant(
                     participant, name=form.name.data, is_core=form.is_core.data,
                     joined_date=form.joined_date.data, actor=current_user,
                     now=utcnow(), expected_version=form.version.data,
                 )
-        except history.StaleEdit as exc:
-            db.session.rollback()
-            stale = exc
-        except ValidationError as exc:
-            db.session.rollback()
-            _flash_rest(exc.apply_to(form))
-            if participant_id is None:
-                participant = None
-        else:
-            db.session.commit()
-            flash(_("%(name)s is saved.", name=participant_name(participant)), "success")
+        if done.saved:
+            flash(_("%(name)s is saved.", name=participant_name(done.result)), "success")
             return redirect(url_for("admin.participants_list"))
+        stale = done.stale
     if participant is not None:
         form.version.data = participant.version
     from wg.pledge import services as pledge

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from flask_babel import lazy_gettext as _l
 from apscheduler.triggers.interval import IntervalTrigger
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from wg.extensions import db

@@ -10,8 +10,8 @@ from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.form_flow import saving
 from wg.formatting import format_date, participant_name
-from wg.history import services as history
 from wg.pledge import bp, queries
 from wg.pledge import services as pledge
 from wg.pledge.forms import (
@@ -83,26 +83,16 @@ def index():
             participant = permissions.participant_for_signature(current_user,
                                                                 form.participant.data)
             if form.validate_on_submit():
-                try:
-                    signature = _record_signature(participant, form)
-                except idempotency.AlreadyDone:
-                    db.session.rollback()
+                with saving(form) as done:
+                    done.result = _record_signature(participant, form)
+                if done.already_done:
                     flash(_("This signature was already recorded; nothing new was added."),
                           "info")
+                if done.saved and done.result is not None:
+                    flash(_signed_message(participant, done.result), "success")
+                if done.saved or done.already_done:
                     return redirect(url_for("pledge.index"))
-                except history.StaleEdit as exc:
-                    db.session.rollback()
-                    stale, status = exc, 409
-                except ValidationError as exc:
-                    db.session.rollback()
-                    for message in exc.apply_to(form):
-                        flash(message, "danger")
-                    status = 422
-                else:
-                    db.session.commit()
-                    if signature is not None:
-                        flash(_signed_message(participant, signature), "success")
-                    return redirect(url_for("pledge.index"))
+                stale, status = done.stale, done.status
             else:
                 status = 422
         form = _signature_form(form)
@@ -144,21 +134,13 @@ def edit_commitment(commitment_id):
     form = CommitmentForm(obj=commitment if request.method == "GET" else None)
     stale, status = None, 200
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             pledge.edit_commitment(commitment, current_user, text=form.text.data, now=utcnow(),
                                    expected_version=form.version.data)
-        except history.StaleEdit as exc:
-            db.session.rollback()
-            stale, status = exc, 409
-        except ValidationError as exc:
-            db.session.rollback()
-            for message in exc.apply_to(form):
-                flash(message, "danger")
-            status = 422
-        else:
-            db.session.commit()
+        if done.saved:
             flash(_("Commitment %(num)s is saved.", num=commitment.number), "success")
             return redirect(url_for("pledge.index"))
+        stale, status = done.stale, done.status
     elif form.is_submitted():
         status = 422
     if request.method == "GET" or stale:
@@ -237,27 +219,19 @@ def record_signature(code):
     participant = permissions.participant_for_signature(current_user, code)
     form = SignatureForm()
     if form.validate_on_submit():
-        try:
-            signature = _record_signature(participant, form)
-        except idempotency.AlreadyDone:
-            db.session.rollback()
+        with saving(form) as done:
+            done.result = _record_signature(participant, form)
+        if done.already_done:
             flash(_("This signature was already recorded; nothing new was added."), "info")
-            return redirect(url_for("pledge.participant", code=participant.code))
-        except history.StaleEdit as exc:
-            db.session.rollback()
+        elif done.saved and done.result is None:
+            flash(_("Nothing changed."), "info")
+        elif done.saved:
+            flash(_signed_message(participant, done.result), "success")
+        elif done.stale:
             db.session.expire(participant)
             return _participant_page(participant, signature_form=_signature_form(form),
-                                     stale=exc, status=409)
-        except ValidationError as exc:
-            db.session.rollback()
-            for message in exc.apply_to(form):
-                flash(message, "danger")
-        else:
-            db.session.commit()
-            if signature is None:
-                flash(_("Nothing changed."), "info")
-            else:
-                flash(_signed_message(participant, signature), "success")
+                                     stale=done.stale, status=409)
+        if done.saved or done.already_done:
             return redirect(url_for("pledge.participant", code=participant.code))
     return _participant_page(participant, signature_form=_signature_form(form), status=422)
 
@@ -267,18 +241,12 @@ def withdraw(code):
     participant = permissions.participant_for_signature(current_user, code)
     form = WithdrawForm(prefix="withdraw", meta=PREFIXED)
     if form.validate_on_submit():
-        try:
+        with saving(form) as done:
             pledge.withdraw(participant, current_user, reason=form.reason.data, now=utcnow(),
                             expected_version=form.version.data)
-        except history.StaleEdit as exc:
-            db.session.rollback()
-            return _participant_page(participant, stale=exc, status=409)
-        except ValidationError as exc:
-            db.session.rollback()
-            for message in exc.apply_to(form):
-                flash(message, "danger")
-        else:
-            db.session.commit()
+        if done.stale:
+            return _participant_page(participant, stale=done.stale, status=409)
+        if done.saved:
             flash(_("The signature of %(name)s is removed.", name=participant_name(participant)),
                   "success")
             return redirect(url_for("pledge.participant", code=participant.code))
@@ -293,35 +261,26 @@ def update_implementation(code, number):
     commitment = _commitment(number)
     form = ImplementationForm(prefix=f"c{number}", meta=PREFIXED)
     if form.validate_on_submit():
-        try:
-            record = pledge.update_implementation(
+        with saving(form) as done:
+            done.result = pledge.update_implementation(
                 participant, commitment, current_user, status=form.status.data,
                 evidence_md=form.evidence_md.data, evidence_links=form.evidence_links.data,
                 last_reviewed_on=form.last_reviewed_on.data, now=utcnow(),
                 expected_version=form.version.data, key=form.idempotency_key.data)
-        except idempotency.AlreadyDone:
-            db.session.rollback()
+        if done.stale or done.invalid:
+            if done.stale:
+                current = pledge.implementation_of(participant, commitment)
+                form.version.data = current.version if current is not None else 0
+            return _participant_page(participant, open_number=number, open_form=form,
+                                     stale=done.stale, status=done.status)
+        if done.already_done:
             flash(_("This update was already recorded; nothing new was added."), "info")
-        except history.StaleEdit as exc:
-            db.session.rollback()
-            current = pledge.implementation_of(participant, commitment)
-            form.version.data = current.version if current is not None else 0
-            return _participant_page(participant, open_number=number, open_form=form,
-                                     stale=exc, status=409)
-        except ValidationError as exc:
-            db.session.rollback()
-            for message in exc.apply_to(form):
-                flash(message, "danger")
-            return _participant_page(participant, open_number=number, open_form=form,
-                                     status=422)
+        elif done.result is None:
+            flash(_("Nothing changed."), "info")
         else:
-            db.session.commit()
-            if record is None:
-                flash(_("Nothing changed."), "info")
-            else:
-                flash(_("Commitment %(num)s of %(name)s: %(status)s.", num=number,
-                        name=participant_name(participant), status=record.status.label),
-                      "success")
+            flash(_("Commitment %(num)s of %(name)s: %(status)s.", num=number,
+                    name=participant_name(participant), status=done.result.status.label),
+                  "success")
         return redirect(url_for("pledge.participant", code=participant.code,
                                 _anchor=f"c{number}"))
     return _participant_page(participant, open_number=number, open_form=form, status=422)
