@@ -3,7 +3,7 @@ download of any of its versions."""
 
 from urllib.parse import quote
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from wg.documents import bp, content
 from wg.documents import services as documents
 from wg.documents.forms import LabelForm, RemoveForm, UploadForm, VersionForm, label_choices
 from wg.documents.models import PARENT_TYPES, DocumentVersion
+from wg.documents.storage import StorageError
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.history.services import StaleEdit
@@ -150,10 +151,24 @@ def upload(parent_type, parent_id):
             db.session.rollback()
             for message in exc.apply_to(form):
                 flash(message, "danger")
+        except StorageError:
+            db.session.rollback()
+            return _store_failed(form, parent_type, parent, None)
     status = 422 if form.is_submitted() else 200
     return render_template("documents/upload.html", form=form, parent_type=parent_type,
                            parent=parent, back=parent_url(parent_type, parent),
                            label=parent_label(parent_type, parent), document=None), status
+
+
+def _store_failed(form, parent_type, parent, document):
+    """The file could not be stored: nothing was recorded; the form again, with why (503)."""
+    current_app.logger.exception("document store failed")
+    form.file.errors = list(form.file.errors) + [_(
+        "The file could not be stored: the document store did not answer. Nothing was "
+        "saved; try again in a few minutes.")]
+    return render_template("documents/upload.html", form=form, parent_type=parent_type,
+                           parent=parent, back=parent_url(parent_type, parent),
+                           label=parent_label(parent_type, parent), document=document), 503
 
 
 @bp.route("/<int:document_id>")
@@ -245,6 +260,9 @@ def new_version(document_id):
             db.session.rollback()
             for message in exc.apply_to(form):
                 flash(message, "danger")
+        except StorageError:
+            db.session.rollback()
+            return _store_failed(form, document.parent_type, parent, document)
     status = 409 if stale else (422 if form.is_submitted() else 200)
     return render_template("documents/upload.html", form=form, parent_type=document.parent_type,
                            parent=parent, back=parent_url(document.parent_type, parent),
@@ -287,7 +305,12 @@ def download(document_id, number):
     try:
         data = documents.read_version(version)
     except (FileNotFoundError, KeyError):
-        abort(404)
+        return render_template("errors/404.html", code=404, message=_(
+            "The file of this version is missing from the document store. Tell the "
+            "secretariat; the other versions may still be there.")), 404
+    except StorageError:
+        return render_template("errors/generic.html", code=503, message=_(
+            "The document store cannot be reached just now. Try again in a few minutes.")), 503
     # The name the reader sees: the title (which may be non-ASCII) with the file's extension.
     ext = version.filename.rsplit(".", 1)[-1] if "." in version.filename else "bin"
     shown = f"{document.title}.{ext}".replace("/", "-").replace("\\", "-")
