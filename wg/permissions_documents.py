@@ -27,6 +27,7 @@ from wg.permissions_records import (
     can_view_decision,
     can_view_pledge,
 )
+from wg.permissions_sensitivity import can_see_sensitivity, may_leave_by
 
 # --- Search (issue 14) -------------------------------------------------------------------------
 
@@ -103,7 +104,8 @@ def can_view_document_parent(person, parent_type, parent):
         return can_view_meeting(person, meeting) and (
             meeting.agenda_published_at is not None or can_see_meeting_drafts(person, meeting))
     if parent_type == "action":
-        return can_view_actions(person, parent.group)
+        # can_view_action: the group's actions, and the action's own label (AMBER+STRICT).
+        return can_view_actions(person, parent.group) and can_see_sensitivity(person, parent)
     if parent_type == "decision":
         return can_view_decision(person, parent)
     if parent_type == "commitment_implementation":
@@ -153,15 +155,38 @@ def _document_allowed(document, predicate):
     return predicate(parent)
 
 
+def can_see_document(person, document):
+    """A document's own label narrows its parent's audience (can_see_sensitivity: its own
+    AMBER+STRICT keeps it to the owning participant's people and coordinators). Without a label
+    of its own it inherits the parent's, which the parent's rules already apply."""
+    return can_see_sensitivity(person, document)
+
+
+def document_may_leave_by(channel, document, parent=None):
+    """May a document's title and link leave by e-mail (calendar feed, webhook)? Not when its
+    own label, or the parent's it inherits, is RED (may_leave_by)."""
+    from wg.documents.services import effective_label
+
+    if parent is None:
+        parent = document_parent(document.parent_type, document.parent_id)
+
+    class _Labelled:
+        sensitivity = effective_label(document, parent)
+
+    return may_leave_by(channel, _Labelled)
+
+
 def document_for_view(person, document_id):
-    return _load(_document(document_id), lambda d: _document_allowed(
-        d, lambda p: can_view_document_parent(person, d.parent_type, p)))
+    return _load(_document(document_id), lambda d: can_see_document(person, d) and
+                 _document_allowed(d, lambda p: can_view_document_parent(person, d.parent_type, p)))
 
 
 def document_for_edit(person, document_id):
-    return _load(_document(document_id), lambda d: _document_allowed(
-        d, lambda p: can_edit_document_parent(person, d.parent_type, p)))
+    return _load(_document(document_id), lambda d: can_see_document(person, d) and
+                 _document_allowed(d, lambda p: can_edit_document_parent(person, d.parent_type, p)))
 
 
-JINJA_GLOBALS["can_edit_document_parent"] = can_edit_document_parent
+JINJA_GLOBALS.update({"can_edit_document_parent": can_edit_document_parent,
+                      "can_see_document": can_see_document,
+                      "document_may_leave_by": document_may_leave_by})
 

@@ -95,3 +95,33 @@ def test_focal_point_updates_a_commitment_with_a_document(world, live_server, ta
     card.get_by_role("button", name="Upload", exact=True).click()
     expect(page.get_by_text("Document “Early-warning report” uploaded.")).to_be_visible()
     expect(page.locator("#c4 [data-document]")).to_contain_text("Early-warning report")
+
+
+def test_label_on_upload_and_remove_after_confirming_without_javascript(world, live_server,
+                                                                          browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        log_in(page, live_server, "chair@example.org", factories.PASSWORD)
+        page.goto(f"{live_server}/meetings/{world['meeting']}")
+        panel = page.locator("#documents")
+        panel.get_by_text("Add a document").click()
+        source = tmp_path / "list.txt"
+        source.write_bytes(b"Names\n")
+        panel.get_by_label("File").set_input_files(str(source))
+        panel.get_by_label("Title").fill("Informant list")
+        panel.get_by_label("Sensitivity (TLP)").select_option("RED")
+        panel.get_by_role("button", name="Upload", exact=True).click()
+        listed = page.locator("#documents [data-document]")
+        expect(listed).to_contain_text("TLP:RED")
+        listed.get_by_text("Versions and changes").click()
+        confirm = listed.get_by_role("button", name="Yes, remove it")
+        expect(confirm).to_be_hidden()  # a second step first
+        listed.locator("summary", has_text="Remove…").click()
+        confirm.click()
+        expect(page.get_by_text("Document “Informant list” removed.")).to_be_visible()
+        expect(page.locator("#documents [data-document]")).to_have_count(0)
+    finally:
+        context.close()

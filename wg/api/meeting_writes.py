@@ -209,7 +209,8 @@ def add_decision(data, meeting_id):
 
     def write():
         try:
-            decision = meetings.add_decision(meeting, _person(), data["text"], now)
+            decision = meetings.add_decision(meeting, _person(), data["text"], now,
+                                             sensitivity=data.get("sensitivity"))
         except ValidationError as exc:
             _validation(exc)
         db.session.flush()
@@ -219,3 +220,54 @@ def add_decision(data, meeting_id):
 
     return run_write(_person(), now, write)
 
+
+
+# --- labels (TLP 2.0) -----------------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/labels", methods=["PUT"])
+@bp.arguments(schemas.MeetingLabelsInSchema)
+@bp.response(200, schemas.MeetingDetailSchema)
+@bp.alt_response(412, description="The meeting changed since the If-Match ETag")
+@bp.alt_response(428, description="If-Match is missing")
+def set_meeting_labels(data, meeting_id):
+    """Set the meeting's and its minutes' TLP labels (omitted: unchanged), with If-Match = the
+    meeting's ETag. Unchanged labels record nothing."""
+    meeting = _meeting_for_edit(meeting_id)
+    return _versioned("meeting", meeting, schemas.MeetingSchema().dump,
+                      lambda version, now: meetings.set_meeting_labels(
+                          meeting, _person(), data.get("sensitivity"),
+                          data.get("minutes_sensitivity"), now, expected_version=version),
+                      lambda: _meeting_response(meeting))
+
+
+def _decision_response(decision):
+    db.session.refresh(decision)
+    return _json(schemas.DecisionSchema(), decision, 200, {"ETag": etag("decision", decision)})
+
+
+@bp.route("/decisions/<int:decision_id>")
+@bp.response(200, schemas.DecisionSchema)
+def decision(decision_id):
+    """A decision of the register (with its label and ETag)."""
+    d = permissions.decision_for_view(_person(), decision_id)
+    return d, 200, {"ETag": etag("decision", d)}
+
+
+@bp.route("/decisions/<int:decision_id>/label", methods=["PUT"])
+@bp.arguments(schemas.DecisionLabelInSchema)
+@bp.response(200, schemas.DecisionSchema)
+@bp.alt_response(412, description="The decision changed since the If-Match ETag")
+@bp.alt_response(428, description="If-Match is missing")
+def set_decision_label(data, decision_id):
+    """Set a decision's TLP label (its group's chairs), with If-Match = its ETag."""
+    from wg.decisions import services as decisions
+
+    _require_write()
+    person = _person()
+    d = permissions.decision_for_edit(person, decision_id)
+    return _versioned("decision", d, schemas.DecisionSchema().dump,
+                      lambda version, now: decisions.update_decision(
+                          d, person, d.text, d.status, [a.id for a in d.actions], now,
+                          expected_version=version, sensitivity=data["sensitivity"]),
+                      lambda: _decision_response(d))

@@ -5,6 +5,19 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 STATUS_VALUES = ["open", "in_progress", "blocked", "done", "dropped"]
 
 
+# A TLP 2.0 label as a write accepts it: "AMBER_STRICT" or as TLP writes it, "TLP:AMBER+STRICT".
+SENSITIVITY_VALUES = ["CLEAR", "GREEN", "AMBER", "AMBER_STRICT", "RED", "TLP:CLEAR", "TLP:GREEN",
+                      "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"]
+
+
+def _label_in(description="The TLP 2.0 label; omitted or null keeps the current one (TLP:GREEN "
+                          "for a new item). TLP:AMBER+STRICT needs a participant (yours "
+                          "becomes its owner)."):
+    return fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(SENSITIVITY_VALUES),
+                         metadata={"description": description})
+
+
 def _tlp(obj, attribute):
     from wg.sensitivity import DEFAULT, Sensitivity
 
@@ -291,6 +304,7 @@ class ActionInSchema(_In):
     weight = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=20))
     origin_meeting_id = fields.Integer(allow_none=True, load_default=None,
                                        validate=validate.Range(min=1, max=2**31 - 1))
+    sensitivity = _label_in()
 
 
 class ActionCreateSchema(ActionInSchema):
@@ -338,3 +352,14 @@ class MinutesInSchema(_In):
 
 class DecisionInSchema(_In):
     text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    sensitivity = _label_in()
+
+
+class MeetingLabelsInSchema(_In):
+    sensitivity = _label_in("The meeting's TLP 2.0 label; omitted or null keeps it.")
+    minutes_sensitivity = _label_in("The minutes' own TLP 2.0 label; omitted or null keeps it.")
+
+
+class DecisionLabelInSchema(_In):
+    sensitivity = fields.String(required=True, validate=validate.OneOf(SENSITIVITY_VALUES),
+                                metadata={"description": "The decision's TLP 2.0 label."})

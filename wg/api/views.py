@@ -360,7 +360,8 @@ def _action_input(data, group, create):
         owner_id=data.get("owner_id"), participant_ids=ids, due_date=data["due_date"],
         weight=data.get("weight", 1), origin_meeting_id=data.get("origin_meeting_id"),
         status=data.get("status", "open") if create else "open",
-        progress=data.get("progress", 0) if create else 0, note=data.get("note", ""))
+        progress=data.get("progress", 0) if create else 0, note=data.get("note", ""),
+        sensitivity=data.get("sensitivity"))
 
 
 @bp.route("/groups/<slug>/actions", methods=["POST"])

@@ -3,11 +3,12 @@ and commitment implementations; every upload is a version, older versions stay d
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from wg.db_types import UTCDateTime, utcnow
 from wg.extensions import db
+from wg.sensitivity import Sensitivity, participant_column
 
 PARENT_TYPES = ("meeting", "agenda_item", "action", "decision", "commitment_implementation")
 
@@ -26,6 +27,11 @@ class Document(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    # Its own TLP 2.0 label (wg.sensitivity); None: it inherits its parent's (effective_label).
+    sensitivity: Mapped[Sensitivity | None] = mapped_column(
+        Enum(Sensitivity, name="sensitivity", native_enum=False, length=20,
+             values_callable=lambda e: [m.value for m in e]), nullable=True)
+    sensitivity_participant_id: Mapped[int | None] = participant_column()
 
     versions: Mapped[list["DocumentVersion"]] = relationship(
         back_populates="document", order_by="DocumentVersion.number.desc()",
@@ -56,6 +62,9 @@ class DocumentVersion(db.Model):
         ForeignKey("people.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # The text extracted at upload (wg/documents/text.py), bounded; None when there is none.
+    # Deferred: the panels list versions without it; search reads the current one's.
+    text: Mapped[str | None] = deferred(mapped_column(Text, nullable=True))
 
     document: Mapped[Document] = relationship(back_populates="versions")
     uploaded_by: Mapped["Person | None"] = relationship()  # noqa: F821

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
 from wg import idempotency
-from wg.documents import content
+from wg.documents import content, text
 from wg.documents.models import PARENT_TYPES, Document, DocumentVersion
 from wg.documents.storage import get_storage, storage_key
 from wg.errors import ValidationError
@@ -90,7 +90,45 @@ def _version(document, number, data, filename, content_type, actor, now, note):
                            filename=clean_filename(filename, content_type),
                            content_type=content_type, size=len(data), sha256=digest,
                            storage_key=key, uploaded_by_id=getattr(actor, "id", None),
-                           uploaded_at=now, note=note)
+                           uploaded_at=now, note=note, text=text.extract(data, content_type))
+
+
+KEEP = object()
+
+
+def inherited_label(parent_type, parent):
+    """The label a document without its own takes: its parent's (an agenda item's meeting's);
+    commitment implementations carry none (the default)."""
+    from wg.sensitivity import DEFAULT, Sensitivity
+
+    if parent_type == "agenda_item":
+        parent = parent.meeting
+    return Sensitivity.parse(getattr(parent, "sensitivity", None)) or DEFAULT
+
+
+def effective_label(document, parent):
+    """The document's own label, else its parent's."""
+    from wg.sensitivity import Sensitivity
+
+    return Sensitivity.parse(document.sensitivity) or inherited_label(document.parent_type, parent)
+
+
+def _clean_label(document, actor, raw, errors):
+    """(label or None for "inherit", participant id) from a form or API value: KEEP (not
+    sent) keeps the current one, "" or "inherit" inherits, anything else goes through
+    wg.sensitivity.clean_label."""
+    from wg.sensitivity import clean_label
+
+    current = document.sensitivity if document is not None else None
+    owner = document.sensitivity_participant_id if document is not None else None
+    if raw is KEEP:
+        return current, owner
+    if raw in (None, "", "inherit", "INHERIT"):
+        return None, None
+    label, participant_id = clean_label(errors, actor, raw, current, owner)
+    if "sensitivity" in errors:
+        return current, owner
+    return label, participant_id
 
 
 def _clean_texts(title, note, errors, filename=""):
@@ -107,35 +145,43 @@ def _clean_texts(title, note, errors, filename=""):
     return title, note
 
 
-def upload_document(parent_type, parent, actor, data, filename, title, note, now, *, key=None):
-    """Attach a new document (its version 1) to `parent`."""
+def upload_document(parent_type, parent, actor, data, filename, title, note, now, *, key=None,
+                    sensitivity=None):
+    """Attach a new document (its version 1) to `parent`, with its own label or (None, "")
+    inheriting the parent's."""
     if parent_type not in PARENT_TYPES:
         raise ValueError(parent_type)
     errors = {}
     title, note = _clean_texts(title, note, errors, filename)
+    label, owner = _clean_label(None, actor, sensitivity, errors)
     content_type = check_file(data, filename, errors)
     if errors:
         raise ValidationError(errors)
     idempotency.claim_or_raise(key, actor, UPLOAD_SCOPE, now)
     document = Document(parent_type=parent_type, parent_id=parent.id, title=title,
                         current_version=1, created_by_id=getattr(actor, "id", None),
-                        created_at=now, deleted=False, version=1)
+                        created_at=now, deleted=False, version=1, sensitivity=label,
+                        sensitivity_participant_id=owner)
     db.session.add(document)
     version = _version(document, 1, data, filename, content_type, actor, now, note)
     db.session.add(version)
     db.session.flush()
     _history(actor, document, parent, "created", history.created({
         "title": title, "filename": version.filename, "content_type": content_type,
-        "size": version.size, "sha256": version.sha256, "number": 1, "note": note}), now)
+        "size": version.size, "sha256": version.sha256, "number": 1, "note": note,
+        "sensitivity": _label_text(label)}), now)
     idempotency.remember(key, f"document:{document.id}")
     return document
 
 
 def upload_version(document, parent, actor, data, filename, note, now, *, key=None,
-                   expected_version=None):
-    """A new version of `document`; the older ones stay downloadable."""
+                   expected_version=None, sensitivity=KEEP):
+    """A new version of `document`; the older ones stay downloadable. `sensitivity` may change
+    the label in the same step (KEEP: unchanged)."""
     errors = {}
     _title, note = _clean_texts(document.title, note, errors)
+    old_label = document.sensitivity
+    label, owner = _clean_label(document, actor, sensitivity, errors)
     content_type = check_file(data, filename, errors)
     if errors:
         raise ValidationError(errors)
@@ -147,13 +193,43 @@ def upload_version(document, parent, actor, data, filename, note, now, *, key=No
     db.session.add(version)
     old = document.current_version
     document.current_version = number
+    document.sensitivity, document.sensitivity_participant_id = label, owner
     document.version = (document.version or 1) + 1
     _flush(document, expected_version)
-    _history(actor, document, parent, "updated", {
-        "current_version": [old, number], "filename": [None, version.filename],
-        "sha256": [None, version.sha256], "size": [None, version.size]}, now, reason=note or None)
+    changes = {"current_version": [old, number], "filename": [None, version.filename],
+               "sha256": [None, version.sha256], "size": [None, version.size]}
+    if old_label != label:
+        changes["sensitivity"] = [_label_text(old_label), _label_text(label)]
+    _history(actor, document, parent, "updated", changes, now, reason=note or None)
     idempotency.remember(key, f"document_version:{version.id}")
     return version
+
+
+def set_label(document, parent, actor, sensitivity, now, expected_version=None):
+    """Change a document's own label ("" or "inherit": take the parent's again). The same
+    label again records nothing; returns whether it changed."""
+    errors = {}
+    label, owner = _clean_label(document, actor, sensitivity, errors)
+    if errors:
+        raise ValidationError(errors)
+    history.check_version("document", document, expected_version)
+    if label == document.sensitivity and owner == document.sensitivity_participant_id:
+        return False
+    old = document.sensitivity
+    document.sensitivity, document.sensitivity_participant_id = label, owner
+    document.version = (document.version or 1) + 1
+    _flush(document, expected_version)
+    _history(actor, document, parent, "updated",
+             {"sensitivity": [_label_text(old), _label_text(label)]}, now)
+    return True
+
+
+def _label_text(label):
+    """How history shows a label: 'TLP:AMBER', or None for "inherits the parent's"."""
+    from wg.sensitivity import Sensitivity
+
+    label = Sensitivity.parse(label)
+    return label.tlp if label else None
 
 
 def _flush(document, expected_version):

@@ -10,6 +10,11 @@ from flask import current_app
 KEY_PATTERN = re.compile(r"sha256/[0-9a-f]{2}/[0-9a-f]{64}")
 
 
+class StorageError(Exception):
+    """The store could not keep a file (unreachable, refused, misconfigured): the upload is
+    refused with a message, never a half-recorded document."""
+
+
 class LocalStorage:
     def __init__(self, root):
         self.root = root
@@ -48,29 +53,81 @@ class LocalStorage:
 
 
 class S3Storage:
-    def __init__(self, bucket, endpoint_url=None, key_id=None, secret=None, region=None):
-        import boto3
+    """An S3-compatible bucket (AWS S3, MinIO, …). Keys are the same content addresses as the
+    local store; a missing object reads as FileNotFoundError, a failing store as StorageError."""
 
+    def __init__(self, bucket, endpoint_url=None, key_id=None, secret=None, region=None):
         self.bucket = bucket
-        self.client = boto3.client("s3", endpoint_url=endpoint_url or None,
-                                   aws_access_key_id=key_id or None,
-                                   aws_secret_access_key=secret or None,
-                                   region_name=region or None)
+        self.client = _s3_client(endpoint_url or None, key_id or None, secret or None,
+                                 region or None)
+
+    @staticmethod
+    def _check(key):
+        if not KEY_PATTERN.fullmatch(key or ""):
+            raise ValueError("bad storage key")
 
     def put(self, key, data):
-        self.client.put_object(Bucket=self.bucket, Key=key, Body=data)
+        """Content-addressed: an object already there (same key, same bytes) is left alone."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        self._check(key)
+        try:
+            if self.exists(key):
+                return
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data,
+                                   ContentLength=len(data))
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"S3 put failed: {exc}") from exc
 
     def get(self, key):
-        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        self._check(key)
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as exc:
+            if _missing(exc):
+                raise FileNotFoundError(key) from exc
+            raise StorageError(f"S3 get failed: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StorageError(f"S3 get failed: {exc}") from exc
 
     def exists(self, key):
+        """True when the object is there; False when it is not; StorageError when the store
+        cannot say (a missing bucket, refused credentials): not the same as "absent"."""
         from botocore.exceptions import ClientError
 
+        self._check(key)
         try:
             self.client.head_object(Bucket=self.bucket, Key=key)
             return True
-        except ClientError:
-            return False
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+
+
+def _missing(exc):
+    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+
+
+_CLIENTS = {}
+
+
+def _s3_client(endpoint_url, key_id, secret, region):
+    """One boto3 client per configuration (clients are thread-safe and costly to build), with
+    timeouts and few retries so that a dead store fails a request instead of hanging it."""
+    import boto3
+    from botocore.config import Config
+
+    settings = (endpoint_url, key_id, secret, region)
+    if settings not in _CLIENTS:
+        _CLIENTS[settings] = boto3.client(
+            "s3", endpoint_url=endpoint_url, aws_access_key_id=key_id,
+            aws_secret_access_key=secret, region_name=region,
+            config=Config(connect_timeout=5, read_timeout=30,
+                          retries={"max_attempts": 2, "mode": "standard"}))
+    return _CLIENTS[settings]
 
 
 def storage_key(sha256):

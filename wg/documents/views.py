@@ -3,7 +3,7 @@ download of any of its versions."""
 
 from urllib.parse import quote
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,8 +11,9 @@ from wg import idempotency, permissions
 from wg.db_types import utcnow
 from wg.documents import bp, content
 from wg.documents import services as documents
-from wg.documents.forms import RemoveForm, UploadForm, VersionForm
+from wg.documents.forms import LabelForm, RemoveForm, UploadForm, VersionForm, label_choices
 from wg.documents.models import PARENT_TYPES, DocumentVersion
+from wg.documents.storage import StorageError
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.history.services import StaleEdit
@@ -64,19 +65,50 @@ def documents_for(parent_type, parent_id):
     return documents.documents_of(parent_type, parent_id)
 
 
+@bp.app_template_global()
+def visible_documents(docs):
+    """The documents the signed-in person may see (a document's own AMBER+STRICT label)."""
+    return [d for d in docs if permissions.can_see_document(current_user, d)]
+
+
+@bp.app_template_test("mail_visible_document")
+def mail_visible_document(document, person):
+    """Mails are rendered per recipient, outside any request: the recipient's view."""
+    return permissions.can_see_document(person, document)
+
+
 @bp.app_template_filter("documents_of_agenda_item")
 def documents_of_agenda_item(item_id):
     return list(documents.documents_of("agenda_item", item_id))
 
 
 @bp.app_template_global()
-def document_forms(document=None):
+def inherited_document_label(parent_type, parent):
+    """The label a document of this parent takes when it has none of its own."""
+    return documents.inherited_label(parent_type, parent)
+
+
+def _label_value(document):
+    return document.sensitivity.value if document is not None and document.sensitivity else ""
+
+
+@bp.app_template_global()
+def document_forms(document=None, parent_type=None, parent=None):
     """Fresh forms for the panel (never bound to the request being answered)."""
+    inherited = documents.inherited_label(parent_type, parent) if parent is not None else None
     if document is None:
-        return UploadForm(formdata=None, idempotency_key=idempotency.new_key())
-    return (VersionForm(formdata=None, idempotency_key=idempotency.new_key(),
-                        version=document.version),
-            RemoveForm(formdata=None, version=document.version))
+        form = UploadForm(formdata=None, idempotency_key=idempotency.new_key())
+        form.sensitivity.choices = label_choices(inherited)
+        return form
+    form = VersionForm(formdata=None, idempotency_key=idempotency.new_key(),
+                       version=document.version, sensitivity=_label_value(document))
+    form.sensitivity.choices = label_choices(inherited)
+    return form, RemoveForm(formdata=None, version=document.version)
+
+
+def _sent_label(form):
+    """The label asked for, or KEEP when the form had no label field (an older page)."""
+    return form.sensitivity.data if "sensitivity" in request.form else documents.KEEP
 
 
 def _file_data(field):
@@ -98,6 +130,7 @@ def _parent(parent_type, parent_id, edit):
 def upload(parent_type, parent_id):
     parent = _parent(parent_type, parent_id, edit=True)
     form = UploadForm()
+    form.sensitivity.choices = label_choices(documents.inherited_label(parent_type, parent))
     if request.method == "GET":
         form.idempotency_key.data = idempotency.new_key()
     if form.validate_on_submit():
@@ -105,7 +138,8 @@ def upload(parent_type, parent_id):
         try:
             document = documents.upload_document(
                 parent_type, parent, current_user, data, filename, form.title.data,
-                form.note.data, utcnow(), key=form.idempotency_key.data)
+                form.note.data, utcnow(), key=form.idempotency_key.data,
+                sensitivity=form.sensitivity.data)
             db.session.commit()
             flash(_("Document “%(title)s” uploaded.", title=document.title), "success")
             return redirect(parent_url(parent_type, parent))
@@ -117,19 +151,75 @@ def upload(parent_type, parent_id):
             db.session.rollback()
             for message in exc.apply_to(form):
                 flash(message, "danger")
+        except StorageError:
+            db.session.rollback()
+            return _store_failed(form, parent_type, parent, None)
     status = 422 if form.is_submitted() else 200
     return render_template("documents/upload.html", form=form, parent_type=parent_type,
                            parent=parent, back=parent_url(parent_type, parent),
                            label=parent_label(parent_type, parent), document=None), status
 
 
+def _store_failed(form, parent_type, parent, document):
+    """The file could not be stored: nothing was recorded; the form again, with why (503)."""
+    current_app.logger.exception("document store failed")
+    form.file.errors = list(form.file.errors) + [_(
+        "The file could not be stored: the document store did not answer. Nothing was "
+        "saved; try again in a few minutes.")]
+    return render_template("documents/upload.html", form=form, parent_type=parent_type,
+                           parent=parent, back=parent_url(parent_type, parent),
+                           label=parent_label(parent_type, parent), document=document), 503
+
+
 @bp.route("/<int:document_id>")
 def detail(document_id):
     document = permissions.document_for_view(current_user, document_id)
     parent = permissions.document_parent(document.parent_type, document.parent_id)
+    return _detail_page(document, parent)
+
+
+def _detail_page(document, parent, form=None, status=200):
+    if form is None and permissions.can_edit_document_parent(current_user, document.parent_type,
+                                                             parent):
+        form = LabelForm(formdata=None, version=document.version,
+                         sensitivity=_label_value(document))
+    if form is not None:
+        form.sensitivity.choices = label_choices(
+            documents.inherited_label(document.parent_type, parent))
     return render_template("documents/detail.html", document=document, parent=parent,
                            back=parent_url(document.parent_type, parent),
-                           label=parent_label(document.parent_type, parent))
+                           label=parent_label(document.parent_type, parent),
+                           label_form=form,
+                           effective=documents.effective_label(document, parent)), status
+
+
+@bp.route("/<int:document_id>/label", methods=["POST"], endpoint="label")
+def set_label(document_id):
+    """The document's own label (or "inherits"), version-checked like every edit."""
+    document = permissions.document_for_edit(current_user, document_id)
+    parent = permissions.document_parent(document.parent_type, document.parent_id)
+    form = LabelForm()
+    if not form.validate_on_submit():
+        return _detail_page(document, parent, form, 422)
+    try:
+        changed = documents.set_label(document, parent, current_user, form.sensitivity.data,
+                                      utcnow(), expected_version=form.version.data or None)
+        db.session.commit()
+    except StaleEdit:
+        db.session.rollback()
+        db.session.refresh(document)
+        form.version.data = document.version
+        flash(_("Someone changed this document meanwhile; nothing was saved. Check it and "
+                "save again."), "danger")
+        return _detail_page(document, parent, form, 409)
+    except ValidationError as exc:
+        db.session.rollback()
+        for message in exc.apply_to(form):
+            flash(message, "danger")
+        return _detail_page(document, parent, form, 422)
+    if changed:
+        flash(_("Label of “%(title)s” saved.", title=document.title), "success")
+    return redirect(url_for("documents.detail", document_id=document.id))
 
 
 @bp.route("/<int:document_id>/versions", methods=["GET", "POST"], endpoint="new_version")
@@ -137,16 +227,20 @@ def new_version(document_id):
     document = permissions.document_for_edit(current_user, document_id)
     parent = permissions.document_parent(document.parent_type, document.parent_id)
     form = VersionForm()
+    form.sensitivity.choices = label_choices(
+        documents.inherited_label(document.parent_type, parent))
     if request.method == "GET":
         form.idempotency_key.data = idempotency.new_key()
         form.version.data = document.version
+        form.sensitivity.data = _label_value(document)
     stale = None
     if form.validate_on_submit():
         data, filename = _file_data(form.file)
         try:
             version = documents.upload_version(
                 document, parent, current_user, data, filename, form.note.data, utcnow(),
-                key=form.idempotency_key.data, expected_version=form.version.data or None)
+                key=form.idempotency_key.data, expected_version=form.version.data or None,
+                sensitivity=_sent_label(form))
             db.session.commit()
             flash(_("Version %(num)s of “%(title)s” uploaded.", num=version.number,
                     title=document.title), "success")
@@ -166,6 +260,9 @@ def new_version(document_id):
             db.session.rollback()
             for message in exc.apply_to(form):
                 flash(message, "danger")
+        except StorageError:
+            db.session.rollback()
+            return _store_failed(form, document.parent_type, parent, document)
     status = 409 if stale else (422 if form.is_submitted() else 200)
     return render_template("documents/upload.html", form=form, parent_type=document.parent_type,
                            parent=parent, back=parent_url(document.parent_type, parent),
@@ -208,7 +305,12 @@ def download(document_id, number):
     try:
         data = documents.read_version(version)
     except (FileNotFoundError, KeyError):
-        abort(404)
+        return render_template("errors/404.html", code=404, message=_(
+            "The file of this version is missing from the document store. Tell the "
+            "secretariat; the other versions may still be there.")), 404
+    except StorageError:
+        return render_template("errors/generic.html", code=503, message=_(
+            "The document store cannot be reached just now. Try again in a few minutes.")), 503
     # The name the reader sees: the title (which may be non-ASCII) with the file's extension.
     ext = version.filename.rsplit(".", 1)[-1] if "." in version.filename else "bin"
     shown = f"{document.title}.{ext}".replace("/", "-").replace("\\", "-")

@@ -320,6 +320,28 @@ def display_value(value, limit=300, zone_name=None):
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def _implementation_status(value):
+    from wg.pledge.models import STATUS_LABELS
+
+    return STATUS_LABELS.get(value)
+
+
+# Values recorded as enum names, shown in the reader's language: (object type, field) -> the
+# label of a recorded value (None: shown as recorded).
+VALUE_LABELS = {("implementation", "status"): _implementation_status}
+
+
+def value_label(object_type, field, value, limit=300, zone_name=None):
+    """display_value, but an enum name the reader would not understand ("in_place") as its
+    translated label ("In place")."""
+    label = VALUE_LABELS.get((object_type, field))
+    if label is not None and isinstance(value, str):
+        text = label(value)
+        if text is not None:
+            return str(text)
+    return display_value(value, limit, zone_name)
+
+
 def shown_changes(entry):
     """The entry's changes worth showing: a creation or deletion leaves out empty fields."""
     changes = changes_of(entry)

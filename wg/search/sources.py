@@ -120,9 +120,10 @@ def _commitment(commitment):
                  0, f"commitment-{commitment.number}")
 
 
-# Documents: found by their title, by whoever may find their parent (the parent's own entry
-# decides the group, the visibility and an AMBER+STRICT owner). Text inside the files is not
-# extracted yet.
+# Documents: found by their title and the text of their current version (extracted at upload,
+# wg/documents/text.py), by whoever may find their parent (the parent's own entry decides the
+# group, the visibility and an AMBER+STRICT owner); a document's own AMBER+STRICT label names
+# its own owner.
 _DOCUMENT_PARENTS = {
     "meeting": ("meeting", "wg.meetings.models:Meeting"),
     "agenda_item": ("agenda_item", "wg.meetings.models:AgendaItem"),
@@ -150,7 +151,8 @@ def _document(document):
             # A parent with nothing to index (an agenda item's meeting gone): its meeting rules.
             return None
     latest = document.latest
-    return Entry(parent_entry.group_id, parent_entry.visibility, document.title,
-                 latest.filename if latest else "", "documents.detail", document.id,
+    body = "\n".join(filter(None, [latest.filename, latest.text])) if latest else ""
+    return Entry(parent_entry.group_id, parent_entry.visibility, document.title, body,
+                 "documents.detail", document.id,
                  updated_at=latest.uploaded_at if latest else document.created_at,
-                 strict_participant_id=parent_entry.strict_participant_id)
+                 strict_participant_id=_strict(document) or parent_entry.strict_participant_id)

@@ -77,14 +77,16 @@ def publish_minutes(meeting, actor, now):
     record.flush("meeting", meeting)
 
 
-def add_decision(meeting, actor, text, now):
+def add_decision(meeting, actor, text, now, sensitivity=None):
     """Record a decision taken at the meeting: it enters the register (wg.decisions) with the
-    next number of its group and year, dated the meeting's day."""
+    next number of its group and year, dated the meeting's day, labelled `sensitivity` (a TLP
+    label; None: the default)."""
     from wg.decisions import services as decisions
 
     try:
-        return decisions.record_decision(meeting.group, actor,
-                                         decisions.DecisionInput(text=text), now, meeting=meeting)
+        return decisions.record_decision(
+            meeting.group, actor, decisions.DecisionInput(text=text, sensitivity=sensitivity),
+            now, meeting=meeting)
     except ValidationError as exc:
         # The minutes form and the API call the field "decision".
         raise ValidationError({("decision" if k == "text" else k): v
