@@ -65,8 +65,9 @@ def dashboard():
 def group(slug):
     group = permissions.group_for_rollups(current_user, slug)
     now = utcnow()
-    scope = rollups.group_scope(group, now)
-    cycle = rollups.not_reported(group, now)
+    groups = queries.all_groups()
+    scope = rollups.group_scope(group, now, groups)
+    cycle = rollups.not_reported(group, now, groups)
     return render_template("rollups/group.html", scope=scope, group=group, cycle=cycle,
                            explain=EXPLAIN, trend_chart=trend_chart, now=now)
 
