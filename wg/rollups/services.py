@@ -51,9 +51,14 @@ def build_scopes(allowed_ids, now, focus=None, groups=None):
     """
     groups = queries.all_groups() if groups is None else groups
     listed = [g for g in groups if g.is_active or (focus is not None and g.id == focus.id)]
-    per_group = queries.figures_by_group(now.date(), now)
+    # One group's page needs only its line of effort: the working group and its sub-groups.
+    tree = None
+    if focus is not None:
+        top = focus.parent_id or focus.id
+        tree = sorted(g.id for g in groups if g.id == top or g.parent_id == top)
+    per_group = queries.figures_by_group(now.date(), now, tree)
     months = trend_months(now)
-    deltas = queries.trend_by_group(months)
+    deltas = queries.trend_by_group(months, tree)
 
     def scope(group):
         ids = queries.scope_ids(group, groups)
