@@ -21,7 +21,8 @@ _pieces = OrderedDict()
 _lock = Lock()
 
 
-def _kept(key, render):
+def kept(key, render):
+    """The HTML kept under `key`, else `render()` kept under it (least recently used out)."""
     with _lock:
         html = _pieces.get(key)
         if html is not None:
@@ -54,7 +55,7 @@ def _macro(name, key, *args, **kwargs):
     def render():
         return get_template_attribute("rollups/_macros.html", name)(*args, **kwargs)
 
-    return _kept(full, render)
+    return kept(full, render)
 
 
 def trend(scope, chart_id, explain, open=False):  # noqa: A002 - the <details> attribute
