@@ -15,7 +15,7 @@ from flask_babel import get_locale
 
 from wg.rollups.svg import trend_chart
 
-SIZE = 512  # pieces per worker (a trend is ~9 kB: a few MB at most)
+SIZE = 256  # pieces per worker (a card is ~12 kB: 3 MB at most)
 
 _pieces = OrderedDict()
 _lock = Lock()
