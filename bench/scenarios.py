@@ -75,9 +75,9 @@ def _progress_form(url, html):
 
 
 SCENARIOS = [
-    Scenario("coalition dashboard", "coordinator@example.org", "/rollups/", 50, 100),
-    Scenario("line of effort rollup (WG1)", "lead@example.org", "/rollups/groups/wg1", 50, 100),
-    Scenario("sub-group page (SWG1.1)", "member@example.org", "/groups/swg1-1"),
+    Scenario("coalition dashboard", "coordinator@example.org", "/rollups/", 15, 40),
+    Scenario("line of effort rollup (WG1)", "lead@example.org", "/rollups/groups/wg1", 15, 40),
+    Scenario("sub-group page (SWG1.1)", "member@example.org", "/groups/swg1-1", 15, 40),
     Scenario("my actions", "member@example.org", "/actions/mine"),
     Scenario("meeting page", "member@example.org", _a_meeting),
     Scenario("personal calendar feed", "member@example.org", _member_feed),
@@ -88,7 +88,7 @@ SCENARIOS = [
              form=_progress_form),
     Scenario("structure page", "member@example.org", "/structure"),
     Scenario("participants directory", "member@example.org", "/participants"),
-    Scenario("initiatives list", "member@example.org", "/initiatives/"),
+    Scenario("initiatives list", "member@example.org", "/initiatives/", 15, 40),
     Scenario("search, one word", "member@example.org", "/search?q=precursor", 50),
     Scenario("search, two words (coordinator)", "coordinator@example.org",
              "/search?q=precursor+data", 50),

@@ -25,6 +25,10 @@ def test_bench_smoke(tmp_path, monkeypatch):
     assert sqlite["big_counts"] == sqlite["small_counts"]
     assert all(0 < n <= 15 for n in sqlite["big_counts"].values()), {
         k: n for k, n in sqlite["big_counts"].items() if not 0 < n <= 15}
+    # The rollup pages, the sub-group page and the initiatives list: at most 10 (issue 15).
+    for name in ("coalition dashboard", "line of effort rollup (WG1)", "sub-group page (SWG1.1)",
+                 "initiatives list"):
+        assert sqlite["big_counts"][name] <= 10, (name, sqlite["big_counts"][name])
     assert len(sqlite["rss"]) == 2
     text = out.read_text()
     assert "| structure page |" in text and "Worker RSS" in text

@@ -62,3 +62,33 @@ def test_check_names_a_drift_and_rebuild_repairs_it(ctx, now):
     counts.rebuild()
     assert counts.check() == []
     assert _structure_counts()["SWG1.1"] == (1, 1)
+
+
+def _roster_by_recount(group):
+    """The unoptimized roster count: every active member or chair, by participant."""
+    from sqlalchemy import func, select
+
+    from wg.auth.models import Person
+    from wg.participants.models import Participant
+
+    return {code: n for code, n in db.session.execute(
+        select(Participant.code, func.count(Person.id))
+        .join(Person, Person.participant_id == Participant.id)
+        .where(Person.id.in_(groups._member_ids(group))).group_by(Participant.id))}
+
+
+def test_group_page_roster_reads_the_kept_counts(ctx, now):
+    swg = factories.group("SWG1.1")
+    gha, mex = factories.participant("GHA"), factories.participant("MEX")
+    ana = auth.create_person(name="Ana", email="ana@example.org", participant=mex, now=now)
+    kofi = auth.create_person(name="Kofi", email="kofi@example.org", participant=gha, now=now)
+    ama = auth.create_person(name="Ama", email="ama@example.org", participant=gha, now=now)
+    gone = auth.create_person(name="Gone", email="gone@example.org", participant=mex, now=now)
+    for person in (ana, kofi, ama, gone):
+        auth.grant_role(person, swg, Role.member, now=now)
+    auth.grant_role(ana, swg, Role.chair, now=now)  # two roles, one member
+    auth.set_active(gone, False, now=now)  # no longer counted
+    roster = groups.roster(swg)
+    assert [(p.code, n) for p, n in roster.by_participant] == [("GHA", 2), ("MEX", 1)]
+    assert dict((p.code, n) for p, n in roster.by_participant) == _roster_by_recount(swg)
+    assert (roster.member_count, roster.country_count) == (3, 2)

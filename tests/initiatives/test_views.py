@@ -78,3 +78,50 @@ def test_list_pages_past_fifty(app, login):
     second = web.get("/initiatives/?page=2").get_data(as_text=True)
     assert "61 initiatives." in first and first.count("data-initiative=") == 50
     assert second.count("data-initiative=") == 11 and "Extra 49" in second
+
+
+def test_list_card_follows_its_figures_and_title_at_once(app, login):
+    """The list's cards are kept as rendered HTML: a linked action's progress, a new title and
+    another language show on the next view."""
+    import re
+    from datetime import UTC, datetime
+
+    from wg.actions import services as actions
+    from wg.actions.models import ActionItem
+    from wg.auth.models import Person
+    from wg.extensions import db
+    from wg.initiatives import services as initiatives
+    from wg.initiatives.models import Initiative
+
+    emails, _wg1, action_id = _world(app)
+    lead = login(emails["lead"])
+    with app.app_context():
+        target = db.session.scalar(db.select(Initiative).where(
+            Initiative.group_id == _wg1).order_by(Initiative.id))
+        target_id, title = target.id, target.title
+        actor = db.session.scalar(db.select(Person).where(Person.email == emails["lead"]))
+        initiatives.link_action(target, actor, db.session.get(ActionItem, action_id),
+                                datetime.now(UTC))
+        db.session.commit()
+
+    def card():
+        page = lead.get("/initiatives/?group=wg1").get_data(as_text=True)
+        return re.search(rf'<li class="card mb-2" data-initiative="{target_id}">(.*?)</li>',
+                         page, re.S).group(1)
+
+    assert 'data-figure="percent">0.0%' in card()
+    card()  # kept
+    with app.app_context():
+        chair = db.session.scalar(db.select(Person).where(Person.email == emails["chair"]))
+        actions.record_progress(db.session.get(ActionItem, action_id), chair, "in_progress", 40,
+                                "", None, datetime.now(UTC))
+        db.session.commit()
+    assert 'data-figure="percent">40.0%' in card()
+    with app.app_context():
+        db.session.get(Initiative, target_id).title = title + " (renamed)"
+        db.session.commit()
+    assert "(renamed)" in card()
+    with app.app_context():
+        db.session.scalar(db.select(Person).where(Person.email == emails["lead"])).language = "fr"
+        db.session.commit()
+    assert "40,0" in card()

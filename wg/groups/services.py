@@ -97,11 +97,13 @@ def roster(group):
     Counted in the database: the cost does not grow with the group's size beyond one row per
     participant. The names themselves are on the paginated members page.
     """
+    from wg.groups.counts import GroupParticipantMembers as GPM  # noqa: N814
+
+    # The kept per-group counts (wg.groups.counts: distinct active members and chairs of each
+    # participant, checked by `flask wg check-rollups`), not every membership of the group.
     counts = db.session.execute(
-        select(Participant, func.count(Person.id))
-        .join(Person, Person.participant_id == Participant.id)
-        .where(Person.id.in_(_member_ids(group)))
-        .group_by(Participant.id)
+        select(Participant, GPM.members).join(GPM, GPM.participant_id == Participant.id)
+        .where(GPM.group_id == group.id, GPM.members > 0)
     ).all()
     # Most members first; ties by the name the reader sees (Unicode collation).
     by_participant = sorted(counts, key=lambda row: (-row[1], sort_key(participant_name(row[0]))))

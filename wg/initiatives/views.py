@@ -1,6 +1,15 @@
 """Initiative pages: the list, one initiative with its rollup, create, edit, link actions."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,6 +28,7 @@ from wg.initiatives import services as initiatives
 from wg.initiatives.forms import InitiativeForm, LinkActionForm
 from wg.initiatives.models import Initiative, InitiativeStatus, initiative_leads
 from wg.participants.models import Participant
+from wg.rollups import fragments
 from wg.rollups.compute import EXPLAIN
 
 PER_PAGE = 50
@@ -36,12 +46,26 @@ def _filters():
     return group, lead, status
 
 
+def kept_card(initiative, figures):
+    """One initiative of the list (templates/initiatives/_card.html), kept as rendered HTML
+    under a key made of everything it shows: the language, its title, status, line of effort,
+    leads, dates and figures. Same key, same HTML: a kept card is exact by construction."""
+    i = initiative
+    key = ("initiative_card", str(get_locale()), request.script_root, i.id, i.title,
+           i.status.value, i.group.code, i.start_date, i.end_date,
+           tuple((p.code, p.name, p.kind.value, p.alpha2) for p in i.leads), figures.as_tuple())
+    return fragments.kept(key, lambda: get_template_attribute(
+        "initiatives/_card.html", "card")(i, figures))
+
+
 @bp.route("/")
 def index():
     permissions.require_initiative_viewer(current_user)
     group, lead, status = _filters()
-    stmt = select(Initiative).options(selectinload(Initiative.leads),
-                                      selectinload(Initiative.group))
+    # The lines of effort first: each initiative's group is then found in the session.
+    groups = db.session.scalars(select(Group).where(Group.parent_id.is_(None))
+                                .order_by(Group.position, Group.code)).all()
+    stmt = select(Initiative).options(selectinload(Initiative.leads))
     if group is not None:
         stmt = stmt.where(Initiative.group_id == group.id)
     if lead is not None:
@@ -53,15 +77,13 @@ def index():
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     now = utcnow()
     figures = initiatives.rollups_for(page.items, now.date(), now)
-    groups = db.session.scalars(select(Group).where(Group.parent_id.is_(None))
-                                .order_by(Group.position, Group.code)).all()
     leads = sorted_by_name(db.session.scalars(select(Participant).where(
         Participant.id.in_(select(initiative_leads.c.participant_id)))).all())
     args = {k: v for k, v in (("group", group.slug if group else None),
                               ("lead", lead.code if lead else None), ("status", status)) if v}
     return render_template("initiatives/list.html", page=page, figures=figures, groups=groups,
                            leads=leads, group=group, lead=lead, status=status, args=args,
-                           statuses=list(InitiativeStatus))
+                           statuses=list(InitiativeStatus), kept_card=kept_card)
 
 
 def _fill(form, group_choices):

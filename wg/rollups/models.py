@@ -90,3 +90,19 @@ class ParticipantActivity(db.Model):
         ForeignKey("participants.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RollupOwner(db.Model):
+    """Per group and owner: how many actions the person owns there (open ones and all), and the
+    latest progress entry on any of them. "Who has not reported" reads these rows instead of
+    grouping every action of a line of effort by owner on each page view."""
+
+    __tablename__ = "rollup_owners"
+    __table_args__ = (UniqueConstraint("group_id", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    n_open: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

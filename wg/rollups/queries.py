@@ -6,7 +6,7 @@ one GROUP BY over action_items, the trend from the small rollup_month_deltas tab
 
 from collections import defaultdict
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal_column, or_, select, union_all
 
 from wg.actions.models import OPEN_STATUSES, ActionItem, ActionStatus, action_participants
 from wg.auth.models import Person
@@ -19,6 +19,7 @@ from wg.rollups.models import (
     ParticipantActivity,
     RollupCurrent,
     RollupMonthDelta,
+    RollupOwner,
     RollupParticipant,
 )
 
@@ -43,26 +44,31 @@ def _add_row(fig, status, count, weight_sum, weighted_sum, overdue, stale):
 
 
 def figures_by_group(today, now, group_ids=None):
-    """{group id: Figures of the group's own actions}: three small queries whatever the size.
+    """{group id: Figures of the group's own actions}: one statement whatever the size.
 
     Counts and weights come from the rollup_current summary; overdue and stale are counted
-    with index range scans over open actions only.
+    with index range scans over open actions only; the three parts travel in one UNION ALL.
     """
     C = RollupCurrent
     out = defaultdict(Figures)
-    stmt = select(C.group_id, C.status, C.total, C.weight_sum, C.weighted_sum).where(
-        C.status != ActionStatus.dropped, C.total != 0)
+    parts = [select(literal_column("'current'").label("kind"), C.group_id, cast(C.status, String(20)),
+                    C.total, C.weight_sum, C.weighted_sum).where(
+        C.status != ActionStatus.dropped, C.total != 0)]
     if group_ids is not None:
-        stmt = stmt.where(C.group_id.in_(group_ids))
-    for group_id, status, total, weight_sum, weighted_sum in db.session.execute(stmt):
-        _add_row(out[group_id], status, total, weight_sum, weighted_sum, 0, 0)
+        parts[0] = parts[0].where(C.group_id.in_(group_ids))
     for name, clause in (("overdue", overdue_clause(today)), ("stale", stale_clause(now))):
-        stmt = (select(A.group_id, func.count()).where(clause)
-                .group_by(A.group_id))
+        stmt = (select(literal_column(f"'{name}'").label("kind"), A.group_id,
+                       literal_column("''"), func.count(), literal_column("0"),
+                       literal_column("0")).where(clause).group_by(A.group_id))
         if group_ids is not None:
             stmt = stmt.where(A.group_id.in_(group_ids))
-        for group_id, count in db.session.execute(stmt):
-            setattr(out[group_id], name, getattr(out[group_id], name) + count)
+        parts.append(stmt)
+    for kind, group_id, status, total, weight_sum, weighted_sum in db.session.execute(
+            union_all(*parts)):
+        if kind == "current":
+            _add_row(out[group_id], ActionStatus[status], total, weight_sum, weighted_sum, 0, 0)
+        else:
+            setattr(out[group_id], kind, getattr(out[group_id], kind) + int(total))
     return out
 
 
@@ -174,16 +180,50 @@ def not_reported(group, cycle_start):
     return silent({group.id: cycle_start})
 
 
+def cycle_starts(groups, now):
+    """{group id: start of its current reporting cycle} for several groups in one statement:
+    what wg.actions.queries.cycle_start gives for each (its last meeting not cancelled that
+    has begun by `now`, else the first instant of the month)."""
+    from wg.meetings.models import Meeting, MeetingStatus
+
+    ids = [g.id for g in groups]
+    if not ids:
+        return {}
+    fix = Meeting.start_at.type.process_result_value
+    last = dict(db.session.execute(
+        select(Meeting.group_id, func.max(Meeting.start_at)).where(
+            Meeting.group_id.in_(ids), Meeting.start_at <= now,
+            Meeting.status != MeetingStatus.cancelled).group_by(Meeting.group_id)).all())
+    month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return {gid: fix(last[gid], None) if last.get(gid) is not None else month for gid in ids}
+
+
+class Owner:
+    """An owner as "who has not reported" lists one: id and name (not the whole person row)."""
+
+    __slots__ = ("id", "name")
+
+    def __init__(self, id, name):  # noqa: A002 - the person's id
+        self.id, self.name = id, name
+
+    def __eq__(self, other):
+        return getattr(other, "id", None) == self.id
+
+    def __hash__(self):
+        return hash(self.id)
+
+
 def silent(cycle_starts):
     """Owners and responsible participants with open actions in the groups of `cycle_starts`
     ({group id: start of its current reporting cycle}) and no progress entry on any of their
     actions there since the start of that action's group's cycle.
 
-    Returns ([(Person, open count, count in all, last entry or None)], [(Participant, ...)]).
+    Returns ([(Owner, open count, count in all, last entry or None)], [(Participant, ...)]).
     "In all" counts every action there (what the action list a name links to counts), the
-    last entry is the latest progress entry on any of them. Three grouped queries whatever the
-    number of people: owners over the groups' actions, participants over the kept summaries
-    (rollup_participants for the counts, participant_activity for the last entries).
+    last entry is the latest progress entry on any of them. Two grouped queries over the kept
+    summaries whatever the number of people or actions: owners over rollup_owners, and
+    participants over rollup_participants (the counts) joined to participant_activity (the
+    last entries).
     """
     ids = sorted(cycle_starts)
     fix = A.last_progress_at.type.process_result_value
@@ -191,27 +231,35 @@ def silent(cycle_starts):
     def when(t):
         return fix(t, None) if t is not None else None
 
-    reported = or_(*[and_(A.group_id == gid, A.last_progress_at >= cycle_starts[gid])
+    RO = RollupOwner
+    reported = or_(*[and_(RO.group_id == gid, RO.last_progress_at >= cycle_starts[gid])
                      for gid in ids])
-    n_open = func.sum(case((A.status.in_(OPEN_STATUSES), 1), else_=0))
+    n_open = func.sum(RO.n_open)
+    quiet = (select(RO.owner_id.label("pid"), n_open.label("n_open"),
+                    func.sum(RO.total).label("total"), func.max(RO.last_progress_at).label("last"))
+             .where(RO.group_id.in_(ids)).group_by(RO.owner_id)
+             .having(n_open > 0, func.max(case((reported, 1), else_=0)) == 0).subquery())
     owners = db.session.execute(
-        select(Person, n_open, func.count(A.id), func.max(A.last_progress_at))
-        .join(A, A.owner_id == Person.id).where(A.group_id.in_(ids)).group_by(Person.id)
-        .having(n_open > 0, func.max(case((reported, 1), else_=0)) == 0)
-    ).all()
+        select(Person.id, Person.name, quiet.c.n_open, quiet.c.total, quiet.c.last)
+        .join(quiet, quiet.c.pid == Person.id)).all()
 
     R, PA = RollupParticipant, ParticipantActivity
-    r_open = func.sum(case((R.status.in_(OPEN_STATUSES), R.total), else_=0))
-    counted = db.session.execute(
-        select(Participant, r_open, func.sum(R.total)).join(R, R.participant_id == Participant.id)
-        .where(R.group_id.in_(ids)).group_by(Participant.id).having(r_open > 0)
-    ).all()
     recent = or_(*[and_(PA.group_id == gid, PA.last_progress_at >= cycle_starts[gid])
                    for gid in ids])
-    activity = {pid: (when(last), bool(fresh)) for pid, last, fresh in db.session.execute(
-        select(PA.participant_id, func.max(PA.last_progress_at),
-               func.max(case((recent, 1), else_=0)))
-        .where(PA.group_id.in_(ids)).group_by(PA.participant_id))}
-    participants = [(p, int(n), int(total), activity.get(p.id, (None, False))[0])
-                    for p, n, total in counted if not activity.get(p.id, (None, False))[1]]
-    return ([(p, int(n), int(total), when(t)) for p, n, total, t in owners], participants)
+    activity = (select(PA.participant_id.label("pid"),
+                       func.max(PA.last_progress_at).label("last"),
+                       func.max(case((recent, 1), else_=0)).label("fresh"))
+                .where(PA.group_id.in_(ids)).group_by(PA.participant_id).subquery())
+    r_open = func.sum(case((R.status.in_(OPEN_STATUSES), R.total), else_=0))
+    counted = (select(R.participant_id.label("pid"), r_open.label("n_open"),
+                      func.sum(R.total).label("total"))
+               .where(R.group_id.in_(ids)).group_by(R.participant_id).having(r_open > 0)
+               .subquery())
+    participants = db.session.execute(
+        select(Participant, counted.c.n_open, counted.c.total, activity.c.last)
+        .join(counted, counted.c.pid == Participant.id)
+        .outerjoin(activity, activity.c.pid == Participant.id)
+        .where(func.coalesce(activity.c.fresh, 0) == 0)
+    ).all()
+    return ([(Owner(pid, name), int(n), int(total), when(t)) for pid, name, n, total, t in owners],
+            [(p, int(n), int(total), when(t)) for p, n, total, t in participants])

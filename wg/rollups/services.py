@@ -40,7 +40,7 @@ class Scope:
                 for m, f in self.trend]
 
 
-def build_scopes(allowed_ids, now, focus=None):
+def build_scopes(allowed_ids, now, focus=None, groups=None):
     """Rollups of the coalition (when every group is allowed), each working group and each
     sub-group, restricted to `allowed_ids` (None = all); `focus` limits to one group's tree.
 
@@ -49,11 +49,16 @@ def build_scopes(allowed_ids, now, focus=None):
     in its working group's figures. They are real work the coalition did, and hiding them
     would make totals jump when a group is retired.
     """
-    groups = queries.all_groups()
+    groups = queries.all_groups() if groups is None else groups
     listed = [g for g in groups if g.is_active or (focus is not None and g.id == focus.id)]
-    per_group = queries.figures_by_group(now.date(), now)
+    # One group's page needs only its line of effort: the working group and its sub-groups.
+    tree = None
+    if focus is not None:
+        top = focus.parent_id or focus.id
+        tree = sorted(g.id for g in groups if g.id == top or g.parent_id == top)
+    per_group = queries.figures_by_group(now.date(), now, tree)
     months = trend_months(now)
-    deltas = queries.trend_by_group(months)
+    deltas = queries.trend_by_group(months, tree)
 
     def scope(group):
         ids = queries.scope_ids(group, groups)
@@ -75,8 +80,8 @@ def build_scopes(allowed_ids, now, focus=None):
     return out
 
 
-def group_scope(group, now):
-    scopes = build_scopes(None, now, focus=group)
+def group_scope(group, now, groups=None):
+    scopes = build_scopes(None, now, focus=group, groups=groups)
     wg = scopes[0]
     if group.parent_id is None:
         return wg
@@ -99,6 +104,9 @@ class Quiet:
         return (0 if self.days is None else 1, -(self.days or 0))
 
 
+OWNERS_PER_PAGE = 50
+
+
 @dataclass
 class Cycle:
     """Who has not reported in a group's current reporting cycle (its sub-groups' too)."""
@@ -107,6 +115,23 @@ class Cycle:
     starts: dict  # {group id: start of its cycle}
     owners: list  # [Quiet], longest silence first
     participants: list  # [Quiet], longest silence first
+
+    per_page = OWNERS_PER_PAGE
+
+    @property
+    def owner_pages(self):
+        return max(1, -(-len(self.owners) // OWNERS_PER_PAGE))
+
+    def owner_page(self, asked):
+        """(page number, its owners): the page shows OWNERS_PER_PAGE of them at a time (a line
+        of effort has thousands); `asked` is the ?owners= argument (a bad one means page 1,
+        past the end the last page)."""
+        try:
+            number = min(max(int(asked or 1), 1), self.owner_pages)
+        except (TypeError, ValueError):
+            number = 1
+        start = (number - 1) * OWNERS_PER_PAGE
+        return number, self.owners[start:start + OWNERS_PER_PAGE]
 
     @property
     def start(self):
@@ -119,11 +144,9 @@ def not_reported(group, now, groups=None):
     working group, its sub-groups) and no progress entry since the start of the reporting
     cycle of the group each action belongs to; longest silence first ("never" before all),
     then by name in the reader's language."""
-    from wg.actions.queries import cycle_start  # actions imports rollups: import late
-
     groups = groups if groups is not None else queries.all_groups()
     ids = queries.scope_ids(group, groups)
-    starts = {g.id: cycle_start(g, now) for g in groups if g.id in ids}
+    starts = queries.cycle_starts([g for g in groups if g.id in ids], now)
     owners, participants = queries.silent(starts)
 
     def quiet(rows, name):

@@ -7,6 +7,7 @@ the two states this module moves
 - rollup_current (per group and status: count, Σweight, Σweight×p),
 - rollup_participants (the same per responsible participant),
 - participant_activity (latest progress entry per participant and group),
+- rollup_owners (per group and owner: open actions, all actions, latest progress entry),
 - rollup_month_deltas: each action's month-end figures are recomputed before and after the
   change from its own progress logs (compute.month_deltas), and the difference is added to its
   group's rows with an atomic upsert, so two writers at once both count.
@@ -23,7 +24,13 @@ from sqlalchemy import bindparam, case, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from wg.actions.models import ActionItem, ActionStatus, ProgressLog, action_participants
+from wg.actions.models import (
+    OPEN_STATUSES,
+    ActionItem,
+    ActionStatus,
+    ProgressLog,
+    action_participants,
+)
 from wg.extensions import db
 from wg.rollups.compute import FIELDS, Figures, diff_deltas, month_deltas, month_start
 from wg.rollups.formulas import effective_progress, effective_progress_sql
@@ -31,6 +38,7 @@ from wg.rollups.models import (
     ParticipantActivity,
     RollupCurrent,
     RollupMonthDelta,
+    RollupOwner,
     RollupParticipant,
 )
 
@@ -51,6 +59,7 @@ class ActionState:
     last_progress_at: object = None
     initial: tuple = ("open", 0)  # (status, progress) at creation
     events: tuple = ()  # ((at, status, progress), ...) in the order written
+    owner_id: int | None = None
 
     @property
     def _current_key(self):
@@ -150,14 +159,15 @@ def state_of(action_id):
     a = ActionItem
     row = db.session.execute(
         select(a.group_id, a.weight, a.status, a.progress, a.due_date, a.created_at,
-               a.last_progress_at).where(a.id == action_id)).one()
+               a.last_progress_at, a.owner_id).where(a.id == action_id)).one()
     initial, events = action_history(action_id)
     return ActionState(
         group_id=row.group_id, weight=row.weight, status=row.status.value,
         progress=row.progress, due_date=row.due_date, created_at=row.created_at,
         participant_ids=frozenset(participants_of(action_id)),
         last_progress_at=row.last_progress_at,
-        initial=initial or (row.status.value, row.progress), events=tuple(events))
+        initial=initial or (row.status.value, row.progress), events=tuple(events),
+        owner_id=row.owner_id)
 
 
 def apply_change(before, after):
@@ -201,6 +211,57 @@ def apply_change(before, after):
     if before is not None:
         gone = b_pids - a_pids if after and after.group_id == before.group_id else b_pids
         _recount_activity(before.group_id, gone)
+    _move_owner(before, after)
+
+
+_OPEN = frozenset(s.value for s in OPEN_STATUSES)
+
+
+def _owner_key(state):
+    return None if state is None or state.owner_id is None else (state.group_id, state.owner_id)
+
+
+def _move_owner(before, after):
+    """rollup_owners: the counts follow the action's owner, group and open-ness, the latest
+    entry its progress (one upsert); an owner or group it left is recounted."""
+    b_key, a_key = _owner_key(before), _owner_key(after)
+    deltas = defaultdict(lambda: [0, 0])
+    for key, state, sign in ((b_key, before, -1), (a_key, after, 1)):
+        if key is not None:
+            deltas[key][0] += sign * (state.status in _OPEN)
+            deltas[key][1] += sign
+    newer = a_key is not None and after.last_progress_at is not None and (
+        b_key != a_key or after.last_progress_at != before.last_progress_at)
+    rows = [dict(group_id=key[0], owner_id=key[1], n_open=n_open, total=total,
+                 last_progress_at=after.last_progress_at if newer and key == a_key else None)
+            for key, (n_open, total) in sorted(deltas.items())
+            if n_open or total or (newer and key == a_key)]
+    table = RollupOwner.__table__
+    if rows:
+        cache_key = (db.session.get_bind().dialect.name, table.name, "owners")
+        stmt = _STATEMENTS.get(cache_key)
+        if stmt is None:
+            stmt = _upsert()(table).values(
+                {name: bindparam(name)
+                 for name in ("group_id", "owner_id", "n_open", "total", "last_progress_at")})
+            later = or_(table.c.last_progress_at.is_(None),
+                        table.c.last_progress_at < stmt.excluded.last_progress_at)
+            stmt = _STATEMENTS[cache_key] = stmt.on_conflict_do_update(
+                index_elements=[table.c.group_id, table.c.owner_id],
+                set_={"n_open": table.c.n_open + stmt.excluded.n_open,
+                      "total": table.c.total + stmt.excluded.total,
+                      "last_progress_at": case(
+                          (stmt.excluded.last_progress_at.is_not(None) & later,
+                           stmt.excluded.last_progress_at),
+                          else_=table.c.last_progress_at)})
+        db.session.execute(stmt, rows)
+    if b_key is not None and b_key != a_key:
+        a = ActionItem
+        latest = (select(func.max(a.last_progress_at))
+                  .where(a.group_id == b_key[0], a.owner_id == b_key[1]).scalar_subquery())
+        db.session.execute(table.update().where(
+            table.c.group_id == b_key[0], table.c.owner_id == b_key[1])
+            .values(last_progress_at=latest))
 
 
 def _touch_participants(group_id, participant_ids, at):
@@ -249,6 +310,7 @@ class Recount:
     participants: dict  # (participant_id, group_id, status) -> (total, weight_sum, weighted_sum)
     activity: dict  # (participant_id, group_id) -> last_progress_at
     months: dict  # (group_id, month first day) -> tuple of FIELDS
+    owners: dict  # (group_id, owner_id) -> (n_open, total, last_progress_at)
 
 
 def _states():
@@ -305,7 +367,13 @@ def recount():
         for m, fig in per_month.items():
             if any(fig.as_tuple()):
                 months[(group_id, month_start(m))] = fig.as_tuple()
-    return Recount(current, participants, activity, months)
+    is_open = func.sum(case((a.status.in_(OPEN_STATUSES), 1), else_=0))
+    owners = {(g, o): (int(n), int(t), fix(at, None) if at is not None else None)
+              for g, o, n, t, at in db.session.execute(
+                  select(a.group_id, a.owner_id, is_open, func.count(a.id),
+                         func.max(a.last_progress_at))
+                  .where(a.owner_id.is_not(None)).group_by(a.group_id, a.owner_id))}
+    return Recount(current, participants, activity, months, owners)
 
 
 def kept():
@@ -326,7 +394,11 @@ def kept():
             select(t.c.group_id, t.c.month, *[t.c[name] for name in FIELDS])):
         if any(values):
             months[(g, month)] = tuple(values)
-    return Recount(current, participants, activity, months)
+    o = RollupOwner
+    owners = {(g, oid): (n, t, at) for g, oid, n, t, at in db.session.execute(
+        select(o.group_id, o.owner_id, o.n_open, o.total, o.last_progress_at))
+        if (n, t, at) != (0, 0, None)}
+    return Recount(current, participants, activity, months, owners)
 
 
 def _differences(name, kept_rows, counted_rows):
@@ -343,7 +415,8 @@ def check():
     have, want = kept(), recount()
     out = []
     for name, label in (("current", "rollup_current"), ("participants", "rollup_participants"),
-                        ("activity", "participant_activity"), ("months", "rollup_month_deltas")):
+                        ("activity", "participant_activity"), ("months", "rollup_month_deltas"),
+                        ("owners", "rollup_owners")):
         out += _differences(label, getattr(have, name), getattr(want, name))
     from wg.groups import counts  # the structure's kept counts are checked with the rollups
 
@@ -353,7 +426,8 @@ def check():
 def rebuild():
     """Replace every kept summary by a recount from the raw rows (the caller commits)."""
     counted = recount()
-    for model in (RollupCurrent, RollupParticipant, ParticipantActivity, RollupMonthDelta):
+    for model in (RollupCurrent, RollupParticipant, ParticipantActivity, RollupMonthDelta,
+                  RollupOwner):
         db.session.execute(delete(model))
     rows = [dict(group_id=g, status=ActionStatus(s), total=n, weight_sum=w, weighted_sum=ws)
             for (g, s), (n, w, ws) in counted.current.items()]
@@ -371,9 +445,14 @@ def rebuild():
             for (g, m), values in counted.months.items()]
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(RollupMonthDelta), rows[start:start + 5000])
+    rows = [dict(group_id=g, owner_id=o, n_open=n, total=t, last_progress_at=at)
+            for (g, o), (n, t, at) in counted.owners.items()]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(RollupOwner), rows[start:start + 5000])
     db.session.flush()
     from wg.groups import counts  # the structure's kept counts are rebuilt with the rollups
 
     return {"current": len(counted.current), "participants": len(counted.participants),
             "activity": len(counted.activity), "months": len(counted.months),
+            "owners": len(counted.owners),
             **counts.rebuild()}

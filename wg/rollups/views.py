@@ -5,10 +5,9 @@ from flask_login import current_user
 from wg import permissions
 from wg.db_types import utcnow
 from wg.formatting import participant_name, sort_key
-from wg.rollups import bp, queries
+from wg.rollups import bp, fragments, queries
 from wg.rollups import services as rollups
 from wg.rollups.compute import EXPLAIN
-from wg.rollups.svg import trend_chart
 
 FIGURE_COLUMNS = ["total", "open", "in_progress", "blocked", "done", "percent_complete",
                   "weight_sum", "weighted_sum", "overdue", "stale"]
@@ -58,17 +57,19 @@ def dashboard():
     now = utcnow()
     scopes = rollups.build_scopes(permissions.rollup_group_ids(current_user), now)
     return render_template("rollups/dashboard.html", scopes=scopes, explain=EXPLAIN,
-                           trend_chart=trend_chart, now=now)
+                           kept_scope_card=fragments.scope_card, now=now)
 
 
 @bp.route("/groups/<slug>")
 def group(slug):
     group = permissions.group_for_rollups(current_user, slug)
     now = utcnow()
-    scope = rollups.group_scope(group, now)
-    cycle = rollups.not_reported(group, now)
+    groups = queries.all_groups()
+    scope = rollups.group_scope(group, now, groups)
+    cycle = rollups.not_reported(group, now, groups)
     return render_template("rollups/group.html", scope=scope, group=group, cycle=cycle,
-                           explain=EXPLAIN, trend_chart=trend_chart, now=now)
+                           explain=EXPLAIN, kept_trend=fragments.trend,
+                           kept_children_table=fragments.children_table, now=now)
 
 
 @bp.route("/participants")

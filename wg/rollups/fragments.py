@@ -1,0 +1,80 @@
+"""Rendered pieces of the rollup pages, kept while the data they show is unchanged.
+
+A piece's key is everything it shows: the language, the chart's id, the scope's label and every
+figure of every month (the month-end trend is read anyway: one small statement). The same key
+always renders the same HTML, so a kept piece is exact by construction, whoever changes the data
+and on whichever node; nothing has to be told to forget it. The trend of 11 scopes x 18 months
+x 9 figures was most of the dashboard's time (Babel formats each number and month).
+"""
+
+from collections import OrderedDict
+from threading import Lock
+
+from flask import get_template_attribute, request
+from flask_babel import get_locale
+
+from wg.rollups.svg import trend_chart
+
+SIZE = 256  # pieces per worker (a card is ~12 kB: 3 MB at most)
+
+_pieces = OrderedDict()
+_lock = Lock()
+
+
+def kept(key, render):
+    """The HTML kept under `key`, else `render()` kept under it (least recently used out)."""
+    with _lock:
+        html = _pieces.get(key)
+        if html is not None:
+            _pieces.move_to_end(key)
+            return html
+    html = render()
+    with _lock:
+        _pieces[key] = html
+        while len(_pieces) > SIZE:
+            _pieces.popitem(last=False)
+    return html
+
+
+def clear():
+    with _lock:
+        _pieces.clear()
+
+
+def _scope_data(scope):
+    """What a scope's pieces show of it: its label, group and figures, now and by month."""
+    g = scope.group
+    return (scope.display_label, g and (g.code, g.slug, g.title), scope.figures.as_tuple())
+
+
+def _macro(name, key, *args, **kwargs):
+    """templates/rollups/_macros.html `name` called with args, kept under `key` (plus the
+    language and the site's root path, which every link starts with)."""
+    full = (name, str(get_locale()), request.script_root, *key)
+
+    def render():
+        return get_template_attribute("rollups/_macros.html", name)(*args, **kwargs)
+
+    return kept(full, render)
+
+
+def trend(scope, chart_id, explain, open=False):  # noqa: A002 - the <details> attribute
+    """The trend chart and its table for a scope."""
+    return _macro("trend", (chart_id, scope.display_label, bool(open),
+                            tuple((m, f.as_tuple()) for m, f in scope.trend)),
+                  scope, chart_id, trend_chart, explain, open=open)
+
+
+def children_table(scope, explain):
+    """A working group's sub-groups with their current figures."""
+    return _macro("children_table", (_scope_data(scope),
+                                     tuple(_scope_data(c) for c in scope.children)),
+                  scope, explain)
+
+
+def scope_card(scope, explain):
+    """One scope of the dashboard: its figures, its sub-groups and its trend."""
+    return _macro("scope_card", (_scope_data(scope),
+                                 tuple(_scope_data(c) for c in scope.children),
+                                 tuple((m, f.as_tuple()) for m, f in scope.trend)),
+                  scope, explain, trend_chart)
