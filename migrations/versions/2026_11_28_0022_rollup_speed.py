@@ -1,7 +1,7 @@
 """rollup_owners: per group and owner, open and all actions and the latest progress entry
 
 Revision ID: 0022_rollup_speed
-Revises: 0018_documents
+Revises: 0021_document_text
 Create Date: 2026-11-28 17:45:00
 
 Filled from the actions in the same step, so "who has not reported" is exact from the start.
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_rollup_speed"
-down_revision = "0018_documents"
+down_revision = "0021_document_text"
 branch_labels = None
 depends_on = None
 
