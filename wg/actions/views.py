@@ -14,6 +14,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
 
 from wg import idempotency, permissions
@@ -33,7 +35,7 @@ from wg.formatting import (
     participant_name,
     sorted_by_name,
 )
-from wg.listing import paginate
+from wg.listing import paginate, paginate_list
 from wg.rollups.compute import EXPLAIN
 
 LIST_OPTIONS = (selectinload(ActionItem.participants), selectinload(ActionItem.owner),
@@ -113,7 +115,6 @@ def _filter_links(sort_args, key):
 def list_rows(items, today, now, sort_args):
     """ListRows for the actions of a page, every repeated piece made once per page."""
     from flask import get_template_attribute
-    from markupsafe import Markup
 
     flags_macro = get_template_attribute("actions/_macros.html", "flags")
     flags = _Memo(lambda key: flags_macro(_Flags(key), today, now))
@@ -232,14 +233,26 @@ def mine():
     now = utcnow()
     include_closed = request.args.get("all") == "1"
     sort = action_queries.parse_list_sort(request.args, action_queries.MINE_SORTS)
-    stmt = action_queries.my_actions_query(current_user, now.date(), include_closed,
-                                           sort).options(*LIST_OPTIONS)
+    stmt = action_queries.my_actions_query(current_user, now.date(), include_closed, sort)
     # Cards with a progress form each: twenty to a page keeps the page light on a phone.
-    page = paginate(stmt, per_page=20)
+    # The person's actions are found once (their ids, in order: a few hundred at most, where a
+    # count and a page would each work out the union of owned and assigned actions), then the
+    # page's actions are loaded by id.
+    page = paginate_list(db.session.scalars(stmt.with_only_columns(ActionItem.id)).all(),
+                         per_page=20)
+    loaded = {a.id: a for a in db.session.scalars(
+        select(ActionItem).where(ActionItem.id.in_(page.items)).options(*LIST_OPTIONS))}
+    page.items = [loaded[action_id] for action_id in page.items]
     args = dict({"all": 1} if include_closed else {}, **sort.as_args())
+    status_badges, tlp_badges = list_badges()
     return render_template("actions/mine.html", page=page, today=now.date(), now=now,
                            include_closed=include_closed, sort=sort, args=args,
-                           form=ProgressForm(),
+                           status_choices=[(value, str(label)) for value, label
+                                           in ProgressForm().status.choices],
+                           status_badges=status_badges, tlp_badges=tlp_badges,
+                           # Each card's form label, as the template's _() would write it.
+                           card_formats={"update": Markup(_("Update %(title)s")),
+                                         "number": Markup(_("Action %(number)s"))},
                            new_key=idempotency.new_key)
 
 
