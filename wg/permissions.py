@@ -64,6 +64,8 @@ def forget_roles(person):
         del person._wg_roles
     if hasattr(person, "_wg_focal"):
         del person._wg_focal
+    if hasattr(person, "_wg_visible"):
+        del person._wg_visible
 
 
 def _authenticated(person):
@@ -138,6 +140,10 @@ def visible_group_ids(person):
     """Ids of every group whose pages the person may see (None means all of them)."""
     if is_coordinator(person):
         return None
+    # Kept on the person for the request, like _roles (a page asks more than once).
+    cached = getattr(person, "_wg_visible", None)
+    if cached is not None:
+        return set(cached)
     roles = _roles(person)
     ids = set(roles)
     lead_of = {gid for gid, r in roles.items() if Role.lead in r}
@@ -147,6 +153,10 @@ def visible_group_ids(person):
         select(Group.parent_id).where(Group.id.in_(roles), Group.parent_id.is_not(None))
     )
     ids |= set(parents)
+    try:
+        person._wg_visible = frozenset(ids)
+    except AttributeError:  # anonymous user objects may refuse attributes
+        pass
     return ids
 
 

@@ -65,7 +65,10 @@ class ActionItem(db.Model):
 
     __tablename__ = "action_items"
     __table_args__ = (
-        Index("ix_action_items_group_status", "group_id", "status"),
+        # A group's actions in a status, counted from the index alone, TLP label included
+        # (the actions list; migration 0023).
+        Index("ix_action_items_group_status_label", "group_id", "status", "sensitivity",
+              "sensitivity_participant_id"),
         # Overdue and stale counts are range scans over these (rollups.queries).
         Index("ix_action_items_status_due", "status", "due_date", "group_id"),
         Index("ix_action_items_status_activity", "status", "last_activity_at", "group_id"),

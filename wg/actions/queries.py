@@ -98,18 +98,24 @@ def parse_list_sort(args, keys=LIST_SORTS):
     return parse_sort(args, keys, "due")
 
 
-def ordered(stmt, sort, today):
+def ordered(stmt, sort, today, one_side=False):
     """`stmt` ordered by the SortState `sort` (keys of LIST_SORTS), the id breaking ties.
 
     Due date ascending puts overdue actions first (oldest due first), then the other actions
     not done by due date, then the done and dropped ones: an old action that is done never comes
     before one that is late. Ties on any other key go by due date, soonest first.
-    """
-    from wg.rollups.queries import overdue_clause
 
+    Every action has a due date, and an action not done is overdue exactly when its due date is
+    before today, so among the actions not done "overdue first, then by due date" is the due
+    date order itself: the order is (done or dropped, due date, id). `one_side` says that the
+    rows are all closed or all not closed (a status filter, or the default "not done"); then the
+    first key is constant and left out, so that an index on the due date gives the order and a
+    page is read without sorting every matching row.
+    """
     if sort.key == "due" and not sort.desc:
-        return stmt.order_by(case((overdue_clause(today), 0),
-                                  (ActionItem.status.in_(CLOSED), 2), else_=1),
+        if one_side:
+            return stmt.order_by(ActionItem.due_date, ActionItem.id)
+        return stmt.order_by(case((ActionItem.status.in_(CLOSED), 1), else_=0),
                              ActionItem.due_date, ActionItem.id)
     if sort.key == "title":
         columns = [func.lower(ActionItem.title)]
@@ -133,10 +139,11 @@ def ordered(stmt, sort, today):
     return stmt.order_by(*order_columns(columns, sort.desc), ActionItem.due_date, ActionItem.id)
 
 
-def list_query(filters, visible_group_ids, today, now, sort=None, person=None):
+def list_query(filters, visible_group_ids, today, now, sort=None, person=None, groups=None):
     """A SELECT of the actions matching the filters among the groups the person reads, in the
     order `sort` names (by due date, overdue first, when None). With `person`, AMBER+STRICT
-    actions of other participants are left out (permissions.sensitivity_clause)."""
+    actions of other participants are left out (permissions.sensitivity_clause). `groups` is
+    every group (rollups.queries.all_groups) when the caller has it already."""
     from wg.actions.models import action_participants
     from wg.permissions import sensitivity_clause
     from wg.rollups.queries import overdue_clause, stale_clause
@@ -149,7 +156,8 @@ def list_query(filters, visible_group_ids, today, now, sort=None, person=None):
     if filters.group is not None:
         from wg.rollups.queries import all_groups, scope_ids
 
-        stmt = stmt.where(ActionItem.group_id.in_(scope_ids(filters.group, all_groups())))
+        stmt = stmt.where(ActionItem.group_id.in_(
+            sorted(scope_ids(filters.group, all_groups() if groups is None else groups))))
     if filters.status is not None:
         stmt = stmt.where(ActionItem.status == filters.status)
     elif not filters.all_statuses:
@@ -169,7 +177,8 @@ def list_query(filters, visible_group_ids, today, now, sort=None, person=None):
             .replace("_", "\\_") + "%"
         stmt = stmt.where(ActionItem.title.ilike(pattern, escape="\\")
                           | ActionItem.description.ilike(pattern, escape="\\"))
-    return ordered(stmt, sort or parse_sort({}, LIST_SORTS, "due"), today)
+    return ordered(stmt, sort or parse_sort({}, LIST_SORTS, "due"), today,
+                   one_side=filters.status is not None or not filters.all_statuses)
 
 
 def my_actions_query(person, today, include_closed=False, sort=None):
@@ -191,7 +200,8 @@ def my_actions_query(person, today, include_closed=False, sort=None):
                                     sensitivity_clause(person, ActionItem))
     if not include_closed:
         stmt = stmt.where(ActionItem.status.not_in(CLOSED))
-    return ordered(stmt, sort or parse_sort({}, MINE_SORTS, "due"), today)
+    return ordered(stmt, sort or parse_sort({}, MINE_SORTS, "due"), today,
+                   one_side=not include_closed)
 
 
 def cycle_start(group, now):

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from flask import (
     Response,
     abort,
@@ -12,7 +14,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import defer, selectinload
 
 from wg import idempotency, permissions
 from wg.actions import bp, csvio
@@ -24,12 +28,128 @@ from wg.auth.models import Person
 from wg.db_types import utcnow
 from wg.errors import ValidationError
 from wg.extensions import db
-from wg.formatting import format_number, format_percent, participant_name, sorted_by_name
-from wg.listing import paginate
+from wg.formatting import (
+    format_date,
+    format_number,
+    format_percent,
+    participant_name,
+    sorted_by_name,
+)
+from wg.listing import paginate, paginate_list
 from wg.rollups.compute import EXPLAIN
 
 LIST_OPTIONS = (selectinload(ActionItem.participants), selectinload(ActionItem.owner),
                 selectinload(ActionItem.group))
+# The actions list shows of an owner only the name (and links by id), and no description;
+# every group is in the session already, so each row's group is found there without SQL.
+LIST_OPTIONS_GROUPS_LOADED = (selectinload(ActionItem.participants),
+                              selectinload(ActionItem.owner).load_only(Person.id, Person.name),
+                              defer(ActionItem.description))
+
+
+class _Memo(dict):
+    """Values worked out once per page by `make(key)`: a list repeats the same few badges,
+    dates, percentages and links on many rows, and each costs a translation or a URL build."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
+
+
+class _Flags:
+    """Stands for an action in the `flags` macro, which asks only whether it is overdue or
+    stale."""
+
+    def __init__(self, key):
+        self.overdue, self.stale = key
+
+    def is_overdue(self, today):
+        return self.overdue
+
+    def is_stale(self, now):
+        return self.stale
+
+
+@dataclass
+class ListRow:
+    """One action as the actions list shows it, both as a phone card and as a table row."""
+
+    action: ActionItem
+    url: str
+    overdue: bool
+    flags: str
+    due: str
+    due_label: str
+    progress_label: str
+    percent: str
+    owner_url: str | None
+    participants: list  # (participant, its name, the list filtered by it)
+
+
+def _filter_links(sort_args, key):
+    """A function giving the list's URL with `key`=value added to `sort_args`.
+
+    One URL is built; the others are that URL with their value put in: `key` comes last in the
+    query string when the list is not filtered by it already (url_for keeps the arguments'
+    order), and the values (participant codes, person ids) are letters and digits, which URLs
+    carry as they are. Anything else goes through url_for.
+    """
+    marker = "ZQXMARKQXZ"
+    if key in sort_args:
+        return lambda value: url_for("actions.index", **dict(sort_args, **{key: value}))
+    head, _, tail = url_for("actions.index", **dict(sort_args, **{key: marker})).rpartition(marker)
+
+    def link(value):
+        text = str(value)
+        if text.isascii() and text.isalnum():
+            return head + text + tail
+        return url_for("actions.index", **dict(sort_args, **{key: value}))
+
+    return link
+
+
+def list_rows(items, today, now, sort_args):
+    """ListRows for the actions of a page, every repeated piece made once per page."""
+    from flask import get_template_attribute
+
+    flags_macro = get_template_attribute("actions/_macros.html", "flags")
+    flags = _Memo(lambda key: flags_macro(_Flags(key), today, now))
+    dates = _Memo(format_date)
+    percents = _Memo(lambda progress: format_percent(progress / 100))
+    participant_link = _filter_links(sort_args, "participant")
+    names = _Memo(lambda p: (p, participant_name(p), participant_link(p.code)))
+    owner_urls = _Memo(_filter_links(sort_args, "owner"))
+    # As the template's _() writes them: the translation as markup, the values escaped.
+    due_label = Markup(_("Due %(date)s"))
+    progress_label = Markup(_("Progress of %(title)s"))
+    # "/actions/<id>" for every row from one URL build.
+    detail = url_for("actions.detail", action_id=0).rsplit("/", 1)[0] + "/"
+    rows = []
+    for a in items:
+        overdue = a.is_overdue(today)
+        due = dates[a.due_date]
+        rows.append(ListRow(
+            action=a, url=f"{detail}{a.id}", overdue=overdue,
+            flags=flags[overdue, a.is_stale(now)], due=due,
+            due_label=due_label % {"date": due},
+            progress_label=progress_label % {"title": a.title},
+            percent=percents[a.progress],
+            owner_url=owner_urls[a.owner.id] if a.owner else None,
+            participants=[names[p] for p in a.participants]))
+    return rows
+
+
+def list_badges():
+    """The status badges and TLP labels of a list, each rendered once per page."""
+    from flask import get_template_attribute
+
+    status = get_template_attribute("actions/_macros.html", "status_badge")
+    tlp = get_template_attribute("_tlp.html", "tlp_badge")
+    return _Memo(status), _Memo(tlp)
 
 
 def _safe_next(value, default):
@@ -56,14 +176,17 @@ def index():
         flash(_("%(problem)s That filter was ignored.", problem=message), "warning")
     visible = permissions.visible_action_group_ids(current_user)
     sort = action_queries.parse_list_sort(request.args)
-    stmt = action_queries.list_query(filters, visible, now.date(), now, sort,
-                                     person=current_user).options(
-        *LIST_OPTIONS)
-    page = paginate(stmt, per_page=current_app.config["PER_PAGE"])
     from wg.rollups.queries import all_groups
 
+    # Every group in one statement, kept for the whole request: the rows' groups then come from
+    # the session's identity map, not from another SELECT.
+    every_group = all_groups()
+    stmt = action_queries.list_query(filters, visible, now.date(), now, sort,
+                                     person=current_user, groups=every_group).options(
+        *LIST_OPTIONS_GROUPS_LOADED)
+    page = paginate(stmt, per_page=current_app.config["PER_PAGE"])
     # Retired groups leave the filter list; ?group=<slug> still opens their actions.
-    groups = [g for g in all_groups() if (visible is None or g.id in visible)
+    groups = [g for g in every_group if (visible is None or g.id in visible)
               and (g.is_active or g == filters.group)]
     cycle = None
     if filters.group is not None and filters.group.parent_id is not None and \
@@ -72,9 +195,14 @@ def index():
 
         cycle = not_reported(filters.group, now)
     owner = db.session.get(Person, filters.owner_id) if filters.owner_id else None
+    args = filters.as_args()
+    status_badges, tlp_badges = list_badges()
     return render_template("actions/list.html", page=page, filters=filters, groups=groups,
-                           owner=owner, args=filters.as_args(), sort=sort, today=now.date(), now=now,
-                           explain=EXPLAIN, cycle=cycle, status_choices=STATUS_CHOICES)
+                           owner=owner, args=args, sort=sort, today=now.date(), now=now,
+                           explain=EXPLAIN, cycle=cycle, status_choices=STATUS_CHOICES,
+                           rows=list_rows(page.items, now.date(), now,
+                                          dict(args, **sort.as_args())),
+                           status_badges=status_badges, tlp_badges=tlp_badges)
 
 
 @bp.route("/export.csv")
@@ -105,14 +233,26 @@ def mine():
     now = utcnow()
     include_closed = request.args.get("all") == "1"
     sort = action_queries.parse_list_sort(request.args, action_queries.MINE_SORTS)
-    stmt = action_queries.my_actions_query(current_user, now.date(), include_closed,
-                                           sort).options(*LIST_OPTIONS)
+    stmt = action_queries.my_actions_query(current_user, now.date(), include_closed, sort)
     # Cards with a progress form each: twenty to a page keeps the page light on a phone.
-    page = paginate(stmt, per_page=20)
+    # The person's actions are found once (their ids, in order: a few hundred at most, where a
+    # count and a page would each work out the union of owned and assigned actions), then the
+    # page's actions are loaded by id.
+    page = paginate_list(db.session.scalars(stmt.with_only_columns(ActionItem.id)).all(),
+                         per_page=20)
+    loaded = {a.id: a for a in db.session.scalars(
+        select(ActionItem).where(ActionItem.id.in_(page.items)).options(*LIST_OPTIONS))}
+    page.items = [loaded[action_id] for action_id in page.items]
     args = dict({"all": 1} if include_closed else {}, **sort.as_args())
+    status_badges, tlp_badges = list_badges()
     return render_template("actions/mine.html", page=page, today=now.date(), now=now,
                            include_closed=include_closed, sort=sort, args=args,
-                           form=ProgressForm(),
+                           status_choices=[(value, str(label)) for value, label
+                                           in ProgressForm().status.choices],
+                           status_badges=status_badges, tlp_badges=tlp_badges,
+                           # Each card's form label, as the template's _() would write it.
+                           card_formats={"update": Markup(_("Update %(title)s")),
+                                         "number": Markup(_("Action %(number)s"))},
                            new_key=idempotency.new_key)
 
 

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import pycountry
 from flask_babel import gettext as _
@@ -55,6 +56,16 @@ class DirectoryRow:
     participant: Participant
     people: int
     group_codes: list
+    name: str = ""  # as the reader sees it (participant_name)
+    name_key: tuple = ()  # its collation key
+
+
+@lru_cache(maxsize=4096)
+def _name_key(text):
+    """The collation key of a name. Working it out (pyuca, in Python) was most of the
+    directory's time, twice over for every participant on every request; the key depends on
+    the text alone, and there are a few hundred names in each of six languages."""
+    return sort_key(text)
 
 
 def directory(*, kind=None, core=None, pledge=None, group=None, q=None):
@@ -84,15 +95,16 @@ def directory(*, kind=None, core=None, pledge=None, group=None, q=None):
                 .where(Membership.group_id.in_(group_ids))
             )
         )
-    participants = list(db.session.scalars(query))
+    named = [(p, participant_name(p)) for p in db.session.scalars(query)]
     if q:
         # The name the reader sees is translated (CLDR, catalogs): match it, the recorded
         # English name and the code; a couple of hundred rows, so this runs in Python.
         needle = q.strip().casefold()
-        participants = [p for p in participants if needle in participant_name(p).casefold()
-                        or needle in p.name.casefold() or needle in p.code.casefold()]
+        named = [(p, name) for p, name in named if needle in name.casefold()
+                 or needle in p.name.casefold() or needle in p.code.casefold()]
     # Countries, then organizations; each by the name the reader sees, in collation order.
-    participants.sort(key=lambda p: (p.kind.value, sort_key(participant_name(p))))
+    named = [(p, name, _name_key(name)) for p, name in named]
+    named.sort(key=lambda row: (row[0].kind.value, row[2]))
 
     # Kept counts (wg.groups.counts): one row per participant and group, not per person.
     people = counts.people_by_participant()
@@ -105,8 +117,8 @@ def directory(*, kind=None, core=None, pledge=None, group=None, q=None):
     ):
         groups_by.setdefault(participant_id, []).append(code)
     return [
-        DirectoryRow(p, people.get(p.id, 0), sorted(set(groups_by.get(p.id, []))))
-        for p in participants
+        DirectoryRow(p, people.get(p.id, 0), sorted(set(groups_by.get(p.id, []))), name, key)
+        for p, name, key in named
     ]
 
 
@@ -122,7 +134,7 @@ def sort_directory(rows, sort):
     the name, and participants without a date or pledge come last in either direction.
     """
     def name(row):
-        return sort_key(participant_name(row.participant))
+        return row.name_key or _name_key(participant_name(row.participant))
 
     keys = {
         "name": lambda r: (r.participant.kind.value, name(r)),

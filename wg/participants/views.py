@@ -9,7 +9,7 @@ from wg.groups.models import Group
 from wg.listing import paginate_list, parse_sort
 from wg.participants import bp
 from wg.participants import services as participants
-from wg.participants.models import Participant
+from wg.participants.models import Participant, ParticipantKind
 
 
 def _tristate(value):
@@ -44,7 +44,7 @@ def directory():
                                          for code in key)
     return render_template(
         "participants/list.html", page=page, groups=all_groups, args=args, group=group,
-        chips=chips, sort=sort,
+        chips=chips, sort=sort, kind_labels={kind: str(kind.label) for kind in ParticipantKind},
     )
 
 

@@ -11,6 +11,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from wg import formatting, permissions
 from wg.db_types import utcnow
@@ -23,7 +25,7 @@ from wg.meetings.forms import (
     CancelForm,
     MeetingForm,
 )
-from wg.meetings.models import RsvpAnswer
+from wg.meetings.models import Meeting, Rsvp, RsvpAnswer
 from wg.meetings.services import guards
 from wg.meetings.views.common import (
     _feed_url,
@@ -81,8 +83,27 @@ def _preview_warnings(group, form, now, meeting=None):
 
 @bp.route("/meetings/<int:meeting_id>")
 def detail(meeting_id):
+    # The meeting with its group and series in one statement: the permission check below then
+    # finds it in the session (`loaded` keeps it there: the session holds objects weakly).
+    _loaded = db.session.scalars(select(Meeting).options(
+        joinedload(Meeting.group), joinedload(Meeting.series)).where(Meeting.id == meeting_id)).first()
     meeting = permissions.meeting_for_view(current_user, meeting_id)
     return _detail_page(meeting)
+
+
+def rsvp_summary(meeting, person):
+    """(the person's answer or None, {answer: count}) in one statement: the answers grouped,
+    each group saying whether the person's answer is in it."""
+    rows = db.session.execute(
+        select(Rsvp.answer, func.count(), func.max(case((Rsvp.person_id == person.id, 1), else_=0)))
+        .where(Rsvp.meeting_id == meeting.id).group_by(Rsvp.answer)).all()
+    counts = {a: 0 for a in RsvpAnswer}
+    mine = None
+    for answer, count, is_mine in rows:
+        counts[answer] = count
+        if is_mine:
+            mine = answer
+    return mine, counts
 
 
 def _detail_page(meeting, stale=None, status=200):
@@ -91,10 +112,10 @@ def _detail_page(meeting, stale=None, status=200):
     if meeting.attendance_recorded_at:
         people, participants = meetings.attendees(meeting)
         attendance = dict(people=people, participants=formatting.sorted_by_name(participants))
+    my_rsvp, counts = rsvp_summary(meeting, current_user)
     return render_template(
         "meetings/detail.html", meeting=meeting, group=meeting.group, now=now,
-        my_rsvp=meetings.rsvp_of(meeting, current_user),
-        counts=meetings.rsvp_counts(meeting), answers=list(RsvpAnswer),
+        my_rsvp=my_rsvp, counts=counts, answers=list(RsvpAnswer),
         rsvp_people=meetings.rsvp_people(meeting)
         if permissions.can_edit_meeting(current_user, meeting) else None,
         attendance=attendance, actions=meetings.actions_from_meeting(meeting),
