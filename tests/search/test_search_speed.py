@@ -35,6 +35,10 @@ def _documents(c, n=90):
                       strict_participant_id=owner if i % 13 == 0 else None))
     db.session.add_all(rows)
     db.session.flush()
+    if db.session.get_bind().dialect.name == "postgresql":
+        from wg.search.index import _refresh_tsv
+
+        _refresh_tsv(db.session.connection())  # rows written here, not by the index upkeep
     return rows
 
 

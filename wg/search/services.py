@@ -163,19 +163,23 @@ def search(person, q, source_type=None, group_id=None, page=1):
     total = sum(n for t, n in facets.items() if not source_type or t == source_type)
     if not total:
         return Results([], 0, facets)
-    if total > RANK_LIMIT and narrow and page <= WALK_PAGES:
+    if total > RANK_LIMIT and page <= WALK_PAGES and (narrow or dialect == "postgresql"):
         # Newest first, read from the newest row down ix_search_documents_newest until the
-        # page is full (the order of the sorted query below: SQLite sorts NULL lowest, so
-        # `updated_at DESC` puts rows without a date last too). The `+ 0` and `|| ''` keep
-        # SQLite from driving the query by another index (the matches' ids, the group, the
-        # type) and then sorting every match.
-        walk = [visible, (D.id + 0).in_(select(plain.c.id))]
-        if group_id:
-            walk.append(D.group_id + 0 == group_id)
-        if source_type:
-            walk.append(D.source_type.concat("") == source_type)
-        query = (select(D, Group).select_from(D).outerjoin(Group, Group.id == D.group_id)
-                 .where(*walk).order_by(D.updated_at.desc(), D.id.desc()))
+        # page is full, instead of sorting every match (the same order as the sorted query
+        # below: rows without a date last).
+        query = select(D, Group).select_from(D).outerjoin(Group, Group.id == D.group_id)
+        if dialect == "postgresql":
+            query = query.where(*where).order_by(D.updated_at.desc().nulls_last(), D.id.desc())
+        else:
+            # SQLite sorts NULL lowest, so `DESC` puts them last. The `+ 0` and `|| ''` keep
+            # it from driving the query by another index (the matches' ids, the group, the
+            # type) and then sorting every match.
+            walk = [visible, (D.id + 0).in_(select(plain.c.id))]
+            if group_id:
+                walk.append(D.group_id + 0 == group_id)
+            if source_type:
+                walk.append(D.source_type.concat("") == source_type)
+            query = query.where(*walk).order_by(D.updated_at.desc(), D.id.desc())
     else:
         matched = plain
         if total > RANK_LIMIT:
