@@ -5,7 +5,8 @@ at every one of them (its type and who may see it). SQLite reads each match's ro
 search_documents for that, and those rows are wide (title and body), so each lookup lands on a
 different page. search_scopes holds only the columns the permission filter and the facets read
 (about 20 bytes a row), kept in step by triggers like the FTS5 table; the counts read it instead.
-PostgreSQL needs no copy (its tsvector match and filter run over the heap in one scan).
+On PostgreSQL the count stays one bitmap scan (GIN index AND the group index, then the heap):
+a copy would not spare the heap, the tsvector being the wide column.
 
 ix_search_documents_newest serves the newest-first listing of large result sets: the page is
 read by walking this index from the newest row, stopping after one page, instead of sorting
