@@ -229,12 +229,13 @@ def _forget(session):
 
 def alembic_include_object(obj, name, type_, reflected, compare_to):
     """Schema comparisons skip what only the database engine owns: the FTS5 table and its
-    shadow tables (SQLite) and the tsvector column (PostgreSQL), both made by migration 0019."""
-    if type_ == "table" and name and name.startswith("search_fts"):
+    shadow tables (SQLite) and the tsvector column (PostgreSQL), both made by migration 0019;
+    the trigger-kept search_scopes (SQLite) and the newest-first index of 0024_search_speed."""
+    if type_ == "table" and name and (name.startswith("search_fts") or name == "search_scopes"):
         return False
     if type_ == "column" and name == "tsv" and getattr(obj, "table", None) is not None \
             and obj.table.name == "search_documents":
         return False
-    if type_ == "index" and name == "ix_search_documents_tsv":
+    if type_ == "index" and name in ("ix_search_documents_tsv", "ix_search_documents_newest"):
         return False
     return True

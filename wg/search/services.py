@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import Float, Integer, func, literal_column, or_, select, text
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, func, literal_column, or_, select, text
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from wg import permissions
 from wg.extensions import db
@@ -104,35 +106,91 @@ def _base(query, matched):
 
 # Beyond this many matches the results are listed newest first rather than by relevance.
 RANK_LIMIT = 5000
+# Newest-first pages up to this one are read by walking ix_search_documents_newest from the
+# newest row (the walk is as long as the page is deep); later pages sort every match.
+WALK_PAGES = 5
+
+# SQLite: the filter columns of search_documents, kept in step by triggers (migration
+# 0024_search_speed). Not in db.metadata: only the migration makes it, only the query reads it.
+SCOPES = Table("search_scopes", MetaData(), Column("id", Integer, primary_key=True),
+               Column("source_type", String), Column("visibility", String),
+               Column("group_id", Integer), Column("strict_participant_id", Integer))
+
+
+def _on_scopes(clause):
+    """The same condition on search_scopes' columns instead of search_documents'."""
+    def swap(element):
+        table = getattr(element, "table", None)
+        if isinstance(element, ColumnClause) and table is not None \
+                and getattr(table, "name", None) == D.__tablename__:
+            return SCOPES.c[element.name]
+        return None
+    return replacement_traverse(clause, {}, swap)
+
+
+def _facets(visible, matched, clauses, group_id, narrow):
+    """{source_type: number of matches the person may see}. With `narrow` (SQLite, a full-text
+    match and no LIKE clause) the counts read search_scopes: a match's wide row of
+    search_documents costs a page read of its own, and a common word matches tens of thousands."""
+    T = SCOPES.c if narrow else D
+    where = [_on_scopes(visible) if narrow else visible, *([] if narrow else clauses)]
+    if group_id:
+        where.append(T.group_id == group_id)
+    source = SCOPES if narrow else D.__table__
+    if matched is not None:
+        source = source.join(matched, matched.c.id == T.id)
+    return dict(db.session.execute(
+        select(T.source_type, func.count()).select_from(source).where(*where)
+        .group_by(T.source_type)).all())
 
 
 def search(person, q, source_type=None, group_id=None, page=1):
     terms = parse(q)
     if not terms:
         return Results()
+    page = max(page, 1)
     dialect = db.session.get_bind().dialect.name
     expression, clauses, rank = _matched(terms, dialect)
-    where = [permissions.search_visibility_clause(person), *clauses]
+    plain = _fts(expression, False) if expression else None
+    narrow = plain is not None and not clauses
+    visible = permissions.search_visibility_clause(person)
+    facets = _facets(visible, plain, clauses, group_id, narrow)
+    where = [visible, *clauses]
     if group_id:
         where.append(D.group_id == group_id)
-    plain = _fts(expression, False) if expression else None
-    facets = dict(db.session.execute(
-        _base(select(D.source_type, func.count()).select_from(D), plain)
-        .where(*where).group_by(D.source_type)).all())
     if source_type:
         where.append(D.source_type == source_type)
     total = sum(n for t, n in facets.items() if not source_type or t == source_type)
-    matched = plain
-    if total > RANK_LIMIT:
-        rank = D.updated_at.is_(None)  # newest first
-    elif expression:
-        matched = _fts(expression, True)
-        rank = matched.c.score
-    rows = db.session.execute(
-        _base(select(D, Group).select_from(D), matched)
-        .outerjoin(Group, Group.id == D.group_id).where(*where)
-        .order_by(rank, D.updated_at.desc(), D.id.desc())
-        .limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)).all()
+    if not total:
+        return Results([], 0, facets)
+    if total > RANK_LIMIT and page <= WALK_PAGES and (narrow or dialect == "postgresql"):
+        # Newest first, read from the newest row down ix_search_documents_newest until the
+        # page is full, instead of sorting every match (the same order as the sorted query
+        # below: rows without a date last).
+        query = select(D, Group).select_from(D).outerjoin(Group, Group.id == D.group_id)
+        if dialect == "postgresql":
+            query = query.where(*where).order_by(D.updated_at.desc().nulls_last(), D.id.desc())
+        else:
+            # SQLite sorts NULL lowest, so `DESC` puts them last. The `+ 0` and `|| ''` keep
+            # it from driving the query by another index (the matches' ids, the group, the
+            # type) and then sorting every match.
+            walk = [visible, (D.id + 0).in_(select(plain.c.id))]
+            if group_id:
+                walk.append(D.group_id + 0 == group_id)
+            if source_type:
+                walk.append(D.source_type.concat("") == source_type)
+            query = query.where(*walk).order_by(D.updated_at.desc(), D.id.desc())
+    else:
+        matched = plain
+        if total > RANK_LIMIT:
+            rank = D.updated_at.is_(None)  # newest first
+        elif expression:
+            matched = _fts(expression, True)
+            rank = matched.c.score
+        query = (_base(select(D, Group).select_from(D), matched)
+                 .outerjoin(Group, Group.id == D.group_id).where(*where)
+                 .order_by(rank, D.updated_at.desc(), D.id.desc()))
+    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     hits = [(doc, group, snippet(doc, terms)) for doc, group in rows]
     return Results(hits, total, facets)
 
