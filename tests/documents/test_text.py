@@ -2,6 +2,7 @@
 broken file uploads without text; a reindex gives the same rows as the incremental upkeep."""
 
 import io
+import time
 
 import docx
 from pypdf import PdfReader, PdfWriter
@@ -137,3 +138,24 @@ def test_reindex_equals_incremental(ctx):
     reindex(db.session)
     db.session.commit()
     assert _rows() == incremental
+
+
+def test_a_file_that_hangs_or_swells_the_parser_is_stopped(monkeypatch):
+    """A page the library loops on (or a file that swells it) cannot hold the upload: the child
+    process that reads it is killed at its deadline or its memory cap, and there is no text."""
+    def loop_forever(data, clock):
+        while True:
+            pass
+
+    monkeypatch.setattr(text, "_pdf", loop_forever)
+    started = time.monotonic()
+    assert text.extract(a_pdf("one"), "application/pdf", hard_seconds=1) is None
+    assert time.monotonic() - started < 5
+
+    def swell(data, clock):
+        return "x" * (2 * text.MAX_MEMORY)
+
+    monkeypatch.setattr(text, "_pdf", swell)
+    assert text.extract(a_pdf("one"), "application/pdf") is None
+    monkeypatch.undo()
+    assert text.extract(a_pdf("still", "fine"), "application/pdf") == "still\nfine"

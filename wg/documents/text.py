@@ -2,11 +2,16 @@
 
 Extraction never raises and stays bounded: at most MAX_PAGES pages, MAX_CHARS characters and
 about MAX_SECONDS of work (checked between pages); a DOCX whose main part unpacks to more than
-MAX_XML_BYTES is skipped (a zip bomb). A broken or hostile file simply has no text.
+MAX_XML_BYTES is skipped (a zip bomb). PDF and DOCX are read in a forked child process with a
+hard deadline (HARD_SECONDS) and a memory cap (MAX_MEMORY): a file that makes the library loop
+inside one page, or swell, is killed with its child and the upload goes on without text. A broken
+or hostile file simply has no text.
 """
 
 import io
 import logging
+import multiprocessing
+import os
 import re
 import time
 import zipfile
@@ -17,6 +22,8 @@ MAX_CHARS = 200_000
 MAX_PAGES = 300
 MAX_SECONDS = 10.0
 MAX_XML_BYTES = 30 * 1024 * 1024
+HARD_SECONDS = 20.0
+MAX_MEMORY = 512 * 1024 * 1024  # address space the extracting child may add to its own
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 log = logging.getLogger(__name__)
@@ -79,8 +86,51 @@ def _docx(data):
     return "\n".join(parts)
 
 
-def extract(data, content_type, clock=time.monotonic):
-    """The searchable text of a file of `content_type` (wg.documents.content), or None."""
+def extract(data, content_type, clock=time.monotonic, hard_seconds=None):
+    """The searchable text of a file of `content_type` (wg.documents.content), or None.
+
+    PDF and DOCX are parsed in a child process killed after `hard_seconds` (HARD_SECONDS)."""
+    if content_type not in (content.PDF, DOCX):
+        return _extract_here(data, content_type, clock)
+    try:
+        fork = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform: in-process, bounded between pages
+        return _extract_here(data, content_type, clock)
+    receive, send = fork.Pipe(duplex=False)
+    child = fork.Process(target=_child, args=(send, data, content_type, clock), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if receive.poll(HARD_SECONDS if hard_seconds is None else hard_seconds):
+            return receive.recv()
+        log.info("text extraction of a %s stopped after its deadline", content_type)
+        return None
+    except (EOFError, OSError):  # the child died (memory cap, crash): no text
+        return None
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.kill()
+        child.join(1)
+
+
+def _child(send, data, content_type, clock):
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (used + MAX_MEMORY, used + MAX_MEMORY))
+    except (ImportError, ValueError, OSError):
+        pass
+    try:
+        send.send(_extract_here(data, content_type, clock))
+    finally:
+        send.close()
+        os._exit(0)  # no atexit handlers, no flushing of the parent's copied buffers
+
+
+def _extract_here(data, content_type, clock):
     try:
         if content_type == content.PDF:
             text = _pdf(data, clock)
