@@ -9,7 +9,8 @@ writers unless "writers" is one of them); `--database` reuses an existing data s
 generating one (for profiling rounds; the report then says so).
 
 SQLite by default (a fresh file); PostgreSQL too when BENCH_DATABASE_URL is set (its schema
-is emptied first). Only loopback traffic, bounded in count and time.
+is emptied first). BENCH_SCALE sets the default of --scale (`make bench BENCH_SCALE=100`).
+Only loopback traffic, bounded in count and time.
 """
 
 import argparse
@@ -479,7 +480,8 @@ def report(results, args, command):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", type=float, default=10)
+    # `make bench BENCH_SCALE=100 BENCH_DATABASE_URL=...` passes the scale through make.
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE") or 10))
     parser.add_argument("--compare-scale", type=float, default=1)
     parser.add_argument("--duration", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)

@@ -175,12 +175,13 @@ def add_actions(ctx):
 
 
 def _flush(actions, links, logs):
+    # Core inserts on the tables: no ORM bookkeeping per row (as wg/meetings/demo.py).
     if actions:
-        db.session.execute(insert(ActionItem), actions)
+        db.session.execute(ActionItem.__table__.insert(), actions)
     if links:
         db.session.execute(insert(action_participants), links)
     for start in range(0, len(logs), 20000):
-        db.session.execute(insert(ProgressLog), logs[start:start + 20000])
+        db.session.execute(ProgressLog.__table__.insert(), logs[start:start + 20000])
     actions.clear()
     links.clear()
     logs.clear()

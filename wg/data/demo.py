@@ -14,7 +14,7 @@ from importlib import resources
 import pycountry
 from faker import Faker
 from faker.config import AVAILABLE_LOCALES
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from wg.auth.models import Person, new_calendar_token
 from wg.auth.services import hash_password
@@ -200,7 +200,11 @@ def add_people(ctx):
         if len(rows) % 500 == 0:
             ctx.progress(500)
     for start in range(0, len(rows), 2000):
-        db.session.execute(insert(Person), rows[start:start + 2000])
+        # Core insert on the table (no ORM bookkeeping per row): keys are column names, and
+        # the attribute is_active_account is stored in the column is_active.
+        db.session.execute(Person.__table__.insert(), [
+            {("is_active" if k == "is_active_account" else k): v for k, v in row.items()}
+            for row in rows[start:start + 2000]])
     ctx.progress(len(rows) % 500)
     db.session.flush()
     ctx.stats["people"] = len(rows)
@@ -256,7 +260,7 @@ def add_memberships(ctx):
     rows.sort(key=lambda r: (r[0], r[1], r[2].value))
     payload = [dict(person_id=p, group_id=g, role=r) for p, g, r in rows]
     for start in range(0, len(payload), 5000):
-        db.session.execute(insert(Membership), payload[start:start + 5000])
+        db.session.execute(Membership.__table__.insert(), payload[start:start + 5000])
     db.session.flush()
     ctx.stats["memberships"] = len(payload)
     ctx.progress(1)
