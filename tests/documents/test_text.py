@@ -159,3 +159,16 @@ def test_a_file_that_hangs_or_swells_the_parser_is_stopped(monkeypatch):
     assert text.extract(a_pdf("one"), "application/pdf") is None
     monkeypatch.undo()
     assert text.extract(a_pdf("still", "fine"), "application/pdf") == "still\nfine"
+
+
+def test_only_files_we_made_are_read_in_process(monkeypatch):
+    import os
+
+    pids = []
+    monkeypatch.setattr(text, "_pdf", lambda data, clock: pids.append(os.getpid()) or "x")
+    assert text.extract(a_pdf("one"), "application/pdf") == "x"
+    assert pids == []  # read in a child: its list, not ours, got the pid
+    with text.files_we_made():
+        assert text.extract(a_pdf("one"), "application/pdf") == "x"
+    assert pids == [os.getpid()]
+    assert text.extract(a_pdf("one"), "application/pdf") == "x" and len(pids) == 1

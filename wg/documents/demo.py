@@ -10,6 +10,7 @@ from wg.actions.models import ActionItem
 from wg.auth.models import Person
 from wg.decisions.models import Decision
 from wg.documents import services as documents
+from wg.documents import text
 from wg.extensions import db
 from wg.groups.models import Membership, Role
 from wg.meetings.models import AgendaItem, Meeting
@@ -68,6 +69,11 @@ def _sample(rng, rows, count):
 
 
 def add_documents(ctx):
+    with text.files_we_made():  # the demo's own tiny PDFs: no child process per file
+        return _add_documents(ctx)
+
+
+def _add_documents(ctx):
     rng, now = ctx.rng, ctx.now
     chairs = {}
     for group_id, person in db.session.execute(select(Membership.group_id, Person).join(

@@ -13,8 +13,10 @@ import logging
 import multiprocessing
 import os
 import re
+import threading
 import time
 import zipfile
+from contextlib import contextmanager
 
 from wg.documents import content
 
@@ -86,11 +88,25 @@ def _docx(data):
     return "\n".join(parts)
 
 
+_in_process = threading.local()
+
+
+@contextmanager
+def files_we_made():
+    """Inside this block, files are read in-process (no child per file): for files the
+    application generated itself (the demo's papers), never for uploads."""
+    _in_process.on = True
+    try:
+        yield
+    finally:
+        _in_process.on = False
+
+
 def extract(data, content_type, clock=time.monotonic, hard_seconds=None):
     """The searchable text of a file of `content_type` (wg.documents.content), or None.
 
     PDF and DOCX are parsed in a child process killed after `hard_seconds` (HARD_SECONDS)."""
-    if content_type not in (content.PDF, DOCX):
+    if content_type not in (content.PDF, DOCX) or getattr(_in_process, "on", False):
         return _extract_here(data, content_type, clock)
     try:
         fork = multiprocessing.get_context("fork")
