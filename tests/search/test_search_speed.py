@@ -117,3 +117,57 @@ def test_search_follows_updates_deletes_and_reindex(ctx, monkeypatch):
     reindex(db.session)  # rebuilt from the coalition's records: the rows above are gone
     assert db.session.scalar(select(func.count()).select_from(D).where(D.source_id >= 1000)) == 0
     same()
+
+
+@pytest.mark.parametrize("who", ["member", "coordinator"])
+def test_counts_stop_at_the_limit_and_pages_still_equal_the_plain_query(ctx, monkeypatch, who):
+    """Beyond COUNT_LIMIT matches the total is "more than COUNT_LIMIT", the type counts are
+    those of a sample of exactly COUNT_LIMIT visible matches, one chosen type is counted on its
+    own (exact below the limit), and the pages are still the plain query's, newest first,
+    with a next page exactly while rows remain."""
+    c = factories.coalition()
+    _documents(c)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 7)
+    monkeypatch.setattr(search, "RANK_LIMIT", 7)
+    monkeypatch.setattr(search, "PER_PAGE", 4)
+    monkeypatch.setattr(search, "WALK_PAGES", 2)
+    person = c["people"][who]
+    facets, ids = _reference(person, "precursor")
+    assert len(ids) > 7
+    found = search.search(person, "precursor")
+    assert (found.total, found.capped, found.sampled) == (7, True, True)
+    assert sum(found.facets.values()) == 7 and set(found.facets) <= set(facets)
+    assert all(found.facets[t] <= facets[t] for t in found.facets)
+    for page in range(1, len(ids) // 4 + 3):
+        found = search.search(person, "precursor", page=page)
+        assert [d.id for d, *_ in found.hits] == ids[(page - 1) * 4:page * 4], page
+        assert found.has_next == (page * 4 < len(ids)), page
+    for source_type in TYPES:
+        _, typed = _reference(person, "precursor", source_type)
+        found = search.search(person, "precursor", source_type)
+        assert found.sampled
+        assert (found.total, found.capped) == (min(len(typed), 7), len(typed) > 7), source_type
+        hits = [d.id for d, *_ in found.hits]
+        if len(typed) > 7:
+            assert hits == typed[:4], source_type  # newest first
+        else:
+            assert set(hits) <= set(typed) and len(hits) == min(4, len(typed)), source_type
+
+
+def test_the_page_says_more_than_the_limit_without_sampled_counts(app, login, monkeypatch):
+    with app.app_context():
+        c = factories.coalition()
+        _documents(c)
+        db.session.commit()
+        email = c["people"]["coordinator"].email
+    monkeypatch.setattr(search, "COUNT_LIMIT", 7)
+    web = login(email)
+    page = web.get("/search?q=precursor").get_data(as_text=True)
+    assert "More than 7 results, newest first." in page
+    assert "badge text-bg-light" not in page  # no count that is only a sample's
+    for label in search.TYPE_LABELS.values():  # every type offered: the sample may miss one
+        assert f">{label}</a>" in page, label
+    assert 'rel="next"' in page or ">Next<" in page
+    monkeypatch.setattr(search, "COUNT_LIMIT", 1000)
+    page = web.get("/search?q=precursor").get_data(as_text=True)
+    assert "More than" not in page and "badge text-bg-light" in page

@@ -1,6 +1,7 @@
 """Querying the index: safe parsing, permission filter in SQL, ranking, snippets, facets."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -52,8 +53,11 @@ def href(doc):
 @dataclass
 class Results:
     hits: list = field(default_factory=list)
-    total: int = 0
-    facets: dict = field(default_factory=dict)
+    total: int = 0  # exact, or COUNT_LIMIT when `capped`
+    facets: dict = field(default_factory=dict)  # {type: matches}, among a sample if `sampled`
+    capped: bool = False  # more than COUNT_LIMIT matches: `total` counted no further
+    sampled: bool = False  # more than COUNT_LIMIT matches of any type: `facets` are a sample
+    has_next: bool = False
 
 
 def parse(q):
@@ -104,8 +108,12 @@ def _base(query, matched):
     return query.join(matched, matched.c.id == D.id) if matched is not None else query
 
 
+# Matches are counted (in all and by type) up to this many; a word found in more is shown as
+# "more than 1,000 results", newest first. Counting every match of a common word ("precursor":
+# 90,000 index rows at scale 10) cost more than the rest of the search put together.
+COUNT_LIMIT = 1000
 # Beyond this many matches the results are listed newest first rather than by relevance.
-RANK_LIMIT = 5000
+RANK_LIMIT = COUNT_LIMIT
 # Newest-first pages up to this one are read by walking ix_search_documents_newest from the
 # newest row (the walk is as long as the page is deep); later pages sort every match.
 WALK_PAGES = 5
@@ -128,20 +136,39 @@ def _on_scopes(clause):
     return replacement_traverse(clause, {}, swap)
 
 
-def _facets(visible, matched, clauses, group_id, narrow):
-    """{source_type: number of matches the person may see}. With `narrow` (SQLite, a full-text
-    match and no LIKE clause) the counts read search_scopes: a match's wide row of
-    search_documents costs a page read of its own, and a common word matches tens of thousands."""
+def _scan(column, visible, matched, clauses, group_id, narrow, source_type=None):
+    """select(column) of the matches the person may see. With `narrow` (SQLite, a full-text
+    match and no LIKE clause) it reads search_scopes: a match's wide row of search_documents
+    costs a page read of its own."""
     T = SCOPES.c if narrow else D
     where = [_on_scopes(visible) if narrow else visible, *([] if narrow else clauses)]
     if group_id:
         where.append(T.group_id == group_id)
+    if source_type:
+        where.append(T.source_type == source_type)
     source = SCOPES if narrow else D.__table__
     if matched is not None:
         source = source.join(matched, matched.c.id == T.id)
-    return dict(db.session.execute(
-        select(T.source_type, func.count()).select_from(source).where(*where)
-        .group_by(T.source_type)).all())
+    return select(getattr(T, column)).select_from(source).where(*where), matched
+
+
+def _facets(visible, matched, clauses, group_id, narrow, dialect):
+    """({source_type: number of matches the person may see}, sampled). Counting stops after
+    COUNT_LIMIT matches: then `sampled` is true and the counts are only those of the first
+    COUNT_LIMIT (on SQLite the most recently indexed); the page then offers every type."""
+    query, matched = _scan("source_type", visible, matched, clauses, group_id, narrow)
+    if matched is not None and dialect == "sqlite":
+        query = query.order_by(matched.c.id.desc())  # FTS5 reads its rowids backwards
+    found = db.session.scalars(query.limit(COUNT_LIMIT + 1)).all()
+    return dict(Counter(found[:COUNT_LIMIT])), len(found) > COUNT_LIMIT
+
+
+def _count(visible, matched, clauses, group_id, narrow, source_type):
+    """(matches of one type the person may see, capped), counted up to COUNT_LIMIT."""
+    query, _ = _scan("id", visible, matched, clauses, group_id, narrow, source_type)
+    n = db.session.scalar(select(func.count()).select_from(
+        query.limit(COUNT_LIMIT + 1).subquery()))
+    return min(n, COUNT_LIMIT), n > COUNT_LIMIT
 
 
 def search(person, q, source_type=None, group_id=None, page=1):
@@ -154,16 +181,23 @@ def search(person, q, source_type=None, group_id=None, page=1):
     plain = _fts(expression, False) if expression else None
     narrow = plain is not None and not clauses
     visible = permissions.search_visibility_clause(person)
-    facets = _facets(visible, plain, clauses, group_id, narrow)
+    facets, sampled = _facets(visible, plain, clauses, group_id, narrow, dialect)
+    capped = sampled
     where = [visible, *clauses]
     if group_id:
         where.append(D.group_id == group_id)
     if source_type:
         where.append(D.source_type == source_type)
     total = sum(n for t, n in facets.items() if not source_type or t == source_type)
+    if capped and source_type:
+        # The sample says nothing certain about one type: count that type alone, up to the cap.
+        total, capped = _count(visible, plain, clauses, group_id, narrow, source_type)
+    elif capped:
+        total = COUNT_LIMIT
     if not total:
-        return Results([], 0, facets)
-    if total > RANK_LIMIT and page <= WALK_PAGES and (narrow or dialect == "postgresql"):
+        return Results([], 0, facets, sampled=sampled)
+    newest_first = capped or total > RANK_LIMIT
+    if newest_first and page <= WALK_PAGES and (narrow or dialect == "postgresql"):
         # Newest first, read from the newest row down ix_search_documents_newest until the
         # page is full, instead of sorting every match (the same order as the sorted query
         # below: rows without a date last).
@@ -182,7 +216,7 @@ def search(person, q, source_type=None, group_id=None, page=1):
             query = query.where(*walk).order_by(D.updated_at.desc(), D.id.desc())
     else:
         matched = plain
-        if total > RANK_LIMIT:
+        if newest_first:
             rank = D.updated_at.is_(None)  # newest first
         elif expression:
             matched = _fts(expression, True)
@@ -190,9 +224,9 @@ def search(person, q, source_type=None, group_id=None, page=1):
         query = (_base(select(D, Group).select_from(D), matched)
                  .outerjoin(Group, Group.id == D.group_id).where(*where)
                  .order_by(rank, D.updated_at.desc(), D.id.desc()))
-    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    hits = [(doc, group, snippet(doc, terms)) for doc, group in rows]
-    return Results(hits, total, facets)
+    rows = db.session.execute(query.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    hits = [(doc, group, snippet(doc, terms)) for doc, group in rows[:PER_PAGE]]
+    return Results(hits, total, facets, capped, sampled, has_next=len(rows) > PER_PAGE)
 
 
 def snippet(doc, terms, width=160):
