@@ -5,7 +5,7 @@ import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from tests import factories as f
 from wg.actions import services as actions
@@ -147,3 +147,39 @@ def test_trend_chart_axes_have_titles_in_both_directions(app):
         svg = str(trend_chart(points, "c", "Trend"))
     assert ">Percent complete</text>" in svg and ">Overdue actions</text>" in svg
     assert ">Month end</text>" in svg
+
+
+def test_kept_list_follows_a_report_and_equals_the_fresh_one(app, login):
+    """The "not reported" section is kept by wg.rollups.fragments under the data it shows: a
+    report takes the country off at once, and a kept page is byte for byte a fresh one."""
+    from wg.actions.models import ActionItem
+    from wg.auth.models import Person
+    from wg.rollups import fragments
+
+    fragments.clear()
+    with app.app_context():
+        world = _world()
+        lead_id, chair_id = world["people"]["lead"].id, world["people"]["chair"].id
+        kenya_id = db.session.scalar(
+            select(ActionItem.id).where(ActionItem.title == "Kenya's action"))
+        web = login(world["people"]["lead"])
+
+    def section(path="/rollups/groups/swg1-1"):
+        page = web.get(path).get_data(as_text=True)
+        return page.split('id="not-reported"', 1)[1].split("</section>", 1)[0]
+
+    first = section()
+    assert 'data-participant="KEN"' in first and section() == first
+    with app.app_context():
+        actions.record_progress(db.session.get(ActionItem, kenya_id),
+                                db.session.get(Person, chair_id), "in_progress", 10, "", None,
+                                datetime.now(UTC))
+        db.session.commit()
+    after = section()
+    assert 'data-participant="KEN"' not in after and 'data-participant="JPN"' in after
+    fragments.clear()
+    assert section() == after
+    with app.app_context():
+        db.session.get(Person, lead_id).language = "es"
+        db.session.commit()
+    assert "Países y organizaciones (" in section()

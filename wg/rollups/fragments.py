@@ -10,19 +10,24 @@ x 9 figures was most of the dashboard's time (Babel formats each number and mont
 from collections import OrderedDict
 from threading import Lock
 
-from flask import get_template_attribute, request
+from flask import get_template_attribute, render_template, request
 from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
 
 from wg.rollups.svg import trend_chart
 
-SIZE = 256  # pieces per worker (a card is ~12 kB: 3 MB at most)
+SIZE = 256  # pieces per worker (a card is ~12 kB)
+SIZE_CHARS = 4_000_000  # and at most this many characters in all (a "not reported" list: ~90 kB)
 
 _pieces = OrderedDict()
+_chars = 0
 _lock = Lock()
 
 
 def kept(key, render):
     """The HTML kept under `key`, else `render()` kept under it (least recently used out)."""
+    global _chars
     with _lock:
         html = _pieces.get(key)
         if html is not None:
@@ -30,15 +35,19 @@ def kept(key, render):
             return html
     html = render()
     with _lock:
-        _pieces[key] = html
-        while len(_pieces) > SIZE:
-            _pieces.popitem(last=False)
+        if key not in _pieces:
+            _pieces[key] = html
+            _chars += len(html)
+        while len(_pieces) > SIZE or _chars > SIZE_CHARS:
+            _chars -= len(_pieces.popitem(last=False)[1])
     return html
 
 
 def clear():
+    global _chars
     with _lock:
         _pieces.clear()
+        _chars = 0
 
 
 def _scope_data(scope):
@@ -78,3 +87,22 @@ def scope_card(scope, explain):
                                  tuple(_scope_data(c) for c in scope.children),
                                  tuple((m, f.as_tuple()) for m, f in scope.trend)),
                   scope, explain, trend_chart)
+
+
+def _quiet_rows(rows):
+    return tuple((q.who.id, getattr(q.who, "code", None), getattr(q.who, "alpha2", None),
+                  q.who.name, q.n_open, q.total, q.last_at, q.days) for q in rows)
+
+
+def not_reported(cycle):
+    """templates/rollups/_not_reported.html: who has not reported this cycle (every country
+    and organization, the asked page of owners). Rendering ~180 rows (a link, two plural forms,
+    a date and a number each) was a third of a line of effort's page. Its key also holds what
+    the links and dates are made of: the page's endpoint and arguments, the reader's zone."""
+    page, shown = cycle.owner_page(request.args.get("owners"))
+    key = ("not_reported", str(get_locale()), request.script_root, request.endpoint,
+           tuple(sorted((request.view_args or {}).items())),
+           tuple(sorted(request.args.items(multi=True))), current_user.timezone,
+           cycle.group.slug, tuple(sorted(cycle.starts.items())),
+           _quiet_rows(cycle.participants), page, _quiet_rows(shown), len(cycle.owners))
+    return kept(key, lambda: Markup(render_template("rollups/_not_reported.html", cycle=cycle)))

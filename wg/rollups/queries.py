@@ -61,7 +61,10 @@ def figures_by_group(today, now, group_ids=None):
                        literal_column("''"), func.count(), literal_column("0"),
                        literal_column("0")).where(clause).group_by(A.group_id))
         if group_ids is not None:
-            stmt = stmt.where(A.group_id.in_(group_ids))
+            # `+ 0`: the open actions past the date are read from the covering (status, date,
+            # group) index; SQLite otherwise walks (group, due date) and reads every row's
+            # status from the table (WG1 at scale 10: 23.6 -> 3.2 ms).
+            stmt = stmt.where((A.group_id + 0).in_(group_ids))
         parts.append(stmt)
     for kind, group_id, status, total, weight_sum, weighted_sum in db.session.execute(
             union_all(*parts)):
