@@ -373,7 +373,7 @@ def register_errorhandlers(app):
 
 
 def register_template_helpers(app):
-    from wg import form_errors, formatting
+    from wg import form_errors, formatting, kept
     from wg.history import services as history
 
     app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
@@ -392,6 +392,7 @@ def register_template_helpers(app):
                                  history_object_type=history.object_type_label)
     formatting.register(app)
     form_errors.register(app)
+    kept.register(app)
 
 
 def register_cli(app):

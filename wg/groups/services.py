@@ -81,6 +81,11 @@ class Roster:
     member_count: int
     country_count: int
 
+    @property
+    def by_participant_key(self):
+        """What the "members by country and organization" list shows (wg.kept's key)."""
+        return tuple((p.code, p.name, p.alpha2, p.kind, n) for p, n in self.by_participant)
+
 
 def _member_ids(group):
     """Ids of the group's active members and chairs (a subquery)."""

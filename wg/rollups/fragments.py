@@ -7,47 +7,13 @@ and on whichever node; nothing has to be told to forget it. The trend of 11 scop
 x 9 figures was most of the dashboard's time (Babel formats each number and month).
 """
 
-from collections import OrderedDict
-from threading import Lock
-
 from flask import get_template_attribute, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from wg.kept import clear, kept  # noqa: F401 (fragments.clear() for the tests)
 from wg.rollups.svg import trend_chart
-
-SIZE = 256  # pieces per worker (a card is ~12 kB)
-SIZE_CHARS = 4_000_000  # and at most this many characters in all (a "not reported" list: ~90 kB)
-
-_pieces = OrderedDict()
-_chars = 0
-_lock = Lock()
-
-
-def kept(key, render):
-    """The HTML kept under `key`, else `render()` kept under it (least recently used out)."""
-    global _chars
-    with _lock:
-        html = _pieces.get(key)
-        if html is not None:
-            _pieces.move_to_end(key)
-            return html
-    html = render()
-    with _lock:
-        if key not in _pieces:
-            _pieces[key] = html
-            _chars += len(html)
-        while len(_pieces) > SIZE or _chars > SIZE_CHARS:
-            _chars -= len(_pieces.popitem(last=False)[1])
-    return html
-
-
-def clear():
-    global _chars
-    with _lock:
-        _pieces.clear()
-        _chars = 0
 
 
 def _scope_data(scope):
