@@ -114,6 +114,9 @@ def _base(query, matched):
 COUNT_LIMIT = 1000
 # Beyond this many matches the results are listed newest first rather than by relevance.
 RANK_LIMIT = COUNT_LIMIT
+# The types whose rows grow with the coalition's work; each other type has a few thousand rows
+# at most, so a search within it reads its own rows first.
+GROWING_TYPES = ("action", "progress")
 # Newest-first pages up to this one are read by walking ix_search_documents_newest from the
 # newest row (the walk is as long as the page is deep); later pages sort every match.
 WALK_PAGES = 5
@@ -189,15 +192,31 @@ def search(person, q, source_type=None, group_id=None, page=1):
     if source_type:
         where.append(D.source_type == source_type)
     total = sum(n for t, n in facets.items() if not source_type or t == source_type)
-    if capped and source_type:
+    few = sampled and narrow and source_type not in (None, *GROWING_TYPES)
+    if few:
+        # One of the types with few rows, within a word found everywhere: that type's rows
+        # are read first (by its index) and each is looked up among the matches; newest first.
+        typed = [visible, D.source_type == source_type, D.id.in_(select(plain.c.id))]
+        if group_id:
+            typed.append(D.group_id == group_id)
+        ids = db.session.scalars(select(D.id).where(*typed).order_by(
+            D.updated_at.desc(), D.id.desc()).limit(max(COUNT_LIMIT, page * PER_PAGE) + 1)).all()
+        total, capped = min(len(ids), COUNT_LIMIT), len(ids) > COUNT_LIMIT
+    elif capped and source_type:
         # The sample says nothing certain about one type: count that type alone, up to the cap.
         total, capped = _count(visible, plain, clauses, group_id, narrow, source_type)
     elif capped:
         total = COUNT_LIMIT
     if not total:
         return Results([], 0, facets, sampled=sampled)
-    newest_first = capped or total > RANK_LIMIT
-    if newest_first and page <= WALK_PAGES and (narrow or dialect == "postgresql"):
+    newest_first = sampled or total > RANK_LIMIT
+    offset = (page - 1) * PER_PAGE
+    if few:
+        shown = ids[(page - 1) * PER_PAGE:page * PER_PAGE + 1]
+        query = (select(D, Group).select_from(D).outerjoin(Group, Group.id == D.group_id)
+                 .where(D.id.in_(shown)).order_by(D.updated_at.desc(), D.id.desc()))
+        offset = 0  # `shown` is the page already
+    elif newest_first and page <= WALK_PAGES and (narrow or dialect == "postgresql"):
         # Newest first, read from the newest row down ix_search_documents_newest until the
         # page is full, instead of sorting every match (the same order as the sorted query
         # below: rows without a date last).
@@ -224,7 +243,7 @@ def search(person, q, source_type=None, group_id=None, page=1):
         query = (_base(select(D, Group).select_from(D), matched)
                  .outerjoin(Group, Group.id == D.group_id).where(*where)
                  .order_by(rank, D.updated_at.desc(), D.id.desc()))
-    rows = db.session.execute(query.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    rows = db.session.execute(query.limit(PER_PAGE + 1).offset(offset)).all()
     hits = [(doc, group, snippet(doc, terms)) for doc, group in rows[:PER_PAGE]]
     return Results(hits, total, facets, capped, sampled, has_next=len(rows) > PER_PAGE)
 
