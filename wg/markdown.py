@@ -83,3 +83,27 @@ def check(text, field="minutes", limit=MAX_LENGTH):
         raise ValidationError({field: (
             "Minutes are written in Markdown; HTML tags (such as <script>) are not allowed. "
             "Remove them, or put them between `backticks` to show them as text.")})
+
+
+_BLOCK_ENDS = {"paragraph_close", "heading_close", "list_item_close", "blockquote_close",
+               "th_close", "td_close", "tr_close", "code_block", "fence", "hr"}
+
+
+def plain_text(text, limit=MAX_LENGTH):
+    """The words of the Markdown without its marks ("**Joint** [list](https://x)" -> "Joint
+    list"), on one line: what search indexes and quotes. One linear pass over the tokens; raw
+    HTML is left out; text over the limit is returned as it is."""
+    text = text or ""
+    if len(text) > limit:
+        return text
+    out = []
+    for token in _walk(_tokens(text)):
+        if token.type in ("text", "code_inline"):
+            out.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif token.type in ("code_block", "fence"):
+            out.append(token.content)
+        if token.type in _BLOCK_ENDS:
+            out.append("\n")
+    return " ".join("".join(out).split())

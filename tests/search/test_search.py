@@ -231,3 +231,18 @@ def test_amber_strict_items_are_found_only_by_their_participant_and_coordinators
     action.sensitivity = Sensitivity.green
     db.session.flush()
     assert _types(p["chair"], "zolpidem") == ["action", "progress"]
+
+
+def test_markdown_is_indexed_and_quoted_as_its_words(ctx):
+    c = factories.coalition()
+    g = c["groups"]
+    _meeting(g["SWG1.1"], title="Review", minutes_md="**Carfentanil** seizures, see [the list](https://example.org/x).",
+             minutes_published_at=START)
+    db.session.add(Initiative(title="Watch list", goal_md="## Goal\n\n- _Carfentanil_ watch list",
+                              group_id=g["WG1"].id, start_date=date(2026, 1, 1)))
+    db.session.flush()
+    found = search.search(c["people"]["member"], "carfentanil")
+    snippets = {doc.source_type: str(s) for doc, _g, s in found.hits}
+    assert snippets["minutes"] == "<mark>Carfentanil</mark> seizures, see the list."
+    assert snippets["initiative"] == "Goal <mark>Carfentanil</mark> watch list"
+    assert not search.search(c["people"]["member"], "example").hits  # a link's address is not text

@@ -1,6 +1,7 @@
 """What each record type puts in the search index, and who may find it (mirrors the views'
 rules in wg/permissions.py; the keys are interpreted by services.visibility_clause)."""
 
+from wg.markdown import plain_text
 from wg.search.index import SOURCES, Entry, register
 
 
@@ -80,7 +81,7 @@ def _minutes(meeting):
     if not (meeting.minutes_md or "").strip():
         return None
     visibility = "group" if meeting.minutes_published_at else "chairs"
-    return Entry(meeting.group_id, visibility, meeting.title, meeting.minutes_md,
+    return Entry(meeting.group_id, visibility, meeting.title, plain_text(meeting.minutes_md),
                  "meetings.detail", meeting.id, "minutes", updated_at=meeting.start_at,
                  strict_participant_id=_strict(meeting) or _strict(meeting, "minutes_sensitivity"))
 
@@ -110,7 +111,7 @@ def _decision(decision):
 
 @register("initiative", "wg.initiatives.models:Initiative")
 def _initiative(initiative):
-    return Entry(None, "all", initiative.title, initiative.goal_md or "",
+    return Entry(None, "all", initiative.title, plain_text(initiative.goal_md),
                  "initiatives.detail", initiative.id, updated_at=initiative.updated_at)
 
 
