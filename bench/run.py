@@ -471,7 +471,7 @@ def report(results, args, command):
                 f"{r['small_counts'].get(f.name, '–')} | "
                 f"{f.throughput:.0f} | {', '.join(map(str, sorted(f.statuses)))} |")
         rss = ", ".join(f"{x:.0f} MB" for x in r["rss"]) or "n/a"
-        lines += ["", f"Worker RSS after the run: {rss} (budget 150 MB).", ""]
+        lines += ["", f"Worker RSS after the run: {rss} (budget 120 MB).", ""]
         for key, value in (r["extra"] or {}).items():
             lines += [f"- {key}: {value}"]
         lines.append("")
