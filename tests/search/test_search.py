@@ -246,3 +246,27 @@ def test_markdown_is_indexed_and_quoted_as_its_words(ctx):
     assert snippets["minutes"] == "<mark>Carfentanil</mark> seizures, see the list."
     assert snippets["initiative"] == "Goal <mark>Carfentanil</mark> watch list"
     assert not search.search(c["people"]["member"], "example").hits  # a link's address is not text
+
+
+def test_a_new_record_overwrites_an_index_row_left_under_its_id(ctx):
+    """A record deleted around the session (a bulk DELETE) leaves its index row; SQLite then
+    gives the next record the same id. The new record's row is written over the old one (one
+    upsert), never refused as a duplicate."""
+    from sqlalchemy import delete as sql_delete
+    from sqlalchemy import func
+
+    from wg.actions.models import ActionItem
+
+    c = factories.coalition()
+    g, member = c["groups"], c["people"]["member"]
+    old = factories.action(g["SWG1.1"], title="Nitazene courier routes")
+    old_id = old.id
+    db.session.expunge(old)
+    db.session.execute(sql_delete(ActionItem).where(ActionItem.id == old_id))
+    new = factories.action(g["SWG1.1"], title="Xylazine wholesale listings")
+    if db.session.get_bind().dialect.name == "sqlite":
+        assert new.id == old_id  # the reused id this test is about
+    assert _types(member, "xylazine") == ["action"]
+    rows = db.session.scalar(select(func.count()).select_from(SearchDocument).where(
+        SearchDocument.source_type == "action", SearchDocument.source_id == new.id))
+    assert rows == 1

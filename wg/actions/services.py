@@ -205,7 +205,7 @@ def record_progress(action, actor, status, progress, note, expected_version, now
         if message and not note:
             raise ValidationError({"note": message})
         # Read at `current.version`: if the UPDATE below matches, nothing moved in between.
-        before = summary.state_of(action.id)
+        before = summary.state_of(action.id, row=current)
         result = db.session.execute(
             update(ActionItem)
             .where(ActionItem.id == action.id, ActionItem.version == current.version)

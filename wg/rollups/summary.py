@@ -154,12 +154,14 @@ def participants_of(action_id):
         action_participants.c.action_id == action_id)))
 
 
-def state_of(action_id):
-    """The action's rollup state as the database holds it now (flushed rows)."""
+def state_of(action_id, row=None):
+    """The action's rollup state as the database holds it now (flushed rows). `row`: its
+    columns below, when the caller has just read them (one statement less per write)."""
     a = ActionItem
-    row = db.session.execute(
-        select(a.group_id, a.weight, a.status, a.progress, a.due_date, a.created_at,
-               a.last_progress_at, a.owner_id).where(a.id == action_id)).one()
+    if row is None:
+        row = db.session.execute(
+            select(a.group_id, a.weight, a.status, a.progress, a.due_date, a.created_at,
+                   a.last_progress_at, a.owner_id).where(a.id == action_id)).one()
     initial, events = action_history(action_id)
     return ActionState(
         group_id=row.group_id, weight=row.weight, status=row.status.value,

@@ -89,8 +89,9 @@ def _types_by_class():
     return by_class
 
 
-def write(connection, source, obj):
-    """Insert, update or remove the index row of one object."""
+def write(connection, source, obj, new=False):
+    """Insert, update or remove the index row of one object (`new`: created in this flush:
+    written with one upsert instead of a look-up and an insert, for every progress entry)."""
     table = _table()
     entry = source.build(obj)
     key = (table.c.source_type == source.type) & (table.c.source_id == obj.id)
@@ -102,8 +103,15 @@ def write(connection, source, obj):
                   url_endpoint=entry.url_endpoint, url_id=entry.url_id,
                   url_anchor=entry.url_anchor, updated_at=entry.updated_at or utcnow(),
                   strict_participant_id=entry.strict_participant_id)
-    existing = connection.scalar(select(table.c.id).where(key))
-    if existing is None:
+    if new:
+        # One upsert: a row left under the same key (an id SQLite reused after a delete that
+        # went around the session) is overwritten rather than refused.
+        upsert = _dialect_insert(connection)(table).values(
+            source_type=source.type, source_id=obj.id, **values)
+        existing = connection.scalar(upsert.on_conflict_do_update(
+            index_elements=[table.c.source_type, table.c.source_id], set_=values)
+            .returning(table.c.id))
+    elif (existing := connection.scalar(select(table.c.id).where(key))) is None:
         existing = connection.execute(insert(table).values(
             source_type=source.type, source_id=obj.id, **values)).inserted_primary_key[0]
     else:
@@ -114,6 +122,16 @@ def write(connection, source, obj):
             "UPDATE search_documents SET tsv = setweight(to_tsvector('simple', :t), 'A') || "
             "to_tsvector('simple', :b) WHERE id = :id"),
             {"t": fold(values["title"]), "b": fold(values["body"]), "id": existing})
+
+
+def _dialect_insert(connection):
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def remove(connection, source_type, source_id):
@@ -184,9 +202,10 @@ _PENDING = "wg_search_pending"
 def _collect(session, flush_context, instances):
     by_class = _types_by_class()
     pending = session.info.setdefault(_PENDING, {"write": [], "remove": set()})
-    for obj in list(session.new) + list(session.dirty):
-        for source in by_class.get(type(obj), ()):
-            pending["write"].append((source, obj))
+    for new, objs in ((True, session.new), (False, session.dirty)):
+        for obj in objs:
+            for source in by_class.get(type(obj), ()):
+                pending["write"].append((source, obj, new))
     for obj in session.deleted:
         for source in by_class.get(type(obj), ()):
             if obj.id is None:
@@ -206,16 +225,17 @@ def _apply(session, flush_context):
         return
     connection = session.connection()
     with session.no_autoflush:
-        for source_type, source_id in pending["remove"]:
+        removed = pending["remove"]
+        for source_type, source_id in removed:
             remove(connection, source_type, source_id)
         done = set()
-        for source, obj in pending["write"]:
+        for source, obj, new in pending["write"]:
             state = inspect(obj)
             if state.deleted or state.was_deleted or (source.type, obj.id) in done \
                     or obj.id is None:
                 continue
             done.add((source.type, obj.id))
-            write(connection, source, obj)
+            write(connection, source, obj, new=new and (source.type, obj.id) not in removed)
             for related_source, related in (source.related(obj) if source.related else ()):
                 if (related_source.type, related.id) not in done:
                     done.add((related_source.type, related.id))
