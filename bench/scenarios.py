@@ -95,8 +95,8 @@ SCENARIOS = [
     Scenario("search, one word", "member@example.org", "/search?q=precursor", 50),
     Scenario("search, two words (coordinator)", "coordinator@example.org",
              "/search?q=precursor+data", 50),
-    Scenario("search, one word within documents", "member@example.org",
-             "/search?q=precursor&type=document", 50),
+    Scenario("search, one word within initiatives", "member@example.org",
+             "/search?q=precursor&type=initiative", 50),
     Scenario("decision register, filtered", "lead@example.org", "/decisions/?group=wg1&status=open",
              15, 40),
 ]

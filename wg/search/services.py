@@ -115,7 +115,7 @@ COUNT_LIMIT = 1000
 # Beyond this many matches the results are listed newest first rather than by relevance.
 RANK_LIMIT = COUNT_LIMIT
 # The types whose rows grow with the coalition's work; each other type has a few thousand rows
-# at most, so a search within it reads its own rows first.
+# at most, so a search within it reads its own rows first and lists them newest first.
 GROWING_TYPES = ("action", "progress")
 # Newest-first pages up to this one are read by walking ix_search_documents_newest from the
 # newest row (the walk is as long as the page is deep); later pages sort every match.
@@ -192,10 +192,11 @@ def search(person, q, source_type=None, group_id=None, page=1):
     if source_type:
         where.append(D.source_type == source_type)
     total = sum(n for t, n in facets.items() if not source_type or t == source_type)
-    few = sampled and narrow and source_type not in (None, *GROWING_TYPES)
+    few = narrow and source_type not in (None, *GROWING_TYPES)
     if few:
-        # One of the types with few rows, within a word found everywhere: that type's rows
-        # are read first (by its index) and each is looked up among the matches; newest first.
+        # One of the types with few rows (SQLite): that type's rows are read first (by its
+        # index) and each is looked up among the matches, newest first, whether the word is
+        # found a few times or everywhere (ranking would score every match of the word).
         typed = [visible, D.source_type == source_type, D.id.in_(select(plain.c.id))]
         if group_id:
             typed.append(D.group_id == group_id)
