@@ -3,6 +3,7 @@
 import logging
 import os
 import re
+import sys
 
 from flask import Flask, Request, abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext
@@ -14,7 +15,7 @@ from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
 from wg import permissions
 from wg.config import Config, load_secret_key, normalize_database_url
-from wg.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from wg.extensions import babel, bootstrap, csrf, db, limiter, login_manager
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -115,7 +116,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_extensions(app):
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    # Migrations run from the command line (`flask db upgrade`) and the tests, never in a
+    # gunicorn worker: there Flask-Migrate and Alembic (~11 MB a worker) are not loaded.
+    if "gunicorn" not in sys.modules:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
     from wg import assets

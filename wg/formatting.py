@@ -225,9 +225,11 @@ def sort_key(text):
     return _sort_key(str(text or ""))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _sort_key(text):
-    """The same names are sorted on every page view (rosters, silent owners): keyed once."""
+    """The same names are sorted on every page view (rosters, silent owners): keyed once. A
+    key is a tuple of ~50 numbers (~600 bytes with its name): 8,192 of them are ~5 MB a worker,
+    more than a line of effort's silent owners at ten times the coalition (~1,200)."""
     return _collator().sort_key(text)
 
 

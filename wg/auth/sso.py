@@ -9,8 +9,6 @@ nobody is created unless OIDC_CREATE_PEOPLE is on (then with OIDC_NEW_PEOPLE_PAR
 their country or organization, which a coordinator corrects); inactive people are refused.
 """
 
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -40,8 +38,18 @@ def password_login_enabled(config=None):
     return bool(config.get("PASSWORD_LOGIN", True))
 
 
+def _oauth_error():
+    """Authlib's error class, imported where single sign-on is used: Authlib (with requests and
+    cryptography) is ~17 MB in every web worker, and most coalitions log in by password."""
+    from authlib.integrations.base_client.errors import OAuthError
+
+    return OAuthError
+
+
 def _client():
     """The Authlib client for the configured provider (made once per issuer and client)."""
+    from authlib.integrations.flask_client import OAuth
+
     config = current_app.config
     key = (config["OIDC_ISSUER"], config["OIDC_CLIENT_ID"], config.get("OIDC_CLIENT_SECRET"))
     cache = current_app.extensions.setdefault("wg_oidc", {})
@@ -101,7 +109,7 @@ def sso_login():
     session[ZONE_KEY] = (request.args.get("zone") or "")[:64]
     try:
         return _client().authorize_redirect(url_for("auth.sso_callback", _external=True))
-    except (OAuthError, OSError, ValueError) as exc:
+    except (_oauth_error(), OSError, ValueError) as exc:
         current_app.logger.warning("sso: provider unreachable: %s", exc)
         return _refuse(_("The sign-on provider cannot be reached; try again later."), 503)
 
@@ -112,7 +120,7 @@ def sso_callback():
         return _refuse(_("Single sign-on is not configured."), 404)
     try:
         token = _client().authorize_access_token()
-    except (OAuthError, OSError, ValueError, KeyError) as exc:
+    except (_oauth_error(), OSError, ValueError, KeyError) as exc:
         current_app.logger.info("sso: refused answer: %s", exc)
         return _refuse(_("The sign-on did not complete (it may have expired); try again."), 400)
     claims = dict(token.get("userinfo") or {})
