@@ -119,6 +119,8 @@ def register_extensions(app):
     # Migrations run from the command line (`flask db upgrade`) and the tests, never in a
     # gunicorn worker: there Flask-Migrate and Alembic (~11 MB a worker) are not loaded.
     if "gunicorn" not in sys.modules:
+        # Alembic announces its plugins at import, once logging is set up: not news.
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
         from flask_migrate import Migrate
 
         Migrate(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
