@@ -58,6 +58,7 @@ def _wait_healthy(base, deadline):
 def test_two_nodes_share_sessions_throttling_rollups_and_mail(pg_database, smtp_server):  # noqa: F811
     env = dict(os.environ, DATABASE_URL=pg_database, SECRET_KEY="two-node-" + secrets.token_hex(8),
                RATELIMIT_STORAGE_URI=f"{REDIS}/{random.randint(1, 15)}", RATELIMIT_ENABLED="1",
+               RATELIMIT_KEY_PREFIX=f"two-node-{secrets.token_hex(4)}",  # runs side by side
                SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port), SMTP_STARTTLS="0",
                BASE_URL="http://127.0.0.1", PYTHONPATH=str(ROOT))
     env.pop("TEST_DATABASE_URL", None)

@@ -81,6 +81,8 @@ class Config:
                                                              "30000"))
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Several deployments (or test runs) sharing one Redis keep their counters apart.
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.SERVER_NAME = os.environ.get("SERVER_NAME") or None
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
