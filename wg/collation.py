@@ -26,6 +26,7 @@ class CompactTable:
         self._multi = {}  # tuple of code points (2 or more) -> list of collation elements
         self._prefixes = set()  # every prefix of a contraction (a trie node without a value)
         self._starts = set()  # first code points of contractions
+        self._ints = {}
 
     def add(self, key, value):
         if len(key) == 1:
@@ -62,7 +63,10 @@ class CompactTable:
         i = bisect_left(self._points, point)
         if i == len(self._points) or self._points[i] != point:
             return None
-        weights = self._weights[self._offsets[i]:self._offsets[i + 1]]
+        # One int object per weight value, shared by every key (as pyuca's table shares them):
+        # otherwise each cached sort key would hold ~20 fresh ints of its own (~0.5 KB).
+        intern = self._ints.setdefault
+        weights = [intern(w, w) for w in self._weights[self._offsets[i]:self._offsets[i + 1]]]
         return [tuple(weights[k:k + 3]) for k in range(0, len(weights), 3)]
 
     def find_prefix(self, key):
