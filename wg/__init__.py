@@ -3,7 +3,6 @@
 import logging
 import os
 import re
-import sys
 
 from flask import Flask, Request, abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext
@@ -15,7 +14,7 @@ from werkzeug.routing import IntegerConverter as WerkzeugIntegerConverter
 
 from wg import permissions
 from wg.config import Config, load_secret_key, normalize_database_url
-from wg.extensions import babel, bootstrap, csrf, db, limiter, login_manager
+from wg.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -116,14 +115,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_extensions(app):
     db.init_app(app)
-    # Migrations run from the command line (`flask db upgrade`) and the tests, never in a
-    # gunicorn worker: there Flask-Migrate and Alembic (~11 MB a worker) are not loaded.
-    if "gunicorn" not in sys.modules:
-        # Alembic announces its plugins at import, once logging is set up: not news.
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-        from flask_migrate import Migrate
-
-        Migrate(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    # Flask-Migrate and Alembic (~11 MB) are imported when first used (`flask db ...`, tests):
+    # never in a web worker. Alembic announces its plugins at import: not news.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
     from wg import assets

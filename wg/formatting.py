@@ -215,9 +215,10 @@ def participant_name(participant):
 
 @lru_cache(maxsize=1)
 def _collator():
-    from pyuca import Collator
+    """pyuca's collation, its table packed (wg.collation): ~3 MB a worker instead of ~11."""
+    from wg.collation import CompactCollator
 
-    return Collator()
+    return CompactCollator()
 
 
 def sort_key(text):

@@ -8,9 +8,6 @@ second per 100,000 characters and a larger text is refused at once.
 
 import threading
 
-import nh3
-from markdown_it import MarkdownIt
-
 from wg.errors import ValidationError
 
 MAX_LENGTH = 100_000
@@ -25,6 +22,10 @@ _local = threading.local()
 def _parser():
     parser = getattr(_local, "parser", None)
     if parser is None:
+        # Imported here: only writes parse Markdown (pages show the stored HTML), so a worker
+        # that only reads does not load markdown-it and nh3 (~2.5 MB).
+        from markdown_it import MarkdownIt
+
         # html=True only so that raw HTML is *recognised* (as html_block/html_inline tokens) for
         # the check; the rendered HTML is always sanitized by nh3 afterwards.
         parser = _local.parser = MarkdownIt("commonmark", {"html": True}).enable(
@@ -67,6 +68,8 @@ def render(text, limit=MAX_LENGTH):
 
     Text over the limit is not parsed at all (shown escaped, as preformatted text).
     """
+    import nh3
+
     text = text or ""
     if len(text) > limit:
         return "<pre>" + nh3.clean_text(text[:limit]) + "</pre>"

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from wg.meetings.models import MeetingStatus
 from wg.meetings.recurrence import zone
@@ -25,6 +24,8 @@ PRODID = "-//Coalition working-group tracker//meetings//EN"
 
 
 def _event(meeting, url, alarm_minutes, now):
+    from icalendar import Alarm, Event
+
     event = Event()
     event.add("uid", meeting.uid)
     event.add("dtstamp", now)
@@ -173,6 +174,8 @@ def _rrule(rules, onset):
 
 
 def _observance(offset_from, offset_to, name, is_dst, onset):
+    from icalendar import TimezoneDaylight, TimezoneStandard
+
     component = TimezoneDaylight() if is_dst else TimezoneStandard()
     component.add("tzname", name)
     component.add("tzoffsetfrom", offset_from)
@@ -195,6 +198,8 @@ def vtimezone(tzid):
     Yearly rules still in force after LAST_YEAR have no end, so later events keep the current
     rule (as tzdata does); one-off changes after LAST_YEAR (Morocco's Ramadan) are left out.
     """
+    from icalendar import Timezone
+
     tz = zone(tzid)
     first = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
     end = datetime(LAST_YEAR + 2, 1, 1, tzinfo=UTC)  # a spare year shows which rules last
@@ -230,6 +235,10 @@ def _vtimezones(meetings):
 
 def build_calendar(meetings, *, name, url_for_meeting, alarm_minutes, now):
     """A VCALENDAR with one VEVENT per meeting and the VTIMEZONEs they use."""
+    # icalendar (~3 MB) is imported by the feeds and notices that build calendars, not by every
+    # worker and process that imports this module.
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -12,7 +12,6 @@ from wg.notify import bp
 from wg.notify import services as notify
 from wg.notify.forms import PreferencesForm
 from wg.notify.models import JobRun, OutboxMessage
-from wg.notify.scheduler import job_list
 
 
 @bp.route("/profile/notifications", methods=["GET", "POST"])
@@ -71,6 +70,8 @@ def outbox_retry(message_id):
 
 @bp.route("/admin/jobs")
 def jobs():
+    from wg.notify.scheduler import job_list  # APScheduler: loaded by this page only
+
     permissions.require_coordinator(current_user)
     runs = {r.name: r for r in db.session.query(JobRun)}
     return render_template("notify/jobs.html", jobs=job_list(current_app.config), runs=runs)

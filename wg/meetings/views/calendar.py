@@ -45,18 +45,24 @@ def ics(meeting_id):
 
 # Serialized feeds by (person, ETag): building a year of events with icalendar costs tens of
 # milliseconds, and calendar programs poll often. Per process, bounded; the ETag changes with
-# every change to the feed, so an entry is never stale.
+# every change to the feed, so an entry is never stale. A feed is ~15 KB at scale 10 (up to
+# ~40 KB): at most 256 feeds and 4 MB in all per worker.
 _FEED_CACHE = OrderedDict()
 _FEED_CACHE_SIZE = 256
+_FEED_CACHE_BYTES = 4_000_000
+_feed_bytes = 0
 
 
 def _cached_feed(key, build):
+    global _feed_bytes
     body = _FEED_CACHE.get(key)
     if body is None:
         body = build()
-        _FEED_CACHE[key] = body
-        while len(_FEED_CACHE) > _FEED_CACHE_SIZE:
-            _FEED_CACHE.popitem(last=False)
+        if key not in _FEED_CACHE:
+            _FEED_CACHE[key] = body
+            _feed_bytes += len(body)
+        while _FEED_CACHE and (len(_FEED_CACHE) > _FEED_CACHE_SIZE or _feed_bytes > _FEED_CACHE_BYTES):
+            _feed_bytes -= len(_FEED_CACHE.popitem(last=False)[1])
     else:
         _FEED_CACHE.move_to_end(key)
     return body
