@@ -189,10 +189,15 @@ def _refresh_tsv(connection, batch=5000):
         if not rows:
             return
         last = rows[-1].id
+        # One UPDATE per batch (arrays unnested), not one per row: the same Python fold() and
+        # the same tsvector expression as write(), far fewer round trips at scale 100.
         connection.execute(text(
-            "UPDATE search_documents SET tsv = setweight(to_tsvector('simple', :t), 'A') || "
-            "to_tsvector('simple', :b) WHERE id = :id"),
-            [{"t": fold(r.title), "b": fold(r.body), "id": r.id} for r in rows])
+            "UPDATE search_documents AS d SET tsv = setweight(to_tsvector('simple', v.t), 'A') "
+            "|| to_tsvector('simple', v.b) "
+            "FROM unnest(CAST(:ids AS integer[]), CAST(:ts AS text[]), CAST(:bs AS text[])) "
+            "AS v(id, t, b) WHERE d.id = v.id"),
+            {"ids": [r.id for r in rows], "ts": [fold(r.title) for r in rows],
+             "bs": [fold(r.body) for r in rows]})
 
 
 _PENDING = "wg_search_pending"
