@@ -60,3 +60,31 @@ def kept_block(*key, caller):
 
 def register(app):
     app.jinja_env.globals["kept_block"] = kept_block
+
+
+class Shelf:
+    """A few computed values (not HTML) kept per worker, least recently used out: for results
+    kept under change stamps (wg/stamps.py), whose key says when they are still exact."""
+
+    def __init__(self, size):
+        self.size = size
+        self._values = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._values.clear()

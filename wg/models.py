@@ -37,4 +37,5 @@ from wg.rollups.models import (  # noqa: F401
     RollupParticipant,
 )
 from wg.search.models import SearchDocument  # noqa: E402,F401
+from wg.stamps import ChangeStamp  # noqa: E402,F401
 from wg.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription  # noqa: F401,E501

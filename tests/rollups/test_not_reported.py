@@ -9,6 +9,8 @@ from sqlalchemy import event, select
 
 from tests import factories as f
 from wg.actions import services as actions
+from wg.actions.models import ActionItem
+from wg.auth.models import Person
 from wg.extensions import db
 from wg.rollups import services as rollups
 from wg.rollups.svg import trend_chart
@@ -104,11 +106,53 @@ def test_not_reported_is_three_queries_however_many_are_listed(app):
         try:
             cycle = rollups.not_reported(group, NOW, groups=groups)
             names = [q.who.name for q in cycle.owners] + [q.who.code for q in cycle.participants]
+            first = len(statements)
+            again = rollups.not_reported(group, NOW, groups=groups)
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
-        # The cycle starts, the owners (rollup_owners), the participants with their last
-        # entries (rollup_participants joined to participant_activity).
-        assert names and len(statements) == 3
+        # The cycle starts, the change stamps, the owners (rollup_owners), the participants
+        # with their last entries (rollup_participants joined to participant_activity).
+        assert names and first == 4
+        # Asked again with nothing changed: the owners are the ones kept under the stamps.
+        assert len(statements) - first == 3 and again.owners == cycle.owners
+
+
+def test_kept_owners_follow_every_change_and_the_days(app):
+    """The silent owners are kept under the groups' and people's change stamps: a progress
+    entry, an owner's new name, a new owner and a day passing each show at once."""
+    from wg.auth import services as auth
+
+    with app.test_request_context():
+        world = _world()
+        g, chair = world["groups"], world["people"]["chair"]
+
+        def owners(now=NOW):
+            return [(q.who.name, q.days) for q in rollups.not_reported(g["WG1"], now).owners]
+
+        assert owners() == [("Zoe Never", None), ("Fay Fresh", 70), ("Abe Forty", 40),
+                            ("Ben Ten", 10)]
+        assert owners() == owners()  # kept
+        # Ben reports on his action this cycle: he leaves the list.
+        ben = db.session.scalar(select(ActionItem).where(ActionItem.title == "Brazil's action"))
+        actions.record_progress(ben, chair, "in_progress", 30, "on track", None,
+                                NOW - timedelta(hours=1))
+        db.session.commit()
+        assert [name for name, _ in owners()] == ["Zoe Never", "Fay Fresh", "Abe Forty"]
+        # Abe is renamed: the list shows the new name, sorted by it among equals.
+        abe = db.session.scalar(select(Person).where(Person.name == "Abe Forty"))
+        auth.update_person(abe, name="Abel Forty", email=abe.email, participant=abe.participant,
+                           timezone=abe.timezone, language=abe.language, actor=chair, now=NOW)
+        db.session.commit()
+        assert ("Abel Forty", 40) in owners()
+        # A new action of someone who never reported in SWG1.2 lists her too.
+        carla = db.session.scalar(select(Person).where(Person.name == "Carla Chile"))
+        f.action(g["SWG1.2"], "Chile's second action", owner=carla, now=CREATED,
+                 due_date=date(2026, 12, 31))
+        db.session.commit()
+        assert owners()[:2] == [("Carla Chile", None), ("Zoe Never", None)]
+        # A day later every silence is a day longer; an hour later nothing moved.
+        assert owners(NOW + timedelta(hours=1)) == owners()
+        assert owners(NOW + timedelta(days=1))[2:] == [("Fay Fresh", 71), ("Abel Forty", 41)]
 
 
 def test_line_of_effort_page_lists_names_before_owners(app, login):

@@ -145,6 +145,10 @@ def _change_person(actor, person, verb, values, now, expected_version=None, reas
         return False
     person.version = (person.version or 1) + 1
     db.session.flush()
+    if "name" in changes:
+        from wg import stamps
+
+        stamps.bump("people")  # lists that show names keep them under this token
     _record_person(actor, person, verb, changes, now, reason)
     return True
 

@@ -5,6 +5,7 @@ one GROUP BY over action_items, the trend from the small rollup_month_deltas tab
 """
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from sqlalchemy import String, and_, case, cast, func, literal_column, or_, select, union_all
 
@@ -228,12 +229,25 @@ def silent(cycle_starts):
     participants over rollup_participants (the counts) joined to participant_activity (the
     last entries).
     """
+    return silent_owners(cycle_starts), silent_participants(cycle_starts)
+
+
+def _instant(value):
+    """An aware UTC datetime from a timestamp column's value as the driver gives it (SQLite: the
+    text it stores; PostgreSQL: a datetime)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def silent_owners(cycle_starts):
+    """The owners of `silent`: [(Owner, open count, count in all, last entry or None)].
+
+    Read as the driver's rows (a line of effort has over a thousand: SQLAlchemy's processing
+    of each timestamp cost more than the query)."""
     ids = sorted(cycle_starts)
-    fix = A.last_progress_at.type.process_result_value
-
-    def when(t):
-        return fix(t, None) if t is not None else None
-
     RO = RollupOwner
     reported = or_(*[and_(RO.group_id == gid, RO.last_progress_at >= cycle_starts[gid])
                      for gid in ids])
@@ -242,9 +256,20 @@ def silent(cycle_starts):
                     func.sum(RO.total).label("total"), func.max(RO.last_progress_at).label("last"))
              .where(RO.group_id.in_(ids)).group_by(RO.owner_id)
              .having(n_open > 0, func.max(case((reported, 1), else_=0)) == 0).subquery())
-    owners = db.session.execute(
+    rows = db.session.connection().execute(
         select(Person.id, Person.name, quiet.c.n_open, quiet.c.total, quiet.c.last)
-        .join(quiet, quiet.c.pid == Person.id)).all()
+        .join(quiet, quiet.c.pid == Person.id)).cursor.fetchall()
+    return [(Owner(pid, name), int(n), int(total), _instant(t))
+            for pid, name, n, total, t in rows]
+
+
+def silent_participants(cycle_starts):
+    """The participants of `silent`: [(Participant, open count, count in all, last entry)]."""
+    ids = sorted(cycle_starts)
+    fix = A.last_progress_at.type.process_result_value
+
+    def when(t):
+        return fix(t, None) if t is not None else None
 
     R, PA = RollupParticipant, ParticipantActivity
     recent = or_(*[and_(PA.group_id == gid, PA.last_progress_at >= cycle_starts[gid])
@@ -264,5 +289,4 @@ def silent(cycle_starts):
         .outerjoin(activity, activity.c.pid == Participant.id)
         .where(func.coalesce(activity.c.fresh, 0) == 0)
     ).all()
-    return ([(Owner(pid, name), int(n), int(total), when(t)) for pid, name, n, total, t in owners],
-            [(p, int(n), int(total), when(t)) for p, n, total, t in participants])
+    return [(p, int(n), int(total), when(t)) for p, n, total, t in participants]

@@ -1,11 +1,14 @@
 """Assembles what rollup pages show from the aggregate queries (a fixed number of them)."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from babel import dates
 from flask_babel import gettext as _
 
+from wg import stamps
 from wg.formatting import format_date, locale, participant_name, sort_key
+from wg.kept import Shelf
 from wg.rollups import queries
 from wg.rollups.compute import Figures, month_start, trend_months
 
@@ -147,12 +150,42 @@ def not_reported(group, now, groups=None):
     groups = groups if groups is not None else queries.all_groups()
     ids = queries.scope_ids(group, groups)
     starts = queries.cycle_starts([g for g in groups if g.id in ids], now)
-    owners, participants = queries.silent(starts)
+    return Cycle(group, starts, _quiet_owners(starts, now),
+                 _quiet(queries.silent_participants(starts), participant_name, now))
 
-    def quiet(rows, name):
-        found = [Quiet(who, n, total, last, None if last is None else (now - last).days)
-                 for who, n, total, last in rows]
-        return sorted(found, key=lambda q: (q.silence, sort_key(name(q.who))))
 
-    return Cycle(group, starts, quiet(owners, lambda p: p.name),
-                 quiet(participants, participant_name))
+def _quiet(rows, name, now):
+    found = [Quiet(who, n, total, last, None if last is None else (now - last).days)
+             for who, n, total, last in rows]
+    return sorted(found, key=lambda q: (q.silence, sort_key(name(q.who))))
+
+
+_owner_lists = Shelf(16)  # a line of effort has over a thousand silent owners
+
+
+@dataclass(frozen=True)
+class _Kept:
+    owners: list  # [Quiet], sorted
+    since: object  # the owners' whole days of silence are the same from `since`...
+    until: object  # ...until just before `until`
+
+
+def _quiet_owners(starts, now):
+    """The silent owners, longest silence first, then by name: kept while the groups' and the
+    people's change stamps are the same (nobody's actions, counts or name changed) and nobody's
+    whole days of silence have moved on. Finding and sorting a line of effort's thousand-odd
+    owners was half of its page's time."""
+    tokens = stamps.read([*(stamps.group_scope(g) for g in sorted(starts)), "people"])
+    key = (tuple(sorted(starts.items())), tokens, str(locale()))
+    found = _owner_lists.get(key)
+    if found is not None and found.since <= now < found.until:
+        return found.owners
+    owners = _quiet(queries.silent_owners(starts), lambda p: p.name, now)
+    dated = [q for q in owners if q.last_at is not None]
+    day = timedelta(days=1)
+    _owner_lists.put(key, _Kept(
+        owners, max((q.last_at + q.days * day for q in dated), default=datetime.min.replace(
+            tzinfo=UTC)),
+        min((q.last_at + (q.days + 1) * day for q in dated), default=datetime.max.replace(
+            tzinfo=UTC))))
+    return owners

@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, case, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from wg import stamps
 from wg.actions.models import (
     OPEN_STATUSES,
     ActionItem,
@@ -214,6 +215,8 @@ def apply_change(before, after):
         gone = b_pids - a_pids if after and after.group_id == before.group_id else b_pids
         _recount_activity(before.group_id, gone)
     _move_owner(before, after)
+    # Last, so the token's row is held for the shortest time by writers in one group.
+    stamps.bump(*{stamps.group_scope(state.group_id) for state in (before, after) if state})
 
 
 _OPEN = frozenset(s.value for s in OPEN_STATUSES)
@@ -451,6 +454,9 @@ def rebuild():
             for (g, o), (n, t, at) in counted.owners.items()]
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(RollupOwner), rows[start:start + 5000])
+    from wg.groups.models import Group
+
+    stamps.bump(*[stamps.group_scope(g) for g in db.session.scalars(select(Group.id))])
     db.session.flush()
     from wg.groups import counts  # the structure's kept counts are rebuilt with the rollups
 

@@ -1,0 +1,62 @@
+"""Change stamps: a token per scope that every change to what the scope covers sets anew.
+
+A reader that works something out from a scope's data can keep the result under the tokens it
+read before it started, and use it again while the tokens are the same: whoever changed the
+data, in whichever process or node, set a new token in the same transaction. The token is
+random, not a counter, so emptying or restoring the database cannot bring an old token back
+(a counter would start again from the numbers it had once).
+
+Scopes: ``group:<id>`` (the group's actions and their rollup summaries, set by
+`wg.rollups.summary`), ``people`` (a person's name, set by `wg.auth.services`).
+"""
+
+import secrets
+
+from sqlalchemy import BigInteger, String, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wg.extensions import db
+
+
+class ChangeStamp(db.Model):
+    __tablename__ = "change_stamps"
+
+    scope: Mapped[str] = mapped_column(String(60), primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger)
+
+
+def group_scope(group_id):
+    return f"group:{group_id}"
+
+
+_STATEMENTS = {}
+
+
+def _statement():
+    dialect = db.session.get_bind().dialect.name
+    stmt = _STATEMENTS.get(dialect)
+    if stmt is None:
+        table = ChangeStamp.__table__
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(
+            scope=bindparam("scope"), token=bindparam("token"))
+        stmt = _STATEMENTS[dialect] = insert.on_conflict_do_update(
+            index_elements=[table.c.scope], set_={"token": insert.excluded.token})
+    return stmt
+
+
+def bump(*scopes):
+    """Give each scope a new token, in the caller's transaction (scopes in a fixed order, so
+    two writers never wait for each other's rows crosswise)."""
+    rows = [{"scope": s, "token": secrets.randbits(62)} for s in sorted(set(scopes))]
+    if rows:
+        db.session.execute(_statement(), rows)
+
+
+def read(scopes):
+    """The scopes' tokens in the order given (None for a scope never changed)."""
+    scopes = list(scopes)
+    found = dict(db.session.execute(
+        select(ChangeStamp.scope, ChangeStamp.token).where(ChangeStamp.scope.in_(scopes))).all())
+    return tuple(found.get(s) for s in scopes)
