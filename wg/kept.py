@@ -18,7 +18,7 @@ from flask import request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-SIZE = 256  # pieces per worker
+SIZE = 1024  # pieces per worker (an actions list page keeps 100 rows)
 SIZE_CHARS = 4_000_000  # and at most this many characters in all
 
 _pieces = OrderedDict()

@@ -1,5 +1,5 @@
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -210,3 +210,57 @@ def test_owner_filter_names_the_owner_not_an_id(app, world, login):
         owner_id = world["ids"]["member"]
         page = web.get(f"/actions/?owner={owner_id}").get_data(as_text=True)
         assert "owned by Mem Member" in page and "person #" not in page
+
+
+def test_kept_list_rows_follow_progress_names_and_language(app, world, login):
+    """The actions list keeps each row's card and table row (wg.kept) under everything they
+    show: a progress entry, an owner's new name, a new responsible participant and another
+    language show at once, and a kept page equals a fresh render."""
+    from wg import kept
+    from wg.actions import services as actions
+    from wg.auth import services as auth
+    from wg.auth.models import Person
+    from wg.participants.models import Participant
+
+    kept.clear()
+    with app.app_context():
+        web = _login(login, world, "chair")
+
+    def rows():
+        page = web.get("/actions/?group=swg1-1").get_data(as_text=True)
+        return page.split('class="list-unstyled action-cards"', 1)[1].split("</table>", 1)[0]
+
+    first = rows()
+    assert rows() == first and ">0%<" in first
+    with app.app_context():
+        chair = db.session.scalar(select(Person).where(Person.email == world["emails"]["chair"]))
+        owned = db.session.get(ActionItem, world["ids"]["owned"])
+        actions.record_progress(owned, chair, "in_progress", 35, "on its way", owned.version,
+                                datetime.now(UTC))
+        db.session.commit()
+    after = rows()
+    assert ">35%<" in after and after.count(">35%<") == 2  # the card and the table row
+    with app.app_context():
+        member = db.session.get(Person, world["ids"]["member"])
+        auth.update_person(member, name="Mona Renamed", email=member.email,
+                           participant=member.participant, timezone=member.timezone,
+                           language=member.language)
+        db.session.commit()
+    renamed = rows()
+    assert "Mona Renamed" in renamed
+    with app.app_context():
+        ghana = db.session.scalar(select(Participant).where(Participant.code == "GHA"))
+        chair = db.session.scalar(select(Person).where(Person.email == world["emails"]["chair"]))
+        chair_own = db.session.get(ActionItem, world["ids"]["chair"])
+        chair_own.participants.append(ghana)
+        db.session.commit()
+    assert rows().count('title="Ghana"') == renamed.count('title="Ghana"') + 2
+    renamed = rows()
+    kept.clear()
+    assert rows() == renamed  # kept rows equal freshly rendered ones
+    with app.app_context():
+        db.session.scalar(select(Person).where(Person.email == world["emails"]["chair"])) \
+            .language = "fr"
+        db.session.commit()
+    french = rows()
+    assert "En cours" in french and "En cours" not in renamed

@@ -89,6 +89,15 @@ class ListRow:
     owner_url: str | None
     participants: list  # (participant, its name, the list filtered by it)
 
+    @property
+    def key(self):
+        """Everything the row shows, as a phone card or a table row (for kept_block: the
+        language and the site root are added there)."""
+        a = self.action
+        return (self.url, a.title, a.sensitivity, a.status, self.percent, self.due, self.overdue,
+                self.flags, a.group.code, a.owner.name if a.owner else None, self.owner_url,
+                tuple((p.code, name, url) for p, name, url in self.participants))
+
 
 def _filter_links(sort_args, key):
     """A function giving the list's URL with `key`=value added to `sort_args`.
@@ -150,6 +159,15 @@ def list_badges():
     status = get_template_attribute("actions/_macros.html", "status_badge")
     tlp = get_template_attribute("_tlp.html", "tlp_badge")
     return _Memo(status), _Memo(tlp)
+
+
+def _status_options():
+    """{status: the progress form's status options with it selected}, each made once a page."""
+    from flask import get_template_attribute
+
+    options = get_template_attribute("actions/_macros.html", "status_options")
+    choices = [(value, str(label)) for value, label in STATUS_CHOICES]
+    return _Memo(lambda status: options(status, choices))
 
 
 def _safe_next(value, default):
@@ -247,12 +265,14 @@ def mine():
     status_badges, tlp_badges = list_badges()
     return render_template("actions/mine.html", page=page, today=now.date(), now=now,
                            include_closed=include_closed, sort=sort, args=args,
-                           status_choices=[(value, str(label)) for value, label
-                                           in ProgressForm().status.choices],
+                           status_options=_status_options(),
                            status_badges=status_badges, tlp_badges=tlp_badges,
                            # Each card's form label, as the template's _() would write it.
                            card_formats={"update": Markup(_("Update %(title)s")),
-                                         "number": Markup(_("Action %(number)s"))},
+                                         "number": Markup(_("Action %(number)s")),
+                                         "due": Markup(_("due %(date)s")),
+                                         "owner": Markup(_("owner %(name)s"))},
+                           rows=list_rows(page.items, now.date(), now, {}),
                            new_key=idempotency.new_key)
 
 
