@@ -2,9 +2,12 @@
 
 import os
 
+import pytest
+
 from bench import run
 
 
+@pytest.mark.once  # the harness measures a fresh SQLite data set whatever the suite runs on
 def test_bench_smoke(tmp_path, monkeypatch):
     monkeypatch.delenv("BENCH_DATABASE_URL", raising=False)
     out = tmp_path / "RESULTS.md"

@@ -33,7 +33,7 @@ from wg.auth.models import Person
 from wg.extensions import db
 from wg.i18n import LANGUAGES, RTL_LANGUAGES
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 # The demo's people in each role, and where their crawl starts: the home page, and for the chair
 # their own sub-group first (its meetings, with the forms only a chair gets).

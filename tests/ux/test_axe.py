@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from werkzeug.exceptions import HTTPException
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 DEMO_PASSWORD = "coalition-demo"
 DESKTOP = {"width": 1280, "height": 900}

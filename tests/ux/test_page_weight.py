@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser import log_in
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.once]
 
 FIRST_VISIT_BUDGET = 150 * 1024
 REPEAT_VISIT_BUDGET = 60 * 1024
