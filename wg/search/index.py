@@ -251,7 +251,7 @@ def _create_indexes(connection, definitions):
         connection.execute(text(definition))
 
 
-def _refresh_tsv(connection, first, last, missing_only=False, batch=5000):
+def _refresh_tsv(connection, first=0, last=2**31 - 1, missing_only=False, batch=5000):
     """PostgreSQL: write the tsvector of the rows with first < id <= last (folded in Python,
     like write()); `missing_only`: only those left NULL by the SQL sources."""
     missing = " AND tsv IS NULL" if missing_only else ""
