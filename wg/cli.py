@@ -49,6 +49,7 @@ def demo_command(scale, random_seed, logins):
 
     if scale <= 0 or scale > 100:
         _fail("--scale must be above 0 and at most 100.")
+    lift_statement_timeout()
     seed_structure()
     if demo.demo_already_loaded():
         click.echo("Demo data is already loaded; nothing to add.")
@@ -69,6 +70,18 @@ def demo_command(scale, random_seed, logins):
         print_demo_logins()
 
 
+def lift_statement_timeout():
+    """PostgreSQL: no statement timeout for the rest of this command's transaction.
+
+    The app's connections give up on a statement after DATABASE_STATEMENT_TIMEOUT (30 s, for
+    web requests); bulk statements of maintenance commands (the search index of nine million
+    progress entries at scale 100, its GIN index, the rollup recount) run longer."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        db.session.execute(text("SET LOCAL statement_timeout = 0"))
+
+
 def analyze_after_bulk_load():
     """Give PostgreSQL's planner statistics for the tables the demo just filled.
 
@@ -81,7 +94,9 @@ def analyze_after_bulk_load():
     from sqlalchemy import text
 
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("SET statement_timeout = 0"))  # minutes at scale 100
         conn.execute(text("VACUUM ANALYZE"))
+        conn.execute(text("RESET statement_timeout"))  # the connection returns to the pool
 
 
 def print_demo_logins():
@@ -248,6 +263,7 @@ def search_reindex_command():
     """Rebuild the whole search index from the records."""
     from wg.search.index import reindex
 
+    lift_statement_timeout()
     count = reindex(db.session)
     db.session.commit()
     click.echo(f"Search index rebuilt: {count:,} records.")
@@ -259,6 +275,7 @@ def rebuild_rollups_command():
     """Recount the kept rollup summaries from actions and progress logs."""
     from wg.rollups import summary
 
+    lift_statement_timeout()
     counts = summary.rebuild()
     db.session.commit()
     click.echo("Rollups rebuilt: " + ", ".join(f"{v:,} {k} rows" for k, v in counts.items()))
@@ -270,6 +287,7 @@ def check_rollups_command():
     """Compare the kept rollup summaries with a recount; exit 1 and list any difference."""
     from wg.rollups import summary
 
+    lift_statement_timeout()
     differences = summary.check()
     db.session.rollback()
     if differences:

@@ -270,3 +270,49 @@ def test_a_new_record_overwrites_an_index_row_left_under_its_id(ctx):
     rows = db.session.scalar(select(func.count()).select_from(SearchDocument).where(
         SearchDocument.source_type == "action", SearchDocument.source_id == new.id))
     assert rows == 1
+
+
+def test_reindex_sql_sources_equal_python(ctx):
+    """On PostgreSQL reindex writes actions and progress entries in SQL (wg.search.index
+    SQL_SOURCES): the same rows, dates, AMBER+STRICT owners and tsvectors as the Python path,
+    for accented and non-Latin text too; elsewhere this checks the Python path against itself."""
+    from sqlalchemy import text
+
+    from wg.participants.models import Participant
+
+    c = factories.coalition()
+    g = c["groups"]
+    plain = factories.action(g["SWG1.1"], title="Plain ASCII title")
+    accented = factories.action(g["SWG1.1"], title="Développement des capacités")
+    russian = factories.action(g["SWG2.1"], title="Контроль прекурсоров")
+    participant = db.session.scalar(select(Participant).limit(1))
+    accented.sensitivity_participant_id = participant.id
+    accented.description = "Évaluation régionale"
+    from wg.sensitivity import Sensitivity
+
+    accented.sensitivity = Sensitivity.amber_strict
+    for action, note in ((plain, "Shared the ledger"), (plain, "   "), (accented, "Résumé envoyé"),
+                         (russian, "Отчёт готов"), (russian, "")):
+        db.session.add(ProgressLog(action_id=action.id, note=note, old_status=ActionStatus.open,
+                                   new_status=ActionStatus.open, old_progress=0, new_progress=5,
+                                   version=1, created_at=START))
+    db.session.flush()
+    t = SearchDocument
+    columns = (t.source_type, t.source_id, t.group_id, t.visibility, t.title, t.body,
+               t.url_endpoint, t.url_id, t.url_anchor, t.updated_at, t.strict_participant_id)
+
+    def snapshot():
+        mine = t.source_type.in_(["action", "progress"])  # others may be dated "now"
+        rows = sorted(db.session.execute(select(*columns).where(mine)).all())
+        if db.session.get_bind().dialect.name == "postgresql":
+            rows += sorted(db.session.execute(text(
+                "SELECT source_type, source_id, tsv::text FROM search_documents "
+                "WHERE source_type IN ('action', 'progress')")).all())
+        return rows
+
+    before = snapshot()
+    # Blank notes are not indexed.
+    assert sum(1 for r in before if r[0] == "progress" and len(r) == len(columns)) == 3
+    reindex(db.session)
+    assert snapshot() == before
+    assert _types(c["people"]["coordinator"], "developpement") == ["action", "progress"]

@@ -7,10 +7,11 @@ bulk inserts, and the monthly rollup summaries are built once at the end.
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from wg.actions.models import ActionItem, ProgressLog, action_participants
 from wg.auth.models import Person
+from wg.data.bulk import insert_rows
 from wg.extensions import db
 from wg.groups.models import Group, Membership, Role
 from wg.rollups import summary
@@ -175,13 +176,10 @@ def add_actions(ctx):
 
 
 def _flush(actions, links, logs):
-    # Core inserts on the tables: no ORM bookkeeping per row (as wg/meetings/demo.py).
-    if actions:
-        db.session.execute(ActionItem.__table__.insert(), actions)
-    if links:
-        db.session.execute(insert(action_participants), links)
-    for start in range(0, len(logs), 20000):
-        db.session.execute(ProgressLog.__table__.insert(), logs[start:start + 20000])
+    # Core inserts on the tables (no ORM bookkeeping per row), COPY on PostgreSQL.
+    insert_rows(ActionItem.__table__, actions)
+    insert_rows(action_participants, links)
+    insert_rows(ProgressLog.__table__, logs)
     actions.clear()
     links.clear()
     logs.clear()

@@ -150,16 +150,27 @@ def _row(source, obj, entry):
 
 def reindex(session, batch=2000):
     """Rebuild the whole index from the records (flask wg search-reindex, the demo), in
-    batches of multi-row inserts."""
+    batches of multi-row inserts; on PostgreSQL the bulk sources (actions and their progress
+    entries, millions of rows at scale 100) are written by one INSERT ... SELECT each, and the
+    secondary indexes are rebuilt once at the end instead of row by row."""
     from sqlalchemy.orm import selectinload
 
     connection = session.connection()
     table = _table()
     connection.execute(delete(table))
     pg = connection.dialect.name == "postgresql"
+    if pg:
+        indexes = _drop_secondary_indexes(connection)
     statement = insert(table)
     count = 0
+    python_ranges, sql_ranges = [], []
     for source in [s for sources in _types_by_class().values() for s in sources]:
+        first = _last_id(connection) if pg else 0
+        if pg and source.type in SQL_SOURCES:
+            count += connection.execute(text(SQL_SOURCES[source.type]),
+                                        {"now": utcnow()}).rowcount
+            sql_ranges.append((first, _last_id(connection)))
+            continue
         model = source.model
         query = select(model).order_by(model.id).options(
             *[selectinload(getattr(model, rel)) for rel in source.load])
@@ -174,21 +185,83 @@ def reindex(session, batch=2000):
             if rows:
                 connection.execute(statement, rows)
                 count += len(rows)
+        if pg:
+            python_ranges.append((first, _last_id(connection)))
     if pg:
-        _refresh_tsv(connection)
+        for first, last in python_ranges:
+            _refresh_tsv(connection, first, last)
+        for first, last in sql_ranges:
+            _refresh_tsv(connection, first, last, missing_only=True)
+        _create_indexes(connection, indexes)
     return count
 
 
-def _refresh_tsv(connection, batch=5000):
-    """PostgreSQL: write the tsvector of every row (folded in Python, like write())."""
-    last = 0
+def _last_id(connection):
+    return connection.scalar(text("SELECT COALESCE(MAX(id), 0) FROM search_documents"))
+
+
+# The tsvector in SQL where the text is plain ASCII (fold() changes nothing there but the case,
+# which the 'simple' configuration lowers anyway); NULL otherwise, and _refresh_tsv then folds
+# those rows in Python.
+_TSV_SQL = ("CASE WHEN octet_length({t}) = char_length({t}) AND octet_length({b}) = "
+            "char_length({b}) THEN setweight(to_tsvector('simple', {t}), 'A') || "
+            "to_tsvector('simple', {b}) END")
+_COLUMNS = ("source_type, source_id, group_id, visibility, title, body, url_endpoint, url_id, "
+            "url_anchor, updated_at, strict_participant_id, tsv")
+# SQL twins of the "action" and "progress" builders in wg/search/sources.py (same entries;
+# tests/search compares them with the Python path on PostgreSQL).
+SQL_SOURCES = {
+    "action": (
+        f"INSERT INTO search_documents ({_COLUMNS}) "
+        "SELECT 'action', a.id, a.group_id, 'group', v.t, v.b, 'actions.detail', a.id, '', "
+        "COALESCE(a.updated_at, :now), CASE WHEN a.sensitivity = 'AMBER_STRICT' "
+        "THEN a.sensitivity_participant_id END, " + _TSV_SQL.format(t="v.t", b="v.b") + " "
+        "FROM action_items AS a CROSS JOIN LATERAL (SELECT left(COALESCE(a.title, ''), 400) "
+        "AS t, COALESCE(a.description, '') AS b) AS v ORDER BY a.id"),
+    # A progress entry is indexed when its note has more than white space.
+    "progress": (
+        f"INSERT INTO search_documents ({_COLUMNS}) "
+        "SELECT 'progress', l.id, a.group_id, 'group', v.t, l.note, 'actions.detail', a.id, "
+        "'', COALESCE(l.created_at, :now), CASE WHEN a.sensitivity = 'AMBER_STRICT' "
+        "THEN a.sensitivity_participant_id END, " + _TSV_SQL.format(t="v.t", b="l.note") + " "
+        "FROM progress_logs AS l JOIN action_items AS a ON a.id = l.action_id "
+        "CROSS JOIN LATERAL (SELECT left(COALESCE(a.title, ''), 400) AS t) AS v "
+        "WHERE l.note ~ '[^[:space:]]' ORDER BY l.id"),
+}
+
+
+def _drop_secondary_indexes(connection):
+    """PostgreSQL: drop search_documents' indexes that back no constraint (the GIN index on
+    tsv among them) for the bulk load; returns their definitions for _create_indexes. Inside
+    the reindex's transaction, so a failure puts them back."""
+    rows = connection.execute(text(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index AS i "
+        "JOIN pg_class AS c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = 'search_documents'::regclass AND NOT i.indisprimary "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k WHERE k.conindid = i.indexrelid)"
+    )).all()
+    for name, _definition in rows:
+        connection.execute(text(f'DROP INDEX "{name}"'))
+    return [definition for _name, definition in rows]
+
+
+def _create_indexes(connection, definitions):
+    connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    for definition in definitions:
+        connection.execute(text(definition))
+
+
+def _refresh_tsv(connection, first=0, last=2**31 - 1, missing_only=False, batch=5000):
+    """PostgreSQL: write the tsvector of the rows with first < id <= last (folded in Python,
+    like write()); `missing_only`: only those left NULL by the SQL sources."""
+    missing = " AND tsv IS NULL" if missing_only else ""
     while True:
         rows = connection.execute(text(
-            "SELECT id, title, body FROM search_documents WHERE id > :last ORDER BY id LIMIT :n"),
-            {"last": last, "n": batch}).all()
+            "SELECT id, title, body FROM search_documents WHERE id > :first AND id <= :last"
+            f"{missing} ORDER BY id LIMIT :n"), {"first": first, "last": last, "n": batch}).all()
         if not rows:
             return
-        last = rows[-1].id
+        first = rows[-1].id
         # One UPDATE per batch (arrays unnested), not one per row: the same Python fold() and
         # the same tsvector expression as write(), far fewer round trips at scale 100.
         connection.execute(text(
