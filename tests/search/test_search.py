@@ -273,9 +273,10 @@ def test_a_new_record_overwrites_an_index_row_left_under_its_id(ctx):
 
 
 def test_reindex_sql_sources_equal_python(ctx):
-    """On PostgreSQL reindex writes actions and progress entries in SQL (wg.search.index
-    SQL_SOURCES): the same rows, dates, AMBER+STRICT owners and tsvectors as the Python path,
-    for accented and non-Latin text too; elsewhere this checks the Python path against itself."""
+    """Reindex writes actions and progress entries in SQL (wg.search.index SQL_SOURCES on
+    PostgreSQL, SQLITE_SOURCES on SQLite): the same rows, dates, AMBER+STRICT owners (and
+    tsvectors) as the Python path, for accented and non-Latin text and notes of only white
+    space too."""
     from sqlalchemy import text
 
     from wg.participants.models import Participant
@@ -292,7 +293,8 @@ def test_reindex_sql_sources_equal_python(ctx):
 
     accented.sensitivity = Sensitivity.amber_strict
     for action, note in ((plain, "Shared the ledger"), (plain, "   "), (accented, "Résumé envoyé"),
-                         (russian, "Отчёт готов"), (russian, "")):
+                         (russian, "Отчёт готов"), (russian, ""), (plain, "\u3000\xa0\t\n"),
+                         (plain, "\u3000x\xa0")):
         db.session.add(ProgressLog(action_id=action.id, note=note, old_status=ActionStatus.open,
                                    new_status=ActionStatus.open, old_progress=0, new_progress=5,
                                    version=1, created_at=START))
@@ -312,7 +314,7 @@ def test_reindex_sql_sources_equal_python(ctx):
 
     before = snapshot()
     # Blank notes are not indexed.
-    assert sum(1 for r in before if r[0] == "progress" and len(r) == len(columns)) == 3
+    assert sum(1 for r in before if r[0] == "progress" and len(r) == len(columns)) == 4
     reindex(db.session)
     assert snapshot() == before
     assert _types(c["people"]["coordinator"], "developpement") == ["action", "progress"]

@@ -22,10 +22,10 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, event, insert, inspect, select, text, update
+from sqlalchemy import bindparam, delete, event, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from wg.db_types import utcnow
+from wg.db_types import UTCDateTime, utcnow
 
 
 @dataclass
@@ -168,8 +168,15 @@ def reindex(session, batch=2000):
         first = _last_id(connection) if pg else 0
         if pg and source.type in SQL_SOURCES:
             count += connection.execute(text(SQL_SOURCES[source.type]),
-                                        {"now": utcnow()}).rowcount
+                                        {"now": utcnow(), "blank": _WHITE_SPACE}).rowcount
             sql_ranges.append((first, _last_id(connection)))
+            continue
+        if not pg and source.type in SQLITE_SOURCES:
+            # The FTS5 table and search_scopes follow by their triggers.
+            sql = SQLITE_SOURCES[source.type]
+            count += connection.execute(text(sql).bindparams(
+                bindparam("now", utcnow(), type_=UTCDateTime()),
+                *([bindparam("blank", _WHITE_SPACE)] if ":blank" in sql else []))).rowcount
             continue
         model = source.model
         query = select(model).order_by(model.id).options(
@@ -226,7 +233,29 @@ SQL_SOURCES = {
         "THEN a.sensitivity_participant_id END, " + _TSV_SQL.format(t="v.t", b="l.note") + " "
         "FROM progress_logs AS l JOIN action_items AS a ON a.id = l.action_id "
         "CROSS JOIN LATERAL (SELECT left(COALESCE(a.title, ''), 400) AS t) AS v "
-        "WHERE l.note ~ '[^[:space:]]' ORDER BY l.id"),
+        "WHERE btrim(l.note, :blank) <> '' ORDER BY l.id"),
+}
+
+
+# Every character str.strip() takes away (a progress note of only these is not indexed).
+_WHITE_SPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
+_SQLITE_COLUMNS = _COLUMNS.removesuffix(", tsv")
+# SQLite twins of SQL_SOURCES (the builders in wg/search/sources.py, tested against them):
+# building a million index rows in Python was most of the demo's generation time.
+SQLITE_SOURCES = {
+    "action": (
+        f"INSERT INTO search_documents ({_SQLITE_COLUMNS}) "
+        "SELECT 'action', a.id, a.group_id, 'group', substr(COALESCE(a.title, ''), 1, 400), "
+        "COALESCE(a.description, ''), 'actions.detail', a.id, '', COALESCE(a.updated_at, :now), "
+        "CASE WHEN a.sensitivity = 'AMBER_STRICT' THEN a.sensitivity_participant_id END "
+        "FROM action_items AS a ORDER BY a.id"),
+    "progress": (
+        f"INSERT INTO search_documents ({_SQLITE_COLUMNS}) "
+        "SELECT 'progress', l.id, a.group_id, 'group', substr(COALESCE(a.title, ''), 1, 400), "
+        "l.note, 'actions.detail', a.id, '', COALESCE(l.created_at, :now), "
+        "CASE WHEN a.sensitivity = 'AMBER_STRICT' THEN a.sensitivity_participant_id END "
+        "FROM progress_logs AS l JOIN action_items AS a ON a.id = l.action_id "
+        "WHERE trim(l.note, :blank) <> '' ORDER BY l.id"),
 }
 
 
