@@ -52,11 +52,31 @@ def bump(*scopes):
     rows = [{"scope": s, "token": secrets.randbits(62)} for s in sorted(set(scopes))]
     if rows:
         db.session.execute(_statement(), rows)
+        from flask import g, has_request_context
+
+        if has_request_context():
+            g.pop("wg_stamps", None)
+
+
+def _all():
+    """{scope: token} of every scope (a few dozen rows), read once per web request: the pieces
+    of one page share it, and bump() in the request forgets it."""
+    from flask import g, has_request_context
+
+    if has_request_context() and "wg_stamps" in g:
+        return g.wg_stamps
+    found = dict(db.session.execute(select(ChangeStamp.scope, ChangeStamp.token)).all())
+    if has_request_context():
+        g.wg_stamps = found
+    return found
 
 
 def read(scopes):
     """The scopes' tokens in the order given (None for a scope never changed)."""
-    scopes = list(scopes)
-    found = dict(db.session.execute(
-        select(ChangeStamp.scope, ChangeStamp.token).where(ChangeStamp.scope.in_(scopes))).all())
+    found = _all()
     return tuple(found.get(s) for s in scopes)
+
+
+def groups():
+    """Every group's token, as sorted (scope, token) pairs."""
+    return tuple(sorted((s, t) for s, t in _all().items() if s.startswith("group:")))

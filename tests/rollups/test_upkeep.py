@@ -197,3 +197,67 @@ def test_a_retired_group_is_not_listed_but_its_actions_still_count(app, login, m
     assert 'value="swg1-2"' not in listing and 'value="swg1-1"' in listing
     theirs = web.get("/actions/?group=swg1-2").get_data(as_text=True)
     assert ">E<" in theirs or "E</a>" in theirs
+
+
+def test_kept_overdue_and_stale_counts_follow_time_and_changes(ctx):
+    """Overdue and stale counts are kept (queries._late) under the groups' change stamps for
+    the day, between the moments an open action turns stale: they equal a fresh count as time
+    passes either way, on the next day, and after a progress entry."""
+    from datetime import timedelta
+
+    from wg.rollups.formulas import STALE_DAYS
+
+    c = f.coalition()
+    g = c["groups"]["SWG1.1"]
+    created = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    quiet = f.action(g, "Quiet one", due_date=date(2026, 3, 20), now=created)
+    f.action(g, "Recent one", due_date=date(2026, 6, 30), now=created + timedelta(days=20))
+    db.session.commit()
+    turns_stale = created + timedelta(days=STALE_DAYS)  # "Quiet one" is stale just after
+
+    def late(now, today=None):
+        figures = queries.figures_by_group(today or now.date(), now, [g.id])[g.id]
+        queries._late.clear()
+        fresh = queries.figures_by_group(today or now.date(), now, [g.id])[g.id]
+        assert (figures.overdue, figures.stale) == (fresh.overdue, fresh.stale)
+        return figures.overdue, figures.stale
+
+    before = turns_stale - timedelta(seconds=1)
+    assert late(before) == (0, 0)
+    queries.figures_by_group(before.date(), before, [g.id])  # kept from here on
+    assert late(turns_stale + timedelta(seconds=1)) == (0, 1)
+    assert late(before) == (0, 0)  # and back
+    assert late(turns_stale + timedelta(days=20, seconds=1)) == (0, 2)
+    assert late(datetime(2026, 3, 21, 12, 0, tzinfo=UTC)) == (1, 2)  # past the due date
+    # A progress entry is activity: the kept counts give way at once.
+    queries.figures_by_group(date(2026, 3, 21), datetime(2026, 3, 21, 12, 0, tzinfo=UTC), [g.id])
+    actions.record_progress(quiet, c["people"]["chair"], "in_progress", 10, "moving", None,
+                            datetime(2026, 3, 21, 11, 0, tzinfo=UTC))
+    db.session.commit()
+    assert late(datetime(2026, 3, 21, 12, 0, tzinfo=UTC)) == (1, 1)
+
+
+def test_kept_late_counts_cost_no_statement(ctx, monkeypatch):
+    """A second dashboard in the same state reads the counts kept: its one statement has no
+    overdue or stale part."""
+    from sqlalchemy import event
+
+    c = f.coalition()
+    f.action(c["groups"]["SWG1.1"], "Old", due_date=date(2025, 1, 1),
+             now=datetime(2025, 1, 1, tzinfo=UTC))
+    db.session.commit()
+    queries._late.clear()
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        first = queries.figures_by_group(NOW.date(), NOW)
+        second = queries.figures_by_group(NOW.date(), NOW)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert first == second and sum(f.overdue for f in first.values()) == 1
+    counted = [s for s in seen if "'overdue'" in s]
+    assert len(counted) == 1 and len(seen) == 4  # stamps and figures, twice
