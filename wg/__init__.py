@@ -376,7 +376,7 @@ def register_errorhandlers(app):
 
 
 def register_template_helpers(app):
-    from wg import form_errors, formatting, kept
+    from wg import form_errors, formatting, kept, stamps
     from wg.history import services as history
 
     app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
@@ -396,6 +396,7 @@ def register_template_helpers(app):
     formatting.register(app)
     form_errors.register(app)
     kept.register(app)
+    stamps.register(app)
 
 
 def register_cli(app):

@@ -52,15 +52,15 @@ def bump(*scopes):
     rows = [{"scope": s, "token": secrets.randbits(62)} for s in sorted(set(scopes))]
     if rows:
         db.session.execute(_statement(), rows)
-        from flask import g, has_request_context
+        from flask import g, has_app_context
 
-        if has_request_context():
+        if has_app_context():
             g.pop("wg_stamps", None)
 
 
 def _all():
     """{scope: token} of every scope (a few dozen rows), read once per web request: the pieces
-    of one page share it, and bump() in the request forgets it."""
+    of one page share it; bump() and the request's end forget it (register())."""
     from flask import g, has_request_context
 
     if has_request_context() and "wg_stamps" in g:
@@ -80,3 +80,11 @@ def read(scopes):
 def groups():
     """Every group's token, as sorted (scope, token) pairs."""
     return tuple(sorted((s, t) for s, t in _all().items() if s.startswith("group:")))
+
+
+def register(app):
+    @app.teardown_request
+    def _forget(exc=None):
+        from flask import g
+
+        g.pop("wg_stamps", None)

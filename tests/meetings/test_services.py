@@ -150,6 +150,12 @@ def test_rsvp_and_attendance(world, now):
     assert past.status is MeetingStatus.held
     over_time = services.attendance_over_time(group)
     assert [(r["people"], r["participants"]) for r in over_time] == [(1, 2)]
+    # The counts are kept under the group's attendance stamp: recorded again at the same
+    # instant with one more person, they follow at once.
+    services.record_attendance(past, chair, [member.id, chair.id], [unodc.id], now,
+                               expected_version=past.version)
+    over_time = services.attendance_over_time(group)
+    assert [(r["people"], r["participants"]) for r in over_time] == [(2, 3)]
     gha = member.participant
     rates = services.participant_attendance(gha)
     assert [(r["group"].code, r["held"], r["attended"], r["rate"]) for r in rates] == [

@@ -159,6 +159,11 @@ def add_meetings(ctx):
         # Core inserts on the table: no ORM bookkeeping per row (several times faster).
         for start in range(0, len(payload), 10000):
             db.session.execute(model.__table__.insert(), payload[start:start + 10000])
+    # Written in bulk, not through the service: the groups' attendance stamps are set here.
+    from wg import stamps
+    from wg.meetings.services.attendance import attendance_scope
+
+    stamps.bump(*[attendance_scope(g) for g in db.session.scalars(select(Group.id))])
     # Group the updates by their set of columns so each batch is one executemany.
     batches = defaultdict(list)
     for row in updates:
