@@ -149,8 +149,10 @@ def _signed_in(app, email):
 def test_statements_do_not_grow_with_the_actions(app, mixed):
     lead, member = _signed_in(app, mixed["lead"]), _signed_in(app, mixed["member"])
     # (Forty actions make one page of the list: page 2 only exists after, see below.)
+    # My actions: 8 when its list is worked out (the change stamps it is kept under, then the
+    # union of owned and assigned actions), 7 when it is kept.
     caps = {"/actions/?group=wg1&status=all&sort=title": 9, "/actions/?group=wg1": 9,
-            "/actions/mine?all=1": 7}
+            "/actions/mine?all=1": 8}
 
     def counts():
         return {p: _statements(app, member if "mine" in p else lead, p) for p in caps}

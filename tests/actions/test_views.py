@@ -97,6 +97,45 @@ def test_my_actions_lists_own_and_country_actions_overdue_first(app, world, logi
         assert "border-warning" in page  # the overdue one is highlighted
 
 
+def test_my_actions_kept_list_follows_assignments_memberships_and_labels(app, world, login):
+    """My actions keeps each person's list under the change stamps: a new action of their
+    country, leaving the group, and a label that hides an action each show at once."""
+    from wg.auth import services as auth
+    from wg.auth.models import Person
+    from wg.groups.models import Group, Role
+
+    with app.app_context():
+        web = _login(login, world, "member")
+
+        def titles():
+            page = web.get("/actions/mine").get_data(as_text=True)
+            return {t for t in ("Owned by member", "Ghana responsible", "New for Ghana")
+                    if t in page}
+
+        assert titles() == {"Owned by member", "Ghana responsible"}
+        assert titles() == {"Owned by member", "Ghana responsible"}  # kept
+        member = db.session.get(Person, world["ids"]["member"])
+        swg11 = db.session.scalar(select(Group).where(Group.code == "SWG1.1"))
+        f.action(swg11, "New for Ghana", participants=[member.participant],
+                 due_date=date(2031, 1, 1))
+        db.session.commit()
+        assert titles() == {"Owned by member", "Ghana responsible", "New for Ghana"}
+        # The chair (Mexico) marks it AMBER+STRICT: Mexico's people only, from now on.
+        from wg.actions import services as actions
+
+        chair = db.session.scalar(select(Person).where(Person.email == world["emails"]["chair"]))
+        new = db.session.scalar(select(ActionItem).where(ActionItem.title == "New for Ghana"))
+        actions.update_action(new, chair, actions.ActionInput(
+            title=new.title, description="", owner_id=None, participant_ids=[member.participant_id],
+            due_date=new.due_date, weight=1, sensitivity="AMBER_STRICT"), new.version,
+            datetime.now(UTC))
+        db.session.commit()
+        assert titles() == {"Owned by member", "Ghana responsible"}
+        auth.revoke_role(member, swg11, Role.member)
+        db.session.commit()
+        assert titles() == {"Owned by member"}  # still their own; no longer their country's
+
+
 def test_bad_progress_input_kept_beside_field(app, world, login):
     with app.app_context():
         web = _login(login, world, "member")

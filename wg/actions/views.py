@@ -251,16 +251,17 @@ def mine():
     now = utcnow()
     include_closed = request.args.get("all") == "1"
     sort = action_queries.parse_list_sort(request.args, action_queries.MINE_SORTS)
-    stmt = action_queries.my_actions_query(current_user, now.date(), include_closed, sort)
     # Cards with a progress form each: twenty to a page keeps the page light on a phone.
-    # The person's actions are found once (their ids, in order: a few hundred at most, where a
-    # count and a page would each work out the union of owned and assigned actions), then the
-    # page's actions are loaded by id.
-    page = paginate_list(db.session.scalars(stmt.with_only_columns(ActionItem.id)).all(),
-                         per_page=20)
+    # The person's actions are found once (their ids, in order, kept while nothing they
+    # depend on changes), then the page's actions are loaded by id.
+    page = paginate_list(action_queries.my_action_ids(current_user, now.date(), include_closed,
+                                                      sort), per_page=20)
+    # The label rule again on the page's rows, whatever the kept list says.
     loaded = {a.id: a for a in db.session.scalars(
-        select(ActionItem).where(ActionItem.id.in_(page.items)).options(*LIST_OPTIONS))}
-    page.items = [loaded[action_id] for action_id in page.items]
+        select(ActionItem).where(ActionItem.id.in_(page.items),
+                                 permissions.sensitivity_clause(current_user, ActionItem))
+        .options(*LIST_OPTIONS))}
+    page.items = [loaded[action_id] for action_id in page.items if action_id in loaded]
     args = dict({"all": 1} if include_closed else {}, **sort.as_args())
     status_badges, tlp_badges = list_badges()
     return render_template("actions/mine.html", page=page, today=now.date(), now=now,

@@ -99,6 +99,9 @@ def apply_change(before, after):
     """Move the kept counts from a person's `before` state to `after` (None: no such person)."""
     if before == after:
         return
+    from wg import stamps
+
+    stamps.bump("memberships")  # what a person's groups and participant decide is kept under it
     b_pairs, b_participant = _counted(before)
     a_pairs, a_participant = _counted(after)
     gpm = GroupParticipantMembers.__table__

@@ -178,9 +178,12 @@ def apply_change(before, after):
 
     `before` is None for a creation, `after` None for a deletion. Call it once per change,
     after the action's row and participant links are flushed (participant_activity is
-    recounted from them when participants are taken off).
+    recounted from them when participants are taken off). Every call sets the groups' change
+    stamps (wg.stamps): the action changed, if only in what no summary counts (its title, its
+    label), and lists kept under the stamps show it.
     """
     if before == after:
+        stamps.bump(*{stamps.group_scope(state.group_id) for state in (before, after) if state})
         return
     b_cur = before._current_key if before else None
     a_cur = after._current_key if after else None
