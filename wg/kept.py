@@ -64,23 +64,30 @@ def register(app):
 
 class Shelf:
     """A few computed values (not HTML) kept per worker, least recently used out: for results
-    kept under change stamps (wg/stamps.py), whose key says when they are still exact."""
+    kept under change stamps (wg/stamps.py), whose key says when they are still exact. A value
+    that also depends on the time is put with the instants it holds for: since <= at < until.
+    """
 
     def __init__(self, size):
         self.size = size
         self._values = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key):
+    def get(self, key, at=None):
         with self._lock:
-            value = self._values.get(key)
-            if value is not None:
-                self._values.move_to_end(key)
+            found = self._values.get(key)
+            if found is None:
+                return None
+            value, since, until = found
+            if at is not None and ((since is not None and at < since)
+                                   or (until is not None and at >= until)):
+                return None
+            self._values.move_to_end(key)
             return value
 
-    def put(self, key, value):
+    def put(self, key, value, since=None, until=None):
         with self._lock:
-            self._values[key] = value
+            self._values[key] = (value, since, until)
             self._values.move_to_end(key)
             while len(self._values) > self.size:
                 self._values.popitem(last=False)

@@ -5,8 +5,7 @@ one GROUP BY over action_items, the trend from the small rollup_month_deltas tab
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import String, and_, case, cast, func, literal_column, or_, select, union_all
 
@@ -63,11 +62,9 @@ def figures_by_group(today, now, group_ids=None):
         C.status != ActionStatus.dropped, C.total != 0)]
     if group_ids is not None:
         parts[0] = parts[0].where(C.group_id.in_(group_ids))
-    tokens = stamps.groups()
-    key = (today, None if group_ids is None else tuple(sorted(group_ids)), tokens)
-    kept = _late.get(key)
-    if kept is None or not kept.since < now <= kept.until:
-        kept = None
+    key = (today, None if group_ids is None else tuple(sorted(group_ids)), stamps.groups())
+    counts = _late.get(key, at=now)
+    if counts is None:
         parts += _late_parts(today, now, group_ids)
     late, bounds = defaultdict(lambda: [0, 0]), {"next": [], "last": []}
     for kind, group_id, status, total, weight_sum, weighted_sum in db.session.execute(
@@ -79,30 +76,20 @@ def figures_by_group(today, now, group_ids=None):
                 bounds[kind].append(_instant(status))
         else:
             late[group_id][kind == "stale"] += int(total)
-    if kept is None:
-        # Open actions turn stale STALE_DAYS after their last activity: the stale counts hold
-        # from the last such moment before `now` until the next one.
-        window = now - stale_before(now)
-        kept = _Late({g: tuple(n) for g, n in late.items()},
-                     max(bounds["last"], default=None),
-                     min(bounds["next"], default=None))
-        kept = _Late(kept.counts,
-                     kept.since + window if kept.since is not None else datetime.min.replace(
-                         tzinfo=UTC),
-                     kept.until + window if kept.until is not None else datetime.max.replace(
-                         tzinfo=UTC))
-        _late.put(key, kept)
-    for group_id, (overdue, stale) in kept.counts.items():
+    if counts is None:
+        # An open action turns stale once `now` is past its last activity + STALE_DAYS: the
+        # stale counts hold from just after the last such moment before `now` up to and
+        # including the next one (one microsecond, the clock's step, makes that since <= at <
+        # until).
+        window, tick = now - stale_before(now), timedelta(microseconds=1)
+        counts = {g: tuple(n) for g, n in late.items()}
+        _late.put(key, counts,
+                  since=max(bounds["last"]) + window + tick if bounds["last"] else None,
+                  until=min(bounds["next"]) + window + tick if bounds["next"] else None)
+    for group_id, (overdue, stale) in counts.items():
         out[group_id].overdue += overdue
         out[group_id].stale += stale
     return out
-
-
-@dataclass(frozen=True)
-class _Late:
-    counts: dict  # {group id: (overdue, stale)}
-    since: object  # the stale counts hold for since < now <= until
-    until: object
 
 
 _late = Shelf(64)

@@ -1,7 +1,7 @@
 """Assembles what rollup pages show from the aggregate queries (a fixed number of them)."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from babel import dates
 from flask_babel import gettext as _
@@ -163,13 +163,6 @@ def _quiet(rows, name, now):
 _owner_lists = Shelf(16)  # a line of effort has over a thousand silent owners
 
 
-@dataclass(frozen=True)
-class _Kept:
-    owners: list  # [Quiet], sorted
-    since: object  # the owners' whole days of silence are the same from `since`...
-    until: object  # ...until just before `until`
-
-
 def _quiet_owners(starts, now):
     """The silent owners, longest silence first, then by name: kept while the groups' and the
     people's change stamps are the same (nobody's actions, counts or name changed) and nobody's
@@ -177,15 +170,14 @@ def _quiet_owners(starts, now):
     owners was half of its page's time."""
     tokens = stamps.read([*(stamps.group_scope(g) for g in sorted(starts)), "people"])
     key = (tuple(sorted(starts.items())), tokens, str(locale()))
-    found = _owner_lists.get(key)
-    if found is not None and found.since <= now < found.until:
-        return found.owners
+    found = _owner_lists.get(key, at=now)
+    if found is not None:
+        return found
     owners = _quiet(queries.silent_owners(starts), lambda p: p.name, now)
+    # Each owner's whole days of silence hold from last + days until last + days + 1.
     dated = [q for q in owners if q.last_at is not None]
     day = timedelta(days=1)
-    _owner_lists.put(key, _Kept(
-        owners, max((q.last_at + q.days * day for q in dated), default=datetime.min.replace(
-            tzinfo=UTC)),
-        min((q.last_at + (q.days + 1) * day for q in dated), default=datetime.max.replace(
-            tzinfo=UTC))))
+    _owner_lists.put(key, owners,
+                     since=max((q.last_at + q.days * day for q in dated), default=None),
+                     until=min((q.last_at + (q.days + 1) * day for q in dated), default=None))
     return owners

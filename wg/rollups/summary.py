@@ -182,8 +182,9 @@ def apply_change(before, after):
     stamps (wg.stamps): the action changed, if only in what no summary counts (its title, its
     label), and lists kept under the stamps show it.
     """
+    scopes = {stamps.group_scope(state.group_id) for state in (before, after) if state}
     if before == after:
-        stamps.bump(*{stamps.group_scope(state.group_id) for state in (before, after) if state})
+        stamps.bump(*scopes)
         return
     b_cur = before._current_key if before else None
     a_cur = after._current_key if after else None
@@ -219,7 +220,7 @@ def apply_change(before, after):
         _recount_activity(before.group_id, gone)
     _move_owner(before, after)
     # Last, so the token's row is held for the shortest time by writers in one group.
-    stamps.bump(*{stamps.group_scope(state.group_id) for state in (before, after) if state})
+    stamps.bump(*scopes)
 
 
 _OPEN = frozenset(s.value for s in OPEN_STATUSES)

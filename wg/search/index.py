@@ -164,19 +164,14 @@ def reindex(session, batch=2000):
     statement = insert(table)
     count = 0
     python_ranges, sql_ranges = [], []
+    sql_sources = SQL_SOURCES if pg else SQLITE_SOURCES
     for source in [s for sources in _types_by_class().values() for s in sources]:
         first = _last_id(connection) if pg else 0
-        if pg and source.type in SQL_SOURCES:
-            count += connection.execute(text(SQL_SOURCES[source.type]),
-                                        {"now": utcnow(), "blank": _WHITE_SPACE}).rowcount
-            sql_ranges.append((first, _last_id(connection)))
-            continue
-        if not pg and source.type in SQLITE_SOURCES:
-            # The FTS5 table and search_scopes follow by their triggers.
-            sql = SQLITE_SOURCES[source.type]
-            count += connection.execute(text(sql).bindparams(
-                bindparam("now", utcnow(), type_=UTCDateTime()),
-                *([bindparam("blank", _WHITE_SPACE)] if ":blank" in sql else []))).rowcount
+        if source.type in sql_sources:
+            # SQLite: the FTS5 table and search_scopes follow by their triggers.
+            count += _insert_select(connection, sql_sources[source.type])
+            if pg:
+                sql_ranges.append((first, _last_id(connection)))
             continue
         model = source.model
         query = select(model).order_by(model.id).options(
@@ -201,6 +196,14 @@ def reindex(session, batch=2000):
             _refresh_tsv(connection, first, last, missing_only=True)
         _create_indexes(connection, indexes)
     return count
+
+
+def _insert_select(connection, sql):
+    """Run one of the SQL sources below; returns the rows it indexed."""
+    params = [bindparam("now", utcnow(), type_=UTCDateTime())]
+    if ":blank" in sql:
+        params.append(bindparam("blank", _WHITE_SPACE))
+    return connection.execute(text(sql).bindparams(*params)).rowcount
 
 
 def _last_id(connection):
