@@ -23,9 +23,11 @@ from wg.permissions import (
 )
 from wg.permissions_records import (
     can_record_decision,
+    can_record_signature,
     can_update_implementation,
     can_view_decision,
     can_view_pledge,
+    is_focal_point,
 )
 from wg.permissions_sensitivity import can_see_sensitivity, may_leave_by
 
@@ -86,11 +88,11 @@ def document_parent(parent_type, parent_id):
     from wg.actions.models import ActionItem
     from wg.decisions.models import Decision
     from wg.meetings.models import AgendaItem, Meeting
-    from wg.pledge.models import CommitmentImplementation
+    from wg.pledge.models import CommitmentImplementation, PledgeSignature
 
     model = {"meeting": Meeting, "agenda_item": AgendaItem, "action": ActionItem,
-             "decision": Decision, "commitment_implementation": CommitmentImplementation
-             }.get(parent_type)
+             "decision": Decision, "commitment_implementation": CommitmentImplementation,
+             "pledge_signature": PledgeSignature}.get(parent_type)
     if model is None or parent_id is None:
         return None
     return db.session.get(model, parent_id)
@@ -108,7 +110,7 @@ def can_view_document_parent(person, parent_type, parent):
         return can_view_actions(person, parent.group) and can_see_sensitivity(person, parent)
     if parent_type == "decision":
         return can_view_decision(person, parent)
-    if parent_type == "commitment_implementation":
+    if parent_type in ("commitment_implementation", "pledge_signature"):
         return can_view_pledge(person)
     return False
 
@@ -126,6 +128,10 @@ def can_edit_document_parent(person, parent_type, parent):
         return can_record_decision(person, parent.group)
     if parent_type == "commitment_implementation":
         return can_update_implementation(person, parent.participant)
+    if parent_type == "pledge_signature":
+        # The signed instrument: whoever records signatures, and the participant's own focal
+        # points (who hold the letter or note verbale).
+        return can_record_signature(person) or is_focal_point(person, parent.participant)
     return False
 
 

@@ -1,5 +1,6 @@
 """In Chromium: a chair uploads a pre-read to a meeting, sees it listed, downloads it (the same
-bytes) and uploads a new version; a focal point updates a commitment and attaches a document."""
+bytes), uploads a new version and finds it by a word of its text; a focal point updates a
+commitment and attaches a document."""
 
 from datetime import date
 
@@ -74,6 +75,16 @@ def test_upload_list_download_and_new_version(world, live_server, tab, tmp_path)
         page.locator("#documents [data-document]").get_by_role(
             "link", name="Ordre du jour annoté").click()
     assert open(info.value.path(), "rb").read() == AGENDA + b"Point 3: divers\n"
+
+    # Found by a word only the new version's text holds, with the word highlighted.
+    box = page.get_by_role("search").get_by_label("Search")
+    box.fill("divers")
+    box.press("Enter")
+    result = page.locator('.search-result[data-type="document"]')
+    expect(result).to_have_count(1)
+    expect(result.locator(".search-snippet mark").first).to_have_text("divers")
+    result.get_by_role("link", name="Ordre du jour annoté").click()
+    expect(page.get_by_role("heading", name="Ordre du jour annoté")).to_be_visible()
 
 
 def test_focal_point_updates_a_commitment_with_a_document(world, live_server, tab, tmp_path):

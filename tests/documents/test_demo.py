@@ -24,7 +24,7 @@ def test_demo_documents_on_every_kind_of_parent(ctx):
     kinds = dict(db.session.execute(select(Document.parent_type, func.count())
                                     .group_by(Document.parent_type)).all())
     assert set(kinds) == {"meeting", "agenda_item", "action", "decision",
-                          "commitment_implementation"}
+                          "commitment_implementation", "pledge_signature"}
     assert stats["documents"] == sum(kinds.values())
     for version in db.session.scalars(select(DocumentVersion)):
         data = documents.read_version(version)

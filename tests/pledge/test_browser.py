@@ -1,11 +1,14 @@
-"""The Pledge in real Chromium: a coordinator records a signature and the campaign counts it;
-a focal point updates one of their country's commitments."""
+"""The Pledge in real Chromium: a coordinator records a signature, the campaign counts it, and
+the signed instrument is attached to it; a focal point updates one of their country's
+commitments."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser import log_in
 from tests.conftest import NOW
+from tests.documents import helpers
 from wg.extensions import db
 from wg.pledge import services as pledge
 
@@ -23,7 +26,7 @@ def people(app):
         db.session.commit()
 
 
-def test_coordinator_signs_the_pledge_for_a_participant(people, live_server, page):
+def test_coordinator_signs_the_pledge_for_a_participant(people, live_server, page, tmp_path):
     log_in(page, live_server, "coordinator@example.org", factories.PASSWORD)
     page.get_by_role("link", name="Pledge", exact=True).click()
     assert "11 of 28 participants have signed." in page.locator("#campaign-count").inner_text()
@@ -43,6 +46,23 @@ def test_coordinator_signs_the_pledge_for_a_participant(people, live_server, pag
     assert "Peru" not in page.locator("#unsigned-list").inner_text()
     americas = page.locator("#regions-table tr", has_text="Americas").inner_text()
     assert "4" in americas.split()  # Canada, the Dominican Republic, Mexico and now Peru
+
+    # The signed note verbale, attached to Peru's signature on its Pledge page.
+    page.goto(f"{live_server}/participants/PER/pledge")
+    section = page.locator("section", has=page.locator("#signature-h")).locator(
+        '[data-documents^="pledge_signature-"]')
+    section.get_by_text("Add a document").click()
+    scan = tmp_path / "note-12-2025.pdf"
+    scan.write_bytes(helpers.PDF)
+    section.get_by_label("File").set_input_files(str(scan))
+    section.get_by_label("Title").fill("Note 12/2025, signed")
+    section.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.get_by_text("Document “Note 12/2025, signed” uploaded.")).to_be_visible()
+    listed = section.locator("[data-document]")
+    expect(section.get_by_role("heading", name="Signed instrument")).to_be_visible()
+    expect(listed).to_have_count(1)
+    href = listed.get_by_role("link", name="Note 12/2025, signed").get_attribute("href")
+    assert page.request.get(live_server + href).body() == helpers.PDF
 
 
 def test_focal_point_updates_a_commitment(people, live_server, page):

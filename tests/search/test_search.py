@@ -147,6 +147,22 @@ def test_snippet_is_escaped_with_marks(ctx):
     assert str(html) == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>precursor</mark> x"
 
 
+def test_marks_survive_characters_that_fold_to_more_or_less():
+    # "…" folds to "...", "ﬁ" to "fi", a combining accent to nothing: the terms are still
+    # marked, each on the characters it was found in.
+    assert str(search.highlight("…ﬁnal Donne\u0301es, İstanbul", ["final", "donnees", "istanbul"])) \
+        == "…<mark>ﬁnal</mark> <mark>Donne\u0301es</mark>, <mark>İstanbul</mark>"
+
+
+def test_snippet_far_into_a_long_text_is_centred_and_marked():
+    class Doc:
+        body = "Agenda…\n" + "context " * 60 + "then the carfentanil seizures, " + "end " * 80
+
+    text = str(search.snippet(Doc, ["Carfentanil"]))
+    assert text.startswith("…") and text.endswith("…")
+    assert "<mark>carfentanil</mark> seizures" in text and len(text) < 200
+
+
 def test_page_shows_escaped_title_and_marked_snippet(app, login):
     with app.app_context():
         c = factories.coalition()

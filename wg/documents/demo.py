@@ -1,6 +1,7 @@
 """Demo documents: small generated PDFs and text files on some meetings, agenda items, actions,
 decisions and commitment implementations (a few hundred at scale 1), some with a second
-version, written to the configured store."""
+version, and the signed instrument of most Pledge signatures, written to the configured
+store."""
 
 from datetime import timedelta
 
@@ -14,13 +15,14 @@ from wg.documents import text
 from wg.extensions import db
 from wg.groups.models import Membership, Role
 from wg.meetings.models import AgendaItem, Meeting
-from wg.pledge.models import CommitmentImplementation
+from wg.pledge.models import CommitmentImplementation, PledgeSignature
 
 MEETING_TITLES = ["Background paper", "Slides", "Draft conclusions", "Pre-read", "Annotated agenda"]
 ITEM_TITLES = ["Briefing note", "Presentation", "Data table", "Country submission"]
 ACTION_TITLES = ["Progress report", "Draft guidance", "Survey results", "Terms of reference"]
 DECISION_TITLES = ["Decision text as adopted", "Supporting note"]
 IMPLEMENTATION_TITLES = ["National action plan", "Implementation report", "Evidence summary"]
+INSTRUMENT_TITLES = ["Signed Pledge", "Note verbale", "Letter of endorsement"]
 
 
 def _escape(text):
@@ -126,6 +128,12 @@ def _add_documents(ctx):
     for record in _sample(rng, _all(CommitmentImplementation), count(30, 2)):
         attach("commitment_implementation", record, IMPLEMENTATION_TITLES,
                record.participant.name, coordinator, min(record.updated_at, now))
+    # Drawn last, so the documents above are the same as before signatures had any.
+    for signature in _all(PledgeSignature):
+        if rng.random() < 0.8:
+            attach("pledge_signature", signature, INSTRUMENT_TITLES,
+                   signature.instrument_reference or signature.participant.name,
+                   signature.recorded_by or coordinator, min(signature.recorded_at, now))
     ctx.stats["documents"] = added
     ctx.progress(1)
 

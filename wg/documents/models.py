@@ -1,5 +1,6 @@
-"""Documents (papers, slides, pre-reads) attached to meetings, agenda items, actions, decisions
-and commitment implementations; every upload is a version, older versions stay downloadable."""
+"""Documents (papers, slides, pre-reads) attached to meetings, agenda items, actions, decisions,
+commitment implementations and Pledge signatures (the signed instrument); every upload is a
+version, older versions stay downloadable."""
 
 from datetime import datetime
 
@@ -10,7 +11,8 @@ from wg.db_types import UTCDateTime, utcnow
 from wg.extensions import db
 from wg.sensitivity import Sensitivity, participant_column
 
-PARENT_TYPES = ("meeting", "agenda_item", "action", "decision", "commitment_implementation")
+PARENT_TYPES = ("meeting", "agenda_item", "action", "decision", "commitment_implementation",
+                "pledge_signature")
 
 
 class Document(db.Model):

@@ -60,7 +60,7 @@ def _parent_ref(parent_type, parent):
     """Where the document's history entries are also filed (a page with a History view)."""
     if parent_type == "agenda_item":
         return "meeting", parent.meeting_id
-    if parent_type == "commitment_implementation":
+    if parent_type in ("commitment_implementation", "pledge_signature"):
         return "participant", parent.participant_id
     return parent_type, parent.id
 
@@ -98,7 +98,7 @@ KEEP = object()
 
 def inherited_label(parent_type, parent):
     """The label a document without its own takes: its parent's (an agenda item's meeting's);
-    commitment implementations carry none (the default)."""
+    commitment implementations and Pledge signatures carry none (the default)."""
     from wg.sensitivity import DEFAULT, Sensitivity
 
     if parent_type == "agenda_item":
@@ -251,6 +251,20 @@ def remove_document(document, parent, actor, now, expected_version=None):
     _flush(document, expected_version)
     _history(actor, document, parent, "deleted", {"deleted": [False, True]}, now)
     return True
+
+
+def remove_documents_of(parent_type, parent, actor, now, reason):
+    """Hide every document of a parent that goes away (a withdrawn Pledge signature), each
+    with its history entry giving the reason."""
+    removed = 0
+    for document in documents_of(parent_type, parent.id):
+        document.deleted = True
+        document.version = (document.version or 1) + 1
+        _flush(document, None)
+        _history(actor, document, parent, "deleted", {"deleted": [False, True]}, now,
+                 reason=reason)
+        removed += 1
+    return removed
 
 
 def documents_of(parent_type, parent_id):

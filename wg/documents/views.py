@@ -16,6 +16,7 @@ from wg.documents.models import PARENT_TYPES, DocumentVersion
 from wg.documents.storage import StorageError
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.formatting import participant_name
 from wg.history.services import StaleEdit
 
 
@@ -29,6 +30,8 @@ def parent_url(parent_type, parent):
         return url_for("actions.detail", action_id=parent.id) + "#documents"
     if parent_type == "decision":
         return url_for("decisions.detail", decision_id=parent.id) + "#documents"
+    if parent_type == "pledge_signature":
+        return url_for("pledge.participant", code=parent.participant.code) + "#signature-h"
     return (url_for("pledge.participant", code=parent.participant.code)
             + f"#c{parent.commitment.number}")
 
@@ -42,6 +45,8 @@ def parent_label(parent_type, parent):
         return parent.title
     if parent_type == "decision":
         return parent.reference
+    if parent_type == "pledge_signature":
+        return _("Pledge signature of %(name)s", name=participant_name(parent.participant))
     return f"{parent.participant.name} · {parent.commitment.number}"
 
 

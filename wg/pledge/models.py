@@ -72,7 +72,8 @@ class PledgeSignature(db.Model):
     signed_on: Mapped[date] = mapped_column(Date)
     signatory_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     signatory_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    # The instrument (letter, note verbale...): a link and/or a reference until documents come.
+    # The instrument (letter, note verbale...): a link and/or a reference; the signed copy
+    # itself is a document attached to the signature (documents.parent_type 'pledge_signature').
     instrument_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     instrument_reference: Mapped[str] = mapped_column(String(300), default="", server_default="")
     recorded_by_id: Mapped[int | None] = mapped_column(

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from wg import idempotency, markdown
+from wg.documents import services as documents
 from wg.errors import ValidationError
 from wg.extensions import db
 from wg.formatting import format_date
@@ -166,7 +167,8 @@ def sign(participant, actor, *, signed_on, signatory_name="", signatory_title=""
 def withdraw(participant, actor, *, reason, now, expected_version=None):
     """Remove a participant's signature (recorded in error or withdrawn), with a reason.
 
-    The history keeps what was recorded; implementation records stay for a later signature.
+    The history keeps what was recorded; implementation records stay for a later signature; the
+    documents of the signed instrument are removed with it.
     """
     signature = signature_of(participant)
     if signature is None:
@@ -178,6 +180,8 @@ def withdraw(participant, actor, *, reason, now, expected_version=None):
     changes = history.deleted(history.snapshot(signature, SIGNATURE_FIELDS))
     _record(actor, "pledge_signature", signature.id, "withdrawn", changes, participant, now,
             reason, version=signature.version + 1)
+    # The signed instrument goes with the signature (its files and history are kept).
+    documents.remove_documents_of("pledge_signature", signature, actor, now, reason)
     db.session.delete(signature)
     db.session.flush()
     db.session.expire(participant, ["pledge_signature"])

@@ -252,13 +252,14 @@ def search(person, q, source_type=None, group_id=None, page=1):
 def snippet(doc, terms, width=160):
     """A short excerpt of the body around the first term, terms marked, everything escaped."""
     body = " ".join((doc.body or "").split())
-    folded_terms = [fold(t) for t in terms]
     folded = fold(body)
+    positions = [p for p in (folded.find(fold(t)) for t in terms) if p >= 0]
     start = 0
-    if len(folded) == len(body):
-        positions = [folded.find(t) for t in folded_terms if folded.find(t) >= 0]
-        if positions:
-            start = max(0, min(positions) - width // 3)
+    if positions:
+        first = min(positions)
+        if len(folded) != len(body):  # a character folds to more or fewer ("…", "ﬁ", "İ")
+            first = _original_index(body, first)
+        start = max(0, first - width // 3)
     excerpt = body[start:start + width]
     if start > 0:
         excerpt = "…" + excerpt
@@ -267,26 +268,55 @@ def snippet(doc, terms, width=160):
     return highlight(excerpt, terms)
 
 
+def _original_index(text, folded_index):
+    """Where in `text` the character folded to position `folded_index` of fold(text) is (a
+    binary search over folded prefixes: the text may be a long document's)."""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(fold(text[:middle])) <= folded_index:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _folded_with_owners(value):
+    """fold(value) and, for each of its characters, the index of the character of `value` it
+    comes from (a character may fold to several, or to none: a combining accent)."""
+    if len(fold(value)) == len(value):
+        return fold(value), range(len(value))
+    parts, owners = [], []
+    for index, ch in enumerate(value):
+        folded = fold(ch)
+        parts.append(folded)
+        owners.extend([index] * len(folded))
+    return "".join(parts), owners
+
+
 def highlight(value, terms):
-    """Escape everything, then mark each term (accent- and case-insensitive where lengths
-    allow): markers are placed on the raw text first and turned into <mark> after escaping."""
+    """Escape everything, then mark each term, accent- and case-insensitively: markers are
+    placed on the raw text first and turned into <mark> after escaping."""
     value = (value or "").replace(START, "").replace(STOP, "")
-    folded = fold(value)
-    if len(folded) == len(value):
-        marks = [False] * len(value)
-        for term in terms:
-            t = fold(term)
-            for found in re.finditer(re.escape(t), folded):
-                for i in range(found.start(), found.end()):
-                    marks[i] = True
-        out, inside = [], False
-        for ch, marked in zip(value, marks, strict=True):
-            if marked != inside:
-                out.append(START if marked else STOP)
-                inside = marked
-            out.append(ch)
-        if inside:
-            out.append(STOP)
-        value = "".join(out)
-    safe = str(escape(value))
+    folded, owners = _folded_with_owners(value)
+    marks = [False] * len(value)
+    for term in terms:
+        t = fold(term)
+        if not t:
+            continue
+        for found in re.finditer(re.escape(t), folded):
+            for i in range(found.start(), found.end()):
+                marks[owners[i]] = True
+    for i in range(1, len(value)):  # an accent written apart goes with its letter
+        if not marks[i] and marks[i - 1] and not fold(value[i]):
+            marks[i] = True
+    out, inside = [], False
+    for ch, marked in zip(value, marks, strict=True):
+        if marked != inside:
+            out.append(START if marked else STOP)
+            inside = marked
+        out.append(ch)
+    if inside:
+        out.append(STOP)
+    safe = str(escape("".join(out)))
     return Markup(safe.replace(START, "<mark>").replace(STOP, "</mark>"))

@@ -137,7 +137,7 @@ _DOCUMENT_PARENTS = {
 def _document(document):
     if document.deleted:
         return None
-    if document.parent_type == "commitment_implementation":
+    if document.parent_type in ("commitment_implementation", "pledge_signature"):
         parent_entry = Entry(None, "all", "", "", "", 0)
     else:
         source_type, model_path = _DOCUMENT_PARENTS.get(document.parent_type, (None, None))
