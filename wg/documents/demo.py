@@ -130,10 +130,13 @@ def _add_documents(ctx):
                record.participant.name, coordinator, min(record.updated_at, now))
     # Drawn last, so the documents above are the same as before signatures had any.
     for signature in _all(PledgeSignature):
-        if rng.random() < 0.8:
-            attach("pledge_signature", signature, INSTRUMENT_TITLES,
-                   signature.instrument_reference or signature.participant.name,
-                   signature.recorded_by or coordinator, min(signature.recorded_at, now))
+        if rng.random() < 0.8:  # a scan of the signed letter: a PDF, one version
+            title = rng.choice(INSTRUMENT_TITLES)
+            data = tiny_pdf(f"{title} - {signature.instrument_reference or signature.participant.name}")
+            documents.upload_document("pledge_signature", signature,
+                                      signature.recorded_by or coordinator, data, f"{title}.pdf",
+                                      title, "", min(signature.recorded_at, now))
+            added += 1
     ctx.stats["documents"] = added
     ctx.progress(1)
 

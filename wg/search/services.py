@@ -260,12 +260,9 @@ def snippet(doc, terms, width=160):
         if len(folded) != len(body):  # a character folds to more or fewer ("…", "ﬁ", "İ")
             first = _original_index(body, first)
         start = max(0, first - width // 3)
-    excerpt = body[start:start + width]
-    if start > 0:
-        excerpt = "…" + excerpt
-    if start + width < len(body):
-        excerpt += "…"
-    return highlight(excerpt, terms)
+    marked = highlight(body[start:start + width], terms)
+    return Markup("…" if start > 0 else "") + marked + Markup(
+        "…" if start + width < len(body) else "")
 
 
 def _original_index(text, folded_index):
@@ -284,14 +281,29 @@ def _original_index(text, folded_index):
 def _folded_with_owners(value):
     """fold(value) and, for each of its characters, the index of the character of `value` it
     comes from (a character may fold to several, or to none: a combining accent)."""
-    if len(fold(value)) == len(value):
-        return fold(value), range(len(value))
+    folded = fold(value)
+    if len(folded) == len(value):
+        return folded, range(len(value))
     parts, owners = [], []
     for index, ch in enumerate(value):
-        folded = fold(ch)
+        folded = _fold_char(ch)
         parts.append(folded)
         owners.extend([index] * len(folded))
     return "".join(parts), owners
+
+
+_FOLDED_CHARS = {}
+
+
+def _fold_char(ch):
+    if ch < "\x80":
+        return ch.lower()
+    folded = _FOLDED_CHARS.get(ch)
+    if folded is None:
+        folded = fold(ch)
+        if len(_FOLDED_CHARS) < 4096:  # bounded, whatever the texts hold
+            _FOLDED_CHARS[ch] = folded
+    return folded
 
 
 def highlight(value, terms):
@@ -308,7 +320,7 @@ def highlight(value, terms):
             for i in range(found.start(), found.end()):
                 marks[owners[i]] = True
     for i in range(1, len(value)):  # an accent written apart goes with its letter
-        if not marks[i] and marks[i - 1] and not fold(value[i]):
+        if not marks[i] and marks[i - 1] and not _fold_char(value[i]):
             marks[i] = True
     out, inside = [], False
     for ch, marked in zip(value, marks, strict=True):
