@@ -60,7 +60,8 @@ HELP = {
     "AMBER": _l("TLP:AMBER – only for those who take part in this group, on a need-to-know basis."),
     "AMBER_STRICT": _l("TLP:AMBER+STRICT – only for the people of your own participant "
                        "(country or organization); coordinators see it to administer it."),
-    "RED": _l("TLP:RED – only for those present; never sent by e-mail, calendar feed or webhook."),
+    "RED": _l("TLP:RED – not to be passed on: read only here, by those who may see the item; "
+              "never sent by e-mail, calendar feed or webhook."),
 }
 
 

@@ -8,6 +8,7 @@ use to prove that nothing changes without a trace.
 
 import contextvars
 import enum
+import importlib
 import json
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -91,6 +92,10 @@ def acting_token(token):
         _acting_token.reset(reset)
 
 
+def _short(text, limit):
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def record(actor, object_type, object_id, verb, changes=None, *, now, label="", reason=None,
            parent=None, group_id=None, version=None, token=None):
     """Append one history entry; the caller's transaction carries it with the change.
@@ -104,7 +109,7 @@ def record(actor, object_type, object_id, verb, changes=None, *, now, label="", 
     entry = HistoryEntry(
         at=now, actor_id=getattr(actor, "id", None), actor_label=actor_label(actor, token),
         token_id=getattr(token, "id", None), object_type=object_type, object_id=object_id,
-        object_label=(label or "")[:300], parent_type=parent_type, parent_id=parent_id,
+        object_label=_short(label or "", 300), parent_type=parent_type, parent_id=parent_id,
         group_id=group_id, verb=verb, version=version,
         changes=json.dumps(json_value(changes or {}), ensure_ascii=False, sort_keys=True),
         reason=(reason or None),
@@ -248,6 +253,10 @@ FIELD_LABELS = {
     "start_date": _l("start date"), "end_date": _l("end date"), "action_ids": _l("actions"),
     "decided_on": _l("date"), "supersedes_id": _l("supersedes"), "meeting_id": _l("meeting"),
     "year": _l("year"), "number": _l("number"),
+    "sensitivity": _l("sensitivity (TLP)"), "minutes_sensitivity": _l("minutes sensitivity (TLP)"),
+    "sensitivity_participant_id": _l("label set for"), "content_type": _l("file type"),
+    "filename": _l("file name"), "sha256": _l("checksum"), "size": _l("size"),
+    "current_version": _l("current version"), "deleted": _l("removed"),
 }
 
 VERB_LABELS = {
@@ -326,16 +335,150 @@ def _implementation_status(value):
     return STATUS_LABELS.get(value)
 
 
+def _labels_of(module, name):
+    """A lookup in a model module's label table (imported when first used)."""
+
+    def lookup(value):
+        return getattr(importlib.import_module(module), name).get(value)
+
+    return lookup
+
+
+def _tlp(value):
+    from wg.sensitivity import Sensitivity
+
+    label = Sensitivity.parse(value)
+    return label.tlp if label else None
+
+
+def _file_size(value):
+    from wg.formatting import format_number
+
+    if not isinstance(value, int):
+        return None
+    if value < 1024:
+        return _("%(num)s bytes", num=format_number(value))
+    if value < 1024 * 1024:
+        return _("%(num)s KB", num=format_number(value / 1024, 1))
+    return _("%(num)s MB", num=format_number(value / 1048576, 1))
+
+
+RULE_KINDS = {"weekday": _l("a weekday of the month"), "monthday": _l("a day of the month")}
+
 # Values recorded as enum names, shown in the reader's language: (object type, field) -> the
-# label of a recorded value (None: shown as recorded).
-VALUE_LABELS = {("implementation", "status"): _implementation_status}
+# label of a recorded value (None: shown as recorded); (None, field) for every object type.
+VALUE_LABELS = {
+    ("implementation", "status"): _implementation_status,
+    ("action", "status"): _labels_of("wg.actions.models", "STATUS_LABELS"),
+    ("decision", "status"): _labels_of("wg.decisions.models", "STATUS_LABELS"),
+    ("initiative", "status"): _labels_of("wg.initiatives.models", "STATUS_LABELS"),
+    ("meeting", "status"): _labels_of("wg.meetings.models", "STATUS_LABELS"),
+    ("membership", "role"): _labels_of("wg.groups.models", "ROLE_LABELS"),
+    ("participant", "kind"): _labels_of("wg.participants.models", "KIND_LABELS"),
+    ("series", "rule_kind"): RULE_KINDS.get,
+    (None, "sensitivity"): _tlp, (None, "minutes_sensitivity"): _tlp,
+    ("document", "size"): _file_size,
+    ("document", "sha256"): lambda value: value[:12] + "…" if isinstance(value, str) else None,
+}
+
+# Recorded ids of other records, shown by name: (object type or None, field) -> kind.
+# Actions are shown by number only: a history reader may not be allowed to see the action.
+REFERENCES = {
+    (None, "group_id"): "group", ("group", "parent_id"): "group", (None, "subgroup_ids"): "group",
+    (None, "meeting_id"): "meeting", (None, "origin_meeting_id"): "meeting",
+    (None, "supersedes_id"): "decision", (None, "lead_ids"): "participant",
+    (None, "participant_ids"): "participant", (None, "participant_id"): "participant",
+    (None, "sensitivity_participant_id"): "participant", (None, "owner_id"): "person",
+    (None, "person_id"): "person", (None, "action_ids"): "action",
+}
 
 
-def value_label(object_type, field, value, limit=300, zone_name=None):
+def _reference_kind(object_type, field):
+    return REFERENCES.get((object_type, field)) or REFERENCES.get((None, field))
+
+
+def reference_names(entries):
+    """{(kind, id): name} for every id the entries' changes refer to: one query per kind."""
+    wanted = {}
+    for entry in entries:
+        for field, pair in changes_of(entry).items():
+            kind = _reference_kind(entry.object_type, field)
+            if kind is None or kind == "action":
+                continue
+            for value in pair:
+                for item in (value if isinstance(value, list) else [value]):
+                    if isinstance(item, int) and not isinstance(item, bool):
+                        wanted.setdefault(kind, set()).add(item)
+    names = {}
+    for kind, ids in wanted.items():
+        for key, name in _NAMERS[kind](sorted(ids)):
+            names[(kind, key)] = name
+    return names
+
+
+def _group_names(ids):
+    from wg.groups.models import Group
+
+    return db.session.execute(select(Group.id, Group.code).where(Group.id.in_(ids))).all()
+
+
+def _meeting_names(ids):
+    from wg.formatting import format_date
+    from wg.meetings.models import Meeting
+
+    return [(i, f"{title} ({format_date(start.date())})") for i, title, start in db.session.execute(
+        select(Meeting.id, Meeting.title, Meeting.start_at).where(Meeting.id.in_(ids)))]
+
+
+def _decision_names(ids):
+    from wg.decisions.models import Decision
+
+    return [(d.id, d.reference) for d in db.session.scalars(
+        select(Decision).where(Decision.id.in_(ids)))]
+
+
+def _participant_names(ids):
+    from wg.formatting import participant_name
+    from wg.participants.models import Participant
+
+    return [(p.id, participant_name(p)) for p in db.session.scalars(
+        select(Participant).where(Participant.id.in_(ids)))]
+
+
+def _person_names(ids):
+    from wg.auth.models import Person
+
+    return db.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all()
+
+
+_NAMERS = {"group": _group_names, "meeting": _meeting_names, "decision": _decision_names,
+           "participant": _participant_names, "person": _person_names}
+
+
+def _referenced(kind, value, names):
+    def one(item):
+        if kind == "action":
+            return _("Action %(num)s", num=item)
+        return names.get((kind, item)) or f"#{item}"
+
+    if isinstance(value, list):
+        return ", ".join(one(v) for v in value) or _("none")
+    return one(value)
+
+
+def value_label(object_type, field, value, limit=300, zone_name=None, names=None):
     """display_value, but an enum name the reader would not understand ("in_place") as its
-    translated label ("In place")."""
-    label = VALUE_LABELS.get((object_type, field))
-    if label is not None and isinstance(value, str):
+    translated label ("In place"), and an id of another record as its name (with `names` from
+    reference_names; "#id" when it is gone)."""
+    if names is not None and value not in (None, "", []):
+        kind = _reference_kind(object_type, field)
+        if kind is not None and all(isinstance(v, int) for v in (
+                value if isinstance(value, list) else [value])):
+            return display_value(_referenced(kind, value, names), limit)
+    if object_type == "document" and field == "sensitivity" and value is None:
+        return _("inherits the parent's label")
+    label = VALUE_LABELS.get((object_type, field)) or VALUE_LABELS.get((None, field))
+    if label is not None and value is not None:
         text = label(value)
         if text is not None:
             return str(text)

@@ -5,12 +5,14 @@ import io
 from datetime import UTC, datetime, time, timedelta
 
 from flask import render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from wg import permissions
 from wg.extensions import db
+from wg.formatting import participant_name
 from wg.groups.models import Group
 from wg.history import bp
 from wg.history import services as history
@@ -41,6 +43,10 @@ def _object_url(object_type, obj):
 
 
 def _object_title(object_type, obj):
+    if object_type == "participant":
+        return participant_name(obj)
+    if object_type == "decision":
+        return obj.reference
     for attr in ("title", "name", "code"):
         value = getattr(obj, attr, None)
         if value:
@@ -53,9 +59,14 @@ def object_history(object_type, object_id):
     obj = permissions.history_object_for_view(current_user, object_type, object_id)
     entries = history.entries_for(object_type, object_id)
     entries.reverse()  # newest first
+    extra_links = []
+    if object_type == "participant" and permissions.can_view_pledge(current_user):
+        # A participant's history is mostly its Pledge record: the way back there.
+        extra_links.append((_("Pledge"), url_for("pledge.participant", code=obj.code)))
     return render_template("history/object.html", entries=entries, obj=obj,
                            object_type=object_type, title=_object_title(object_type, obj),
-                           object_url=_object_url(object_type, obj), history=history)
+                           object_url=_object_url(object_type, obj), history=history,
+                           extra_links=extra_links)
 
 
 def _parse_day(value):
