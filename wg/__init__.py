@@ -214,6 +214,19 @@ PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb
                       "interest-cohort=()")
 
 
+def _same_site_referrer():
+    """The page the request came from, as a path on this site (None from anywhere else)."""
+    from urllib.parse import urlsplit
+
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.scheme not in ("http", "https"):
+        return None
+    path = referrer.path or "/"
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return path + (f"?{referrer.query}" if referrer.query else "")
+
+
 class WgRequest(Request):
     """Bodies over MAX_CONTENT_LENGTH answer 413 before they are read; upload routes allow more."""
 
@@ -350,7 +363,7 @@ def register_errorhandlers(app):
         500: lazy_gettext("Something went wrong on our side. The secretariat has been told."),
     }
 
-    def render_error(code, message=None):
+    def render_error(code, message=None, back=None):
         if request.path.startswith("/api/"):  # the API answers problem+json (RFC 9457)
             from wg.api.problems import problem
 
@@ -359,14 +372,24 @@ def register_errorhandlers(app):
         if _wants_json():
             return jsonify(error=message, status=code), code
         template = f"errors/{code}.html" if code in (403, 404, 500) else "errors/generic.html"
-        return render_template(template, code=code, message=message), code
+        return render_template(template, code=code, message=message, back=back), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, lazy_gettext("The form expired or was not sent from this site. "
                                               "Please go back, reload the page and try again."))
 
-    for code in (400, 403, 404, 405, 413, 429):
+    @app.errorhandler(413)
+    def too_large(error):
+        if request.endpoint not in app.config.get("DOCUMENT_UPLOAD_ENDPOINTS", ()):
+            return render_error(413)
+        # A document over the limit: say the limit, and lead back to the page it came from.
+        limit = app.config.get("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024) // (1024 * 1024)
+        return render_error(413, lazy_gettext(
+            "The file is too large: documents may be at most %(size)s MB. Nothing was uploaded.",
+            size=limit), back=_same_site_referrer())
+
+    for code in (400, 403, 404, 405, 429):
         app.register_error_handler(code, lambda e, code=code: render_error(code))
 
     @app.errorhandler(500)

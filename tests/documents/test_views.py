@@ -220,3 +220,53 @@ def test_agenda_item_and_decision_documents_follow_their_parents(app):
         db.session.commit()
     assert member.get(f"/documents/{item_doc}/versions/1/download").status_code == 200
     assert "Statistics table" in member.get(page).get_data(as_text=True)
+
+
+def test_over_the_limit_says_the_limit_and_leads_back_only_within_the_site(app, login,
+                                                                          monkeypatch):
+    w = _world(app)
+    chair = _as(app, w["emails"]["chair"])
+    monkeypatch.setitem(app.config, "DOCUMENT_MAX_BYTES", 1024 * 1024)
+    page = f"/meetings/{w['meeting']}"
+    assert "at most 1 MB" in chair.get(page).get_data(as_text=True)  # the field's help says it
+    big = helpers.PDF + b"%" + b"x" * (2 * 1024 * 1024)
+    form = {"title": "Annex", "file": (io.BytesIO(big), "annex.pdf")}
+    response = chair.post(f"/documents/new/meeting/{w['meeting']}", dict(form), form_page=page,
+                          content_type="multipart/form-data",
+                          headers={"Referer": f"http://localhost{page}?tab=1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "documents may be at most 1 MB. Nothing was uploaded." in html
+    assert f'href="{page}?tab=1">Go back</a>' in html
+    form = {"title": "Annex", "file": (io.BytesIO(big), "annex.pdf")}
+    response = chair.post(f"/documents/new/meeting/{w['meeting']}", form, form_page=page,
+                          content_type="multipart/form-data",
+                          headers={"Referer": "https://evil.example/phish"})
+    assert response.status_code == 413 and "Go back" not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Document)) is None
+
+
+def test_document_page_names_its_parent_and_lets_editors_act(app, login):
+    w = _world(app)
+    chair = _as(app, w["emails"]["chair"])
+    assert _upload(chair, "meeting", w["meeting"], helpers.PDF, "p.pdf",
+                   title="Pre-read").status_code == 302
+    with app.app_context():
+        doc_id = db.session.scalar(select(Document.id))
+        meeting = db.session.get(Meeting, w["meeting"])
+        where = f"{meeting.title} · SWG1.1 · 3 Feb 2026"
+    html = chair.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert where in html and 'aria-label="Breadcrumb"' in html
+    assert "Upload new version" in html and "Yes, remove it" in html
+    response = chair.post(f"/documents/{doc_id}/remove", {"version": "1"},
+                          form_page=f"/documents/{doc_id}")
+    assert response.status_code == 302
+    member = _as(app, w["emails"]["member"])
+    assert member.get(f"/documents/{doc_id}").status_code == 404  # removed
+    assert _upload(chair, "meeting", w["meeting"], helpers.PDF, "q.pdf",
+                   title="Slides").status_code == 302
+    with app.app_context():
+        doc_id = db.session.scalar(select(Document.id).where(Document.deleted.is_(False)))
+    html = member.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert where in html and "Upload new version" not in html and "Yes, remove it" not in html

@@ -26,11 +26,23 @@ def label_field():
                        validate_choice=False, description=LABEL_HELP)
 
 
-FILE_HELP = _l("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, text or CSV.")
+def file_help():
+    """The kinds of file accepted and the size limit (DOCUMENT_MAX_BYTES)."""
+    from flask import current_app
+
+    limit = int(current_app.config.get("DOCUMENT_MAX_BYTES") or 20 * 1024 * 1024)
+    return _l("PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, text or CSV; at most "
+              "%(size)s MB.", size=limit // (1024 * 1024))
 
 
-class UploadForm(FlaskForm):
-    file = FileField(_l("File"), description=FILE_HELP)
+class _WithFile(FlaskForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file.description = file_help()
+
+
+class UploadForm(_WithFile):
+    file = FileField(_l("File"))
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)],
                         description=_l("Leave empty to use the file's name."))
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
@@ -39,8 +51,8 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Upload"))
 
 
-class VersionForm(FlaskForm):
-    file = FileField(_l("File"), description=FILE_HELP)
+class VersionForm(_WithFile):
+    file = FileField(_l("File"))
     note = StringField(_l("What changed"), validators=[Optional(), Length(max=500)])
     sensitivity = label_field()
     idempotency_key = HiddenField()

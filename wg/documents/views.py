@@ -37,17 +37,27 @@ def parent_url(parent_type, parent):
 
 
 def parent_label(parent_type, parent):
+    """What the document is attached to, named so a reader knows where it belongs."""
+    from wg.formatting import format_date
+
+    def meeting_label(meeting):
+        return " · ".join([meeting.title, meeting.group.code, format_date(meeting.start_at.date())])
+
     if parent_type == "meeting":
-        return parent.title
+        return meeting_label(parent)
     if parent_type == "agenda_item":
-        return parent.title
+        return f"{parent.title} · {meeting_label(parent.meeting)}"
     if parent_type == "action":
-        return parent.title
+        return f"{_('Action %(num)s', num=parent.id)}: {parent.title} · {parent.group.code}"
     if parent_type == "decision":
         return parent.reference
     if parent_type == "pledge_signature":
         return _("Pledge signature of %(name)s", name=participant_name(parent.participant))
-    return f"{parent.participant.name} · {parent.commitment.number}"
+    from wg.pledge.services import commitment_display_text
+
+    text = str(commitment_display_text(parent.commitment))
+    return _("%(name)s · commitment %(num)s: %(text)s", name=participant_name(parent.participant),
+             num=parent.commitment.number, text=text if len(text) <= 80 else text[:79] + "…")
 
 
 @bp.app_template_global()
@@ -191,10 +201,13 @@ def _detail_page(document, parent, form=None, status=200):
     if form is not None:
         form.sensitivity.choices = label_choices(
             documents.inherited_label(document.parent_type, parent))
+    remove_form = None
+    if form is not None:
+        remove_form = RemoveForm(formdata=None, version=document.version)
     return render_template("documents/detail.html", document=document, parent=parent,
                            back=parent_url(document.parent_type, parent),
                            label=parent_label(document.parent_type, parent),
-                           label_form=form,
+                           label_form=form, remove_form=remove_form,
                            effective=documents.effective_label(document, parent)), status
 
 
