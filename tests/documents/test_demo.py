@@ -19,7 +19,8 @@ def test_tiny_pdf_is_a_pdf():
 
 def test_demo_documents_on_every_kind_of_parent(ctx):
     seed_structure()
-    stats = load_demo(0.03, now=utcnow())
+    now = utcnow()
+    stats = load_demo(0.03, now=now)
     db.session.commit()
     kinds = dict(db.session.execute(select(Document.parent_type, func.count())
                                     .group_by(Document.parent_type)).all())
@@ -27,6 +28,7 @@ def test_demo_documents_on_every_kind_of_parent(ctx):
                           "commitment_implementation", "pledge_signature"}
     assert stats["documents"] == sum(kinds.values())
     for version in db.session.scalars(select(DocumentVersion)):
+        assert version.uploaded_at <= now  # no upload dated ahead of the demo's today
         data = documents.read_version(version)
         assert len(data) == version.size and content.detect(data, version.filename) == \
             version.content_type

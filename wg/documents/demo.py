@@ -104,7 +104,7 @@ def _add_documents(ctx):
                                              "", when)
         added += 1
         if rng.random() < 0.2:
-            later = when + timedelta(days=rng.randint(1, 5))
+            later = min(when + timedelta(days=rng.randint(1, 5)), now)  # never ahead
             data, name = _file(rng, f"{title} rev 2", label)
             documents.upload_version(document, parent, actor, data, name, "Revised", later)
         return document
