@@ -414,6 +414,8 @@ def register_template_helpers(app):
                                  history_field_label=history.field_label,
                                  history_actor=history.actor_display,
                                  history_display=history.display_value,
+                                 history_value=history.value_label,
+                                 history_names=history.reference_names,
                                  history_verb_label=history.verb_label,
                                  history_object_type=history.object_type_label)
     formatting.register(app)
