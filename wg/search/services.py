@@ -34,6 +34,9 @@ TYPE_LABELS = {
 START, STOP = "\ue000", "\ue001"
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A decision's reference as people type it: SWG1.1-2026/15, WG3-2025/1, "swg1.1 2026 15".
+_REFERENCE = re.compile(r"(?<![\w.])([A-Za-z]+\d+(?:\.\d+)*)\s*[-\s]\s*(\d{4})\s*[/\s-]\s*(\d{1,6})"
+                        r"(?![\w/])")
 
 
 # The id argument of each linked page (an endpoint without one takes no id).
@@ -69,6 +72,36 @@ def parse(q):
             if word and word.lower() not in {t.lower() for t in terms}:
                 terms.append(word)
     return terms[:MAX_TERMS]
+
+
+def reference(q):
+    """The decision reference in the query, written as the register writes it
+    (SWG1.1-2026/15), or None."""
+    found = _REFERENCE.search(q or "")
+    if found is None:
+        return None
+    code, year, number = found.groups()
+    return f"{code.upper()}-{year}/{int(number)}"
+
+
+def _referenced(q, visible, group_id, source_type):
+    """(index row, group) of the decision whose reference the query holds, if the person may
+    find it within the filters; it is listed first (the full-text engines split a reference
+    differently: PostgreSQL keeps "swg1.1-2026/15" as one word)."""
+    ref = reference(q)
+    if ref is None or source_type not in (None, "decision"):
+        return None
+    where = [visible, D.source_type == "decision", func.upper(D.title) == ref]
+    if group_id:
+        where.append(D.group_id == group_id)
+    return db.session.execute(select(D, Group).select_from(D).outerjoin(
+        Group, Group.id == D.group_id).where(*where).limit(1)).first()
+
+
+def _matches(doc_id, matched, clauses):
+    """Whether the index row `doc_id` is among the full-text matches."""
+    return db.session.scalar(_base(select(D.id), matched).where(D.id == doc_id, *clauses)) \
+        is not None
 
 
 def _like(term):
@@ -192,6 +225,10 @@ def search(person, q, source_type=None, group_id=None, page=1):
     if source_type:
         where.append(D.source_type == source_type)
     total = sum(n for t, n in facets.items() if not source_type or t == source_type)
+    pinned = _referenced(q, visible, group_id, source_type)
+    if pinned is not None and not _matches(pinned[0].id, plain, clauses):
+        facets["decision"] = facets.get("decision", 0) + 1
+        total += 1
     few = narrow and source_type not in (None, *GROWING_TYPES)
     if few:
         # One of the types with few rows (SQLite): that type's rows are read first (by its
@@ -245,6 +282,11 @@ def search(person, q, source_type=None, group_id=None, page=1):
                  .outerjoin(Group, Group.id == D.group_id).where(*where)
                  .order_by(rank, D.updated_at.desc(), D.id.desc()))
     rows = db.session.execute(query.limit(PER_PAGE + 1).offset(offset)).all()
+    if pinned is not None:
+        # The referenced decision leads the first page and is not repeated on any page.
+        rows = [r for r in rows if r[0].id != pinned[0].id]
+        if page == 1:
+            rows.insert(0, tuple(pinned))
     hits = [(doc, group, snippet(doc, terms)) for doc, group in rows[:PER_PAGE]]
     return Results(hits, total, facets, capped, sampled, has_next=len(rows) > PER_PAGE)
 

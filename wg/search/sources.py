@@ -98,11 +98,14 @@ def _agenda_item(item):
                  strict_participant_id=_strict(meeting))
 
 
-@register("decision", "wg.decisions.models:Decision", load=("meeting",))
+@register("decision", "wg.decisions.models:Decision", load=("meeting", "group"))
 def _decision(decision):
     meeting = _parent(decision, "meeting", "wg.meetings.models:Meeting", decision.meeting_id)
     unpublished = meeting is not None and meeting.minutes_published_at is None
-    title = f"{decision.year}/{decision.number}"
+    # Its reference as cited everywhere (SWG1.1-2026/15): found by it, shown as it.
+    group = _parent(decision, "group", "wg.groups.models:Group", decision.group_id)
+    title = f"{group.code}-{decision.year}/{decision.number}" if group else \
+        f"{decision.year}/{decision.number}"
     return Entry(decision.group_id, "recorders" if unpublished else "viewers", title,
                  decision.text, "decisions.detail", decision.id,
                  updated_at=decision.updated_at,
