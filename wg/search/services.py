@@ -104,6 +104,62 @@ def _matches(doc_id, matched, clauses):
         is not None
 
 
+def labels_for(docs):
+    """{index row id: TLP label} for the rows among `docs` whose item carries a label other than
+    the default: decisions, actions (and their progress notes), meetings (their agenda items;
+    minutes their own label) and documents (their own label, else their parent's). One query
+    per kind of item, whatever the number of rows."""
+    from wg.actions.models import ActionItem
+    from wg.decisions.models import Decision
+    from wg.documents.models import Document
+    from wg.meetings.models import AgendaItem, Meeting
+    from wg.sensitivity import DEFAULT, Sensitivity
+
+    by_kind = {"decision": set(), "action": set(), "meeting": set(), "agenda_item": set()}
+    kinds = {"decisions.detail": "decision", "actions.detail": "action",
+             "meetings.detail": "meeting"}
+    documents = {}
+    for doc in docs:
+        if doc.source_type == "document":
+            documents[doc.url_id] = None
+        elif doc.url_endpoint in kinds:
+            by_kind[kinds[doc.url_endpoint]].add(doc.url_id)
+    if documents:
+        for row in db.session.execute(select(
+                Document.id, Document.sensitivity, Document.parent_type, Document.parent_id)
+                .where(Document.id.in_(documents))):
+            documents[row.id] = row
+            if Sensitivity.parse(row.sensitivity) is None and row.parent_type in by_kind:
+                by_kind[row.parent_type].add(row.parent_id)
+    found = {}  # (kind, id) -> label
+    queries = {"decision": select(Decision.id, Decision.sensitivity),
+               "action": select(ActionItem.id, ActionItem.sensitivity),
+               "meeting": select(Meeting.id, Meeting.sensitivity, Meeting.minutes_sensitivity),
+               "agenda_item": select(AgendaItem.id, Meeting.sensitivity).join(
+                   Meeting, Meeting.id == AgendaItem.meeting_id)}
+    models = {"decision": Decision, "action": ActionItem, "meeting": Meeting,
+              "agenda_item": AgendaItem}
+    for kind, ids in by_kind.items():
+        if ids:
+            for row in db.session.execute(queries[kind].where(models[kind].id.in_(ids))):
+                found[kind, row[0]] = Sensitivity.parse(row[1])
+                if kind == "meeting":
+                    found["minutes", row[0]] = Sensitivity.parse(row[2])
+    labels = {}
+    for doc in docs:
+        if doc.source_type == "document":
+            row = documents.get(doc.url_id)
+            label = row and (Sensitivity.parse(row.sensitivity)
+                             or found.get((row.parent_type, row.parent_id)))
+        elif doc.source_type == "minutes":
+            label = found.get(("minutes", doc.url_id))
+        else:
+            label = found.get((kinds.get(doc.url_endpoint), doc.url_id))
+        if label is not None and label is not DEFAULT:
+            labels[doc.id] = label
+    return labels
+
+
 def _like(term):
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return or_(D.title.like(f"%{escaped}%", escape="\\"),
