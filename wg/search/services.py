@@ -160,6 +160,36 @@ def labels_for(docs):
     return labels
 
 
+def pledge_owners(docs):
+    """{index row id: Participant} for the documents among `docs` attached to a participant's
+    Pledge signature or commitment implementation (they belong to no group: the page names the
+    participant instead). At most three queries, none without such a document."""
+    from wg.documents.models import Document
+    from wg.participants.models import Participant
+    from wg.pledge.models import CommitmentImplementation, PledgeSignature
+
+    ids = {doc.url_id: doc.id for doc in docs
+           if doc.source_type == "document" and doc.group_id is None}
+    if not ids:
+        return {}
+    parents = {"pledge_signature": PledgeSignature,
+               "commitment_implementation": CommitmentImplementation}
+    attached = db.session.execute(select(Document.id, Document.parent_type, Document.parent_id)
+                                  .where(Document.id.in_(ids),
+                                         Document.parent_type.in_(parents))).all()
+    owners = {}
+    for parent_type, model in parents.items():
+        wanted = {row.parent_id for row in attached if row.parent_type == parent_type}
+        if wanted:
+            for parent_id, participant in db.session.execute(
+                    select(model.id, Participant).join(
+                        Participant, Participant.id == model.participant_id)
+                    .where(model.id.in_(wanted))):
+                owners[parent_type, parent_id] = participant
+    return {ids[row.id]: owners[row.parent_type, row.parent_id] for row in attached
+            if (row.parent_type, row.parent_id) in owners}
+
+
 def _like(term):
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return or_(D.title.like(f"%{escaped}%", escape="\\"),
@@ -348,7 +378,8 @@ def search(person, q, source_type=None, group_id=None, page=1):
 
 
 def snippet(doc, terms, width=160):
-    """A short excerpt of the body around the first term, terms marked, everything escaped."""
+    """A short excerpt of the body around the first term, cut between words where the text
+    has spaces, terms marked, everything escaped."""
     body = " ".join((doc.body or "").split())
     folded = fold(body)
     positions = [p for p in (folded.find(fold(t)) for t in terms) if p >= 0]
@@ -358,9 +389,20 @@ def snippet(doc, terms, width=160):
         if len(folded) != len(body):  # a character folds to more or fewer ("…", "ﬁ", "İ")
             first = _original_index(body, first)
         start = max(0, first - width // 3)
-    marked = highlight(body[start:start + width], terms)
-    return Markup("…" if start > 0 else "") + marked + Markup(
-        "…" if start + width < len(body) else "")
+        if start > 0 and not body[start - 1].isspace():
+            # Start at the next word (not mid-word: "…inst the routes"); a text without spaces
+            # there (Chinese, a long URL) keeps its cut.
+            space = body.find(" ", start, first)
+            if space >= 0:
+                start = space + 1
+    end = start + width
+    if end < len(body) and not body[end].isspace():
+        # End after a whole word too, when a space lies in the excerpt's last third.
+        space = body.rfind(" ", start + width * 2 // 3, end)
+        if space >= 0:
+            end = space
+    marked = highlight(body[start:end], terms)
+    return Markup("…" if start > 0 else "") + marked + Markup("…" if end < len(body) else "")
 
 
 def _original_index(text, folded_index):
