@@ -9,9 +9,11 @@ import pytest
 
 from tests import factories
 from tests.conftest import NOW
+from tests.meetings.helpers import meeting_input
 from tests.ux.test_axe import run_axe
 from wg.decisions import services as decisions
 from wg.extensions import db
+from wg.meetings import services as meetings
 
 pytestmark = pytest.mark.slow
 SHOTS = os.environ.get("DECISION_SCREENSHOTS", "")
@@ -44,8 +46,8 @@ def test_long_words_wrap_everywhere(ctx, live_server, browser):
     group = world["groups"]["SWG1.1"]
     found = decisions.record_decision(group, chair, decisions.DecisionInput(
         text=f"Precursor list: see {LONG_URL} and {WORD}", decided_on=date(2026, 3, 1)), NOW)
-    decisions.record_decision(group, chair, decisions.DecisionInput(
-        text="Share the precursor seizure data monthly.", decided_on=date(2026, 3, 2)), NOW)
+    meeting = meetings.add_extra_meeting(group, chair, meeting_input(day=date(2026, 3, 2)), NOW)
+    meetings.add_decision(meeting, chair, "Share the precursor seizure data monthly.", NOW)
     db.session.commit()
     urls = [f"/decisions/{found.id}", "/decisions/", "/search?q=precursor"]
     for language in ("en", "ar"):
@@ -56,6 +58,10 @@ def test_long_words_wrap_everywhere(ctx, live_server, browser):
             for url in urls:
                 page.goto(live_server + url)
                 _fits(page, width)
+                if url == "/decisions/":
+                    # The minutes of each decision's meeting are a click away at every width.
+                    links = page.locator('tr[data-decision] a[href$="#minutes"]:visible')
+                    assert links.count() == 1, (language, width)
                 assert run_axe(page) == [], (url, language, width)
                 if SHOTS:
                     name = url.strip("/").replace("/", "-").replace("?", "-") or "home"
