@@ -49,7 +49,9 @@ def test_long_words_wrap_everywhere(ctx, live_server, browser):
     meeting = meetings.add_extra_meeting(group, chair, meeting_input(day=date(2026, 3, 2)), NOW)
     meetings.add_decision(meeting, chair, "Share the precursor seizure data monthly.", NOW)
     db.session.commit()
-    urls = [f"/decisions/{found.id}", "/decisions/", "/search?q=precursor"]
+    urls = [f"/decisions/{found.id}", "/decisions/", "/search?q=precursor", "/decisions/new",
+            "/decisions/?from=2026-03-01&to=2026-02-01", "/decisions/?page=99",
+            "/search?q=precursor&page=999", "/search?q=SWG1.1-2026/1"]
     for language in ("en", "ar"):
         chair.language = language
         db.session.commit()
@@ -58,13 +60,21 @@ def test_long_words_wrap_everywhere(ctx, live_server, browser):
             for url in urls:
                 page.goto(live_server + url)
                 _fits(page, width)
-                if url == "/decisions/":
+                if url == f"/decisions/{found.id}":
+                    # The group's English title and its code read left to right, as one line,
+                    # on Arabic pages too (no "…and their · SWG1.1 precursors").
+                    assert page.eval_on_selector(
+                        "[data-group-line]", "e => getComputedStyle(e).direction") == "ltr"
+                    assert page.eval_on_selector(
+                        ".minutes", "e => getComputedStyle(e).direction") == "ltr"
+                if url == "/decisions/":  # (the first page)
                     # The minutes of each decision's meeting are a click away at every width.
                     links = page.locator('tr[data-decision] a[href$="#minutes"]:visible')
                     assert links.count() == 1, (language, width)
                 assert run_axe(page) == [], (url, language, width)
                 if SHOTS:
-                    name = url.strip("/").replace("/", "-").replace("?", "-") or "home"
+                    name = "".join(ch if ch.isalnum() else "-" for ch in url.strip("/"))
                     page.screenshot(path=os.path.join(SHOTS, f"{name}-{language}-{width}.png"),
                                     full_page=True)
+                    page.screenshot(path=os.path.join(SHOTS, f"{name}-{language}-{width}-top.png"))
             page.context.close()
