@@ -48,8 +48,11 @@ def test_long_words_wrap_everywhere(ctx, live_server, browser):
         text=f"Precursor list: see {LONG_URL} and {WORD}", decided_on=date(2026, 3, 1)), NOW)
     meeting = meetings.add_extra_meeting(group, chair, meeting_input(day=date(2026, 3, 2)), NOW)
     meetings.add_decision(meeting, chair, "Share the precursor seizure data monthly.", NOW)
+    long_action = factories.action(group, title="Precursor " + "B" * 190)
+    long_action.description = f"See {LONG_URL}"
     db.session.commit()
-    urls = [f"/decisions/{found.id}", "/decisions/", "/search?q=precursor", "/decisions/new",
+    urls = ["/actions/", f"/actions/{long_action.id}", f"/decisions/{found.id}", "/decisions/",
+            "/search?q=precursor", "/decisions/new",
             "/decisions/?from=2026-03-01&to=2026-02-01", "/decisions/?page=99",
             "/search?q=precursor&page=999", "/search?q=SWG1.1-2026/1"]
     for language in ("en", "ar"):
