@@ -28,7 +28,7 @@ def test_numbers_run_per_group_and_year(ctx, now):
     a = _record(g["SWG1.1"], chair, now)
     b = _record(g["SWG1.1"], chair, now)
     other = _record(g["SWG1.2"], chair, now)
-    next_year = _record(g["SWG1.1"], chair, now, day=date(2027, 1, 2))
+    next_year = _record(g["SWG1.1"], chair, now.replace(year=2027), day=date(2027, 1, 2))
     assert [a.number, b.number, other.number, next_year.number] == [1, 2, 1, 1]
     assert b.reference == "SWG1.1-2026/2" and next_year.reference == "SWG1.1-2027/1"
 

@@ -334,3 +334,24 @@ def test_reindex_sql_sources_equal_python(ctx):
     reindex(db.session)
     assert snapshot() == before
     assert _types(c["people"]["coordinator"], "developpement") == ["action", "progress"]
+
+
+def test_snippet_starts_and_ends_at_word_boundaries():
+    class Doc:
+        body = ("The working group discussed cooperation against " * 3
+                + "the transit routes of precursor shipments across the region " * 5)
+
+    for prefix in ("", "x", "xy", "xyz", "xyzw"):  # the cut falls in every part of a word
+        Doc.body = prefix + Doc.body
+        text = str(search.snippet(Doc, ["transit"]))
+        assert text.startswith("…") and text.endswith("…")
+        first = text[1:].split(" ")[0]
+        assert first in Doc.body.split(" "), text
+        last = text[:-1].split(" ")[-1]
+        assert last in Doc.body.split(" "), text
+        assert "<mark>transit</mark> routes" in text
+
+    class Chinese:
+        body = "前体" * 100 + "芬太尼" + "管制" * 100
+
+    assert "<mark>芬太尼</mark>" in str(search.snippet(Chinese, ["芬太尼"]))

@@ -21,7 +21,7 @@ from wg.actions.models import ActionItem
 from wg.decisions.models import Decision, DecisionStatus
 from wg.errors import ValidationError
 from wg.extensions import db
-from wg.formatting import format_number
+from wg.formatting import format_date, format_number
 from wg.history import services as history
 from wg.sensitivity import clean_label
 from wg.webhooks import services as webhooks
@@ -90,7 +90,26 @@ def _actions(group, ids, errors):
     return found
 
 
-def _supersedable(group, supersedes_id, errors, own_id=None):
+def _not_future(decided_on, meeting, now, errors):
+    """A decision is recorded once taken: its date may not be after today (UTC), nor may it
+    come from a meeting that has not started yet. The meeting's own day counts as taken once the
+    meeting has started, wherever it is held (its day there may already be tomorrow in UTC)."""
+    if decided_on is None:
+        return
+    today = format_date(now.date())
+    if meeting is not None and meeting.start_at > now and decided_on >= meeting_day(meeting):
+        errors["decided_on"] = _(
+            "The meeting of %(date)s has not taken place yet: record its decisions once it has "
+            "(today is %(today)s).", date=format_date(meeting_day(meeting)), today=today)
+    elif decided_on > now.date() and not (meeting is not None and meeting.start_at <= now
+                                          and decided_on == meeting_day(meeting)):
+        errors["decided_on"] = _("A decision cannot be dated in the future: give the date it "
+                                 "was taken (today is %(today)s).", today=today)
+
+
+def _supersedable(group, supersedes_id, errors, own_id=None, decided_on=None):
+    """The decision to supersede: of the same group, still in force, and dated on or before
+    the new decision's date (a decision cannot replace a later one)."""
     if not supersedes_id:
         return None
     old = db.session.get(Decision, int(supersedes_id))
@@ -99,6 +118,12 @@ def _supersedable(group, supersedes_id, errors, own_id=None):
         return None
     if old.status is DecisionStatus.superseded:
         errors["supersedes_id"] = _("%(ref)s is already superseded.", ref=old.reference)
+        return None
+    if decided_on is not None and old.decided_on > decided_on:
+        errors["supersedes_id"] = _(
+            "%(ref)s was taken on %(old)s, after this decision's date (%(date)s): a decision "
+            "can only supersede one taken on or before its own date.", ref=old.reference,
+            old=format_date(old.decided_on), date=format_date(decided_on))
         return None
     return old
 
@@ -110,8 +135,9 @@ def _next_number(group_id, year):
 
 
 def record_decision(group, actor, data, now, *, key=None, meeting=None):
-    """Record a decision of `group` with the next number of its year; a decision it supersedes
-    becomes "superseded" in the same transaction. A repeated form (same `key`) records nothing
+    """Record a decision of `group` with the next number of its year, dated no later than today
+    (`now`); a decision it supersedes (dated on or before it) becomes "superseded" in the same
+    transaction. A repeated form (same `key`) records nothing
     and raises idempotency.AlreadyDone."""
     errors = {}
     text = _clean_text(data.text, errors)
@@ -125,8 +151,9 @@ def record_decision(group, actor, data, now, *, key=None, meeting=None):
     decided_on = data.decided_on or (meeting_day(meeting) if meeting else None)
     if decided_on is None:
         errors["decided_on"] = _("Give the date of the decision.")
+    _not_future(decided_on, meeting, now, errors)
     actions = _actions(group, data.action_ids, errors)
-    old = _supersedable(group, data.supersedes_id, errors)
+    old = _supersedable(group, data.supersedes_id, errors, decided_on=decided_on)
     label, label_owner = clean_label(errors, actor, data.sensitivity)
     if errors:
         raise ValidationError(errors)

@@ -19,6 +19,7 @@ from wg.decisions.forms import EditDecisionForm, RecordDecisionForm
 from wg.decisions.models import Decision, DecisionStatus
 from wg.errors import ValidationError
 from wg.extensions import db
+from wg.formatting import format_date
 from wg.groups.models import Group
 from wg.history import services as history
 from wg.history.services import StaleEdit, entries_for
@@ -48,6 +49,15 @@ def _filters():
     if (args.get("from") and start is None) or (args.get("to") and end is None):
         problems.append(_("Dates are written YYYY-MM-DD."))
     return group, status, start, end, args.get("sort") != "date", problems
+
+
+def _range_problem(start, end):
+    """The message shown beside the date fields when the range is empty, else None."""
+    if start and end and start > end:
+        return _("The From date (%(start)s) is after the To date (%(end)s): no decision can "
+                 "match. Swap them or change one.", start=format_date(start),
+                 end=format_date(end))
+    return None
 
 
 def _query(group, status, start, end, newest, groups=None):
@@ -92,7 +102,8 @@ def index():
                               ("sort", None if newest else "date")) if v}
     return render_template("decisions/list.html", page=page, groups=groups, group=group,
                            status=status, start=start, end=end, newest=newest, args=args,
-                           statuses=list(DecisionStatus))
+                           statuses=list(DecisionStatus),
+                           range_problem=_range_problem(start, end))
 
 
 CSV_HEADER = ("reference", "group", "year", "number", "decided_on", "status", "text",
@@ -102,8 +113,13 @@ CSV_HEADER = ("reference", "group", "year", "number", "decided_on", "status", "t
 @bp.route("/export.csv")
 def export():
     group, status, start, end, newest, problems = _filters()
+    if (problem := _range_problem(start, end)) is not None:
+        problems.append(problem)
     if problems:
-        return Response("; ".join(problems) + "\n", status=400, mimetype="text/plain")
+        # A plain-text reason a person (or a script) can read; the register shows it too.
+        return Response(_("The CSV export was not made: %(problems)s",
+                          problems=" ".join(problems)) + "\n", status=400,
+                        content_type="text/plain; charset=utf-8")
     stmt = _query(group, status, start, end, newest).options(
         selectinload(Decision.group), selectinload(Decision.meeting),
         selectinload(Decision.supersedes).selectinload(Decision.group),
@@ -124,7 +140,7 @@ def export():
             url_for("decisions.detail", decision_id=d.id, _external=True),
             d.sensitivity.tlp])
     name = "decisions" + ("-" + group.slug if group else "") + ".csv"
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -224,7 +224,7 @@ SQL_SOURCES = {
     "action": (
         f"INSERT INTO search_documents ({_COLUMNS}) "
         "SELECT 'action', a.id, a.group_id, 'group', v.t, v.b, 'actions.detail', a.id, '', "
-        "COALESCE(a.updated_at, :now), CASE WHEN a.sensitivity = 'AMBER_STRICT' "
+        "COALESCE(a.last_activity_at, a.updated_at, :now), CASE WHEN a.sensitivity = 'AMBER_STRICT' "
         "THEN a.sensitivity_participant_id END, " + _TSV_SQL.format(t="v.t", b="v.b") + " "
         "FROM action_items AS a CROSS JOIN LATERAL (SELECT left(COALESCE(a.title, ''), 400) "
         "AS t, COALESCE(a.description, '') AS b) AS v ORDER BY a.id"),
@@ -249,7 +249,7 @@ SQLITE_SOURCES = {
     "action": (
         f"INSERT INTO search_documents ({_SQLITE_COLUMNS}) "
         "SELECT 'action', a.id, a.group_id, 'group', substr(COALESCE(a.title, ''), 1, 400), "
-        "COALESCE(a.description, ''), 'actions.detail', a.id, '', COALESCE(a.updated_at, :now), "
+        "COALESCE(a.description, ''), 'actions.detail', a.id, '', COALESCE(a.last_activity_at, a.updated_at, :now), "
         "CASE WHEN a.sensitivity = 'AMBER_STRICT' THEN a.sensitivity_participant_id END "
         "FROM action_items AS a ORDER BY a.id"),
     "progress": (

@@ -34,6 +34,9 @@ TYPE_LABELS = {
 START, STOP = "\ue000", "\ue001"
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f]")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A decision's reference as people type it: SWG1.1-2026/15, WG3-2025/1, "swg1.1 2026 15".
+_REFERENCE = re.compile(r"(?<![\w.])([A-Za-z]+\d+(?:\.\d+)*)\s*[-\s]\s*(\d{4})\s*[/\s-]\s*(\d{1,6})"
+                        r"(?![\w/])")
 
 
 # The id argument of each linked page (an endpoint without one takes no id).
@@ -69,6 +72,122 @@ def parse(q):
             if word and word.lower() not in {t.lower() for t in terms}:
                 terms.append(word)
     return terms[:MAX_TERMS]
+
+
+def reference(q):
+    """The decision reference in the query, written as the register writes it
+    (SWG1.1-2026/15), or None."""
+    found = _REFERENCE.search(q or "")
+    if found is None:
+        return None
+    code, year, number = found.groups()
+    return f"{code.upper()}-{year}/{int(number)}"
+
+
+def _referenced(q, visible, group_id, source_type):
+    """(index row, group) of the decision whose reference the query holds, if the person may
+    find it within the filters; it is listed first (the full-text engines split a reference
+    differently: PostgreSQL keeps "swg1.1-2026/15" as one word)."""
+    ref = reference(q)
+    if ref is None or source_type not in (None, "decision"):
+        return None
+    where = [visible, D.source_type == "decision", func.upper(D.title) == ref]
+    if group_id:
+        where.append(D.group_id == group_id)
+    return db.session.execute(select(D, Group).select_from(D).outerjoin(
+        Group, Group.id == D.group_id).where(*where).limit(1)).first()
+
+
+def _matches(doc_id, matched, clauses):
+    """Whether the index row `doc_id` is among the full-text matches."""
+    return db.session.scalar(_base(select(D.id), matched).where(D.id == doc_id, *clauses)) \
+        is not None
+
+
+def labels_for(docs):
+    """{index row id: TLP label} for the rows among `docs` whose item carries a label other than
+    the default: decisions, actions (and their progress notes), meetings (their agenda items;
+    minutes their own label) and documents (their own label, else their parent's). One query
+    per kind of item, whatever the number of rows."""
+    from wg.actions.models import ActionItem
+    from wg.decisions.models import Decision
+    from wg.documents.models import Document
+    from wg.meetings.models import AgendaItem, Meeting
+    from wg.sensitivity import DEFAULT, Sensitivity
+
+    by_kind = {"decision": set(), "action": set(), "meeting": set(), "agenda_item": set()}
+    kinds = {"decisions.detail": "decision", "actions.detail": "action",
+             "meetings.detail": "meeting"}
+    documents = {}
+    for doc in docs:
+        if doc.source_type == "document":
+            documents[doc.url_id] = None
+        elif doc.url_endpoint in kinds:
+            by_kind[kinds[doc.url_endpoint]].add(doc.url_id)
+    if documents:
+        for row in db.session.execute(select(
+                Document.id, Document.sensitivity, Document.parent_type, Document.parent_id)
+                .where(Document.id.in_(documents))):
+            documents[row.id] = row
+            if Sensitivity.parse(row.sensitivity) is None and row.parent_type in by_kind:
+                by_kind[row.parent_type].add(row.parent_id)
+    found = {}  # (kind, id) -> label
+    queries = {"decision": select(Decision.id, Decision.sensitivity),
+               "action": select(ActionItem.id, ActionItem.sensitivity),
+               "meeting": select(Meeting.id, Meeting.sensitivity, Meeting.minutes_sensitivity),
+               "agenda_item": select(AgendaItem.id, Meeting.sensitivity).join(
+                   Meeting, Meeting.id == AgendaItem.meeting_id)}
+    models = {"decision": Decision, "action": ActionItem, "meeting": Meeting,
+              "agenda_item": AgendaItem}
+    for kind, ids in by_kind.items():
+        if ids:
+            for row in db.session.execute(queries[kind].where(models[kind].id.in_(ids))):
+                found[kind, row[0]] = Sensitivity.parse(row[1])
+                if kind == "meeting":
+                    found["minutes", row[0]] = Sensitivity.parse(row[2])
+    labels = {}
+    for doc in docs:
+        if doc.source_type == "document":
+            row = documents.get(doc.url_id)
+            label = row and (Sensitivity.parse(row.sensitivity)
+                             or found.get((row.parent_type, row.parent_id)))
+        elif doc.source_type == "minutes":
+            label = found.get(("minutes", doc.url_id))
+        else:
+            label = found.get((kinds.get(doc.url_endpoint), doc.url_id))
+        if label is not None and label is not DEFAULT:
+            labels[doc.id] = label
+    return labels
+
+
+def pledge_owners(docs):
+    """{index row id: Participant} for the documents among `docs` attached to a participant's
+    Pledge signature or commitment implementation (they belong to no group: the page names the
+    participant instead). At most three queries, none without such a document."""
+    from wg.documents.models import Document
+    from wg.participants.models import Participant
+    from wg.pledge.models import CommitmentImplementation, PledgeSignature
+
+    ids = {doc.url_id: doc.id for doc in docs
+           if doc.source_type == "document" and doc.group_id is None}
+    if not ids:
+        return {}
+    parents = {"pledge_signature": PledgeSignature,
+               "commitment_implementation": CommitmentImplementation}
+    attached = db.session.execute(select(Document.id, Document.parent_type, Document.parent_id)
+                                  .where(Document.id.in_(ids),
+                                         Document.parent_type.in_(parents))).all()
+    owners = {}
+    for parent_type, model in parents.items():
+        wanted = {row.parent_id for row in attached if row.parent_type == parent_type}
+        if wanted:
+            for parent_id, participant in db.session.execute(
+                    select(model.id, Participant).join(
+                        Participant, Participant.id == model.participant_id)
+                    .where(model.id.in_(wanted))):
+                owners[parent_type, parent_id] = participant
+    return {ids[row.id]: owners[row.parent_type, row.parent_id] for row in attached
+            if (row.parent_type, row.parent_id) in owners}
 
 
 def _like(term):
@@ -192,6 +311,10 @@ def search(person, q, source_type=None, group_id=None, page=1):
     if source_type:
         where.append(D.source_type == source_type)
     total = sum(n for t, n in facets.items() if not source_type or t == source_type)
+    pinned = _referenced(q, visible, group_id, source_type)
+    if pinned is not None and not _matches(pinned[0].id, plain, clauses):
+        facets["decision"] = facets.get("decision", 0) + 1
+        total += 1
     few = narrow and source_type not in (None, *GROWING_TYPES)
     if few:
         # One of the types with few rows (SQLite): that type's rows are read first (by its
@@ -245,12 +368,18 @@ def search(person, q, source_type=None, group_id=None, page=1):
                  .outerjoin(Group, Group.id == D.group_id).where(*where)
                  .order_by(rank, D.updated_at.desc(), D.id.desc()))
     rows = db.session.execute(query.limit(PER_PAGE + 1).offset(offset)).all()
+    if pinned is not None:
+        # The referenced decision leads the first page and is not repeated on any page.
+        rows = [r for r in rows if r[0].id != pinned[0].id]
+        if page == 1:
+            rows.insert(0, tuple(pinned))
     hits = [(doc, group, snippet(doc, terms)) for doc, group in rows[:PER_PAGE]]
     return Results(hits, total, facets, capped, sampled, has_next=len(rows) > PER_PAGE)
 
 
 def snippet(doc, terms, width=160):
-    """A short excerpt of the body around the first term, terms marked, everything escaped."""
+    """A short excerpt of the body around the first term, cut between words where the text
+    has spaces, terms marked, everything escaped."""
     body = " ".join((doc.body or "").split())
     folded = fold(body)
     positions = [p for p in (folded.find(fold(t)) for t in terms) if p >= 0]
@@ -260,9 +389,20 @@ def snippet(doc, terms, width=160):
         if len(folded) != len(body):  # a character folds to more or fewer ("…", "ﬁ", "İ")
             first = _original_index(body, first)
         start = max(0, first - width // 3)
-    marked = highlight(body[start:start + width], terms)
-    return Markup("…" if start > 0 else "") + marked + Markup(
-        "…" if start + width < len(body) else "")
+        if start > 0 and not body[start - 1].isspace():
+            # Start at the next word (not mid-word: "…inst the routes"); a text without spaces
+            # there (Chinese, a long URL) keeps its cut.
+            space = body.find(" ", start, first)
+            if space >= 0:
+                start = space + 1
+    end = start + width
+    if end < len(body) and not body[end].isspace():
+        # End after a whole word too, when a space lies in the excerpt's last third.
+        space = body.rfind(" ", start + width * 2 // 3, end)
+        if space >= 0:
+            end = space
+    marked = highlight(body[start:end], terms)
+    return Markup("…" if start > 0 else "") + marked + Markup("…" if end < len(body) else "")
 
 
 def _original_index(text, folded_index):

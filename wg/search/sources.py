@@ -1,8 +1,15 @@
 """What each record type puts in the search index, and who may find it (mirrors the views'
 rules in wg/permissions.py; the keys are interpreted by services.visibility_clause)."""
 
+from datetime import UTC, datetime, time
+
 from wg.markdown import plain_text
 from wg.search.index import SOURCES, Entry, register
+
+
+def _day(value):
+    """A calendar date as the index's instant (midnight UTC: shown as that very date)."""
+    return datetime.combine(value, time.min, tzinfo=UTC) if value else None
 
 
 def _parent(obj, name, model_path, fk):
@@ -55,7 +62,9 @@ def _action_related(action, deleted=False):
 @register("action", "wg.actions.models:ActionItem", related=_action_related)
 def _action(action):
     return Entry(action.group_id, "group", action.title, action.description or "",
-                 "actions.detail", action.id, updated_at=action.updated_at,
+                 "actions.detail", action.id,
+                 # Its last activity (a progress entry, or its creation), as the lists show.
+                 updated_at=action.last_activity_at or action.updated_at,
                  strict_participant_id=_strict(action))
 
 
@@ -98,21 +107,27 @@ def _agenda_item(item):
                  strict_participant_id=_strict(meeting))
 
 
-@register("decision", "wg.decisions.models:Decision", load=("meeting",))
+@register("decision", "wg.decisions.models:Decision", load=("meeting", "group"))
 def _decision(decision):
     meeting = _parent(decision, "meeting", "wg.meetings.models:Meeting", decision.meeting_id)
     unpublished = meeting is not None and meeting.minutes_published_at is None
-    title = f"{decision.year}/{decision.number}"
+    # Its reference as cited everywhere (SWG1.1-2026/15): found by it, shown as it.
+    group = _parent(decision, "group", "wg.groups.models:Group", decision.group_id)
+    title = f"{group.code}-{decision.year}/{decision.number}" if group else \
+        f"{decision.year}/{decision.number}"
     return Entry(decision.group_id, "recorders" if unpublished else "viewers", title,
                  decision.text, "decisions.detail", decision.id,
-                 updated_at=decision.updated_at,
+                 updated_at=_day(decision.decided_on) or decision.updated_at,
                  strict_participant_id=_strict(decision) or (meeting and _strict(meeting)))
 
 
 @register("initiative", "wg.initiatives.models:Initiative")
 def _initiative(initiative):
     return Entry(None, "all", initiative.title, plain_text(initiative.goal_md),
-                 "initiatives.detail", initiative.id, updated_at=initiative.updated_at)
+                 "initiatives.detail", initiative.id,
+                 # Its last edit, or (never edited since it was entered) the day it started.
+                 updated_at=initiative.updated_at if (initiative.version or 1) > 1
+                 else _day(initiative.start_date) or initiative.updated_at)
 
 
 @register("commitment", "wg.pledge.models:PledgeCommitment")

@@ -28,7 +28,7 @@ def results():
     groups = [g for g in groups if visible is None or g.id in visible]
     group = next((g for g in groups if g.slug == request.args.get("group")), None)
     page = _page()
-    message, found = None, search.Results()
+    message, found, labels, owners = None, search.Results(), {}, {}
     if len(q) > search.MAX_QUERY:
         message = _("Searches are limited to %(num)d characters; please shorten yours.",
                     num=search.MAX_QUERY)
@@ -39,8 +39,11 @@ def results():
         found = search.search(current_user, q, source_type or None,
                               group.id if group else None, page)
         found.hits = [(doc, grp, search.href(doc), snippet) for doc, grp, snippet in found.hits]
+        labels = search.labels_for([doc for doc, *_ in found.hits])
+        owners = search.pledge_owners([doc for doc, *_ in found.hits])
     args = {k: v for k, v in (("q", q), ("type", source_type),
                               ("group", group.slug if group else "")) if v}
     return render_template("search/results.html", q=q, message=message, found=found,
                            source_type=source_type, group=group, groups=groups, page=page,
-                           per_page=search.PER_PAGE, labels=search.TYPE_LABELS, args=args)
+                           per_page=search.PER_PAGE, labels=search.TYPE_LABELS, args=args,
+                           tlp_labels=labels, owners=owners)
