@@ -9,6 +9,7 @@ from wg.actions.models import action_participants
 from wg.auth.models import Person
 from wg.data.seed import PLEDGE_DATE
 from wg.extensions import db
+from wg.history import services as history
 from wg.participants.models import Participant
 from wg.pledge.models import (
     CommitmentImplementation,
@@ -18,6 +19,7 @@ from wg.pledge.models import (
     PledgeSignature,
     implementation_actions,
 )
+from wg.pledge.services import IMPLEMENTATION_FIELDS, SIGNATURE_FIELDS
 
 TITLES = ["Minister of Health", "Minister of Foreign Affairs", "Minister of the Interior",
           "Permanent Representative to the United Nations", "Ambassador",
@@ -54,14 +56,21 @@ def add_pledge(ctx):
         if p.id in signed or rng.random() > 0.35:
             continue
         signed_on = min(today, PLEDGE_DATE + timedelta(days=rng.randint(0, days)))
-        db.session.add(PledgeSignature(
+        signature = PledgeSignature(
             participant_id=p.id, signed_on=signed_on, signatory_name=signatory_name(rng),
             signatory_title=rng.choice(ORGANIZATION_TITLES if p.kind.value == "organization"
                                        else TITLES),
             instrument_reference=f"Note verbale {p.code}/{signed_on.year}/{rng.randint(10, 999)}",
-            recorded_at=ctx.now, version=1))
+            recorded_at=ctx.now, version=1)
+        db.session.add(signature)
+        db.session.flush()
+        # Every record has its history, as if recorded through the services.
+        history.record(None, "pledge_signature", signature.id, "signed",
+                       history.created(history.snapshot(signature, SIGNATURE_FIELDS)),
+                       now=ctx.now, label=p.name, parent=("participant", p.id), version=1)
         signed.add(p.id)
-    db.session.flush()
+    signed_on_of = dict(db.session.execute(select(PledgeSignature.participant_id,
+                                                  PledgeSignature.signed_on)).all())
 
     focal_rows = []
     for p in participants:
@@ -73,6 +82,15 @@ def add_pledge(ctx):
                            "granted_at": ctx.now})
     if focal_rows:
         db.session.execute(insert(FocalPoint), focal_rows)
+        names = dict(db.session.execute(select(Person.id, Person.name).where(
+            Person.id.in_([row["person_id"] for row in focal_rows]))).all())
+        by_id = {p.id: p for p in participants}
+        for row in db.session.execute(select(FocalPoint).where(FocalPoint.participant_id.in_(
+                [r["participant_id"] for r in focal_rows]))).scalars():
+            history.record(None, "focal_point", row.id, "granted",
+                           {"person_id": [None, names.get(row.person_id)]}, now=ctx.now,
+                           label=by_id[row.participant_id].name,
+                           parent=("participant", row.participant_id))
 
     actions_of = {}
     for action_id, participant_id in db.session.execute(
@@ -87,8 +105,10 @@ def add_pledge(ctx):
             continue
         for c in commitments:
             status = rng.choices(statuses, weights=[3, 5, 3])[0]
+            # Reviewed some day since signing (a record starts with the signature).
+            since = signed_on_of[p.id]
             reviewed = (None if rng.random() < 0.15 else
-                        today - timedelta(days=rng.randint(0, 540)))
+                        since + timedelta(days=rng.randint(0, max(0, (today - since).days))))
             evidence = "" if status is ImplementationStatus.not_started else \
                 EVIDENCE.get(c.seed_key, "Work under way.").format(n=rng.randint(2, 12))
             record = CommitmentImplementation(
@@ -97,6 +117,10 @@ def add_pledge(ctx):
                 last_reviewed_on=reviewed, updated_at=ctx.now, version=1)
             db.session.add(record)
             db.session.flush()
+            history.record(None, "implementation", record.id, "created",
+                           history.created(history.snapshot(record, IMPLEMENTATION_FIELDS)),
+                           now=ctx.now, label=f"{p.name} · {c.number}",
+                           parent=("participant", p.id), version=1)
             if actions_of.get(p.id) and status is not ImplementationStatus.not_started \
                     and rng.random() < 0.4:
                 links.append({"implementation_id": record.id,
