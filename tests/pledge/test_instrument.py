@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories
-from tests.conftest import NOW
+from tests.conftest import NOW, CSRFClient
 from tests.documents import helpers
 from wg.auth.models import Person
 from wg.documents import services as documents
@@ -105,3 +105,14 @@ def test_withdrawing_the_signature_removes_its_instrument_and_search_forgets_it(
         HistoryEntry.object_type == "document", HistoryEntry.verb == "deleted"))
     assert entry.reason == "Recorded for the wrong participant"
     assert search.search(member, "nkrumah").hits == []
+
+
+def test_a_focal_points_home_page_says_what_is_due(app, login, coalition):
+    web = login(coalition["emails"]["member"])  # Ghana's focal point; nothing reviewed yet
+    html = web.get("/").get_data(as_text=True)
+    assert "You keep the Pledge record of" in html and 'href="/participants/GHA/pledge"' in html
+    assert "5 commitments are due a review" in html
+    other = CSRFClient(app.test_client())
+    assert other.post("/login", {"email": coalition["emails"]["other_member"],
+                                 "password": factories.PASSWORD}).status_code == 302
+    assert "You keep the Pledge record" not in other.get("/").get_data(as_text=True)

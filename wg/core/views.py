@@ -16,7 +16,32 @@ log = logging.getLogger(__name__)
 @bp.route("/")
 def home():
     return render_template("core/home.html", my_groups=groups.groups_of(current_user),
-                           my_actions=_my_action_counts(current_user))
+                           my_actions=_my_action_counts(current_user),
+                           pledge_reviews=_pledge_reviews(current_user))
+
+
+def _pledge_reviews(person):
+    """For a focal point: each participant whose Pledge record they keep, with the numbers of
+    its commitments due a review (the rule of the implementation page's list)."""
+    from sqlalchemy import select
+
+    from wg.db_types import utcnow
+    from wg.participants.models import Participant
+    from wg.pledge import queries
+    from wg.pledge.models import CommitmentImplementation, FocalPoint
+
+    kept = db.session.scalars(select(Participant).join(
+        FocalPoint, FocalPoint.participant_id == Participant.id).where(
+        FocalPoint.person_id == person.id).order_by(Participant.code)).all()
+    if not kept:
+        return []
+    items = queries.commitments()
+    records = {(r.participant_id, r.commitment_id): r for r in db.session.scalars(
+        select(CommitmentImplementation).where(
+            CommitmentImplementation.participant_id.in_([p.id for p in kept])))}
+    due = {d.participant.id: d.numbers for d in queries.not_reviewed(
+        [p for p in kept if p.pledge_signature is not None], items, records, utcnow().date())}
+    return [(p, p.pledge_signature is not None, due.get(p.id, [])) for p in kept]
 
 
 def _my_action_counts(person):
