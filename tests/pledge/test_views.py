@@ -192,3 +192,24 @@ def test_focal_point_links_only_actions_they_can_see(app, login, coalition):
         record = db.session.query(CommitmentImplementation).one()
         assert [a.id for a in record.actions] == [mine_id]
     assert "Map precursor routes" in web.get(page).get_data(as_text=True)
+
+
+def test_an_action_the_focal_point_may_not_see_keeps_its_title_hidden(app, login, coalition):
+    """The Unlink button's screen-reader label says "Action N" too, not the hidden title."""
+    with app.app_context():
+        ghana = db.session.query(Participant).filter_by(code="GHA").one()
+        coordinator = None  # the system, as in the demo data
+        other = factories.action(factories.group("SWG3.2"), "Secret interdiction plan")
+        from wg.pledge.models import PledgeCommitment
+
+        commitment = db.session.query(PledgeCommitment).filter_by(number=1).one()
+        record = pledge.update_implementation(ghana, commitment, coordinator,
+                                              status="in_progress", evidence_md="",
+                                              evidence_links="", last_reviewed_on=None,
+                                              now=pledge_now())
+        pledge.link_action(record, coordinator, other, now=pledge_now())
+        other_id = other.id
+        db.session.commit()
+    html = login(coalition["member"]).get("/participants/GHA/pledge").get_data(as_text=True)
+    assert f"Action {other_id}" in html and "Unlink" in html
+    assert "Secret interdiction plan" not in html
