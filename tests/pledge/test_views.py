@@ -213,3 +213,13 @@ def test_an_action_the_focal_point_may_not_see_keeps_its_title_hidden(app, login
     html = login(coalition["member"]).get("/participants/GHA/pledge").get_data(as_text=True)
     assert f"Action {other_id}" in html and "Unlink" in html
     assert "Secret interdiction plan" not in html
+
+
+def test_a_signature_date_before_the_pledge_shows_beside_the_field(app, login, coalition):
+    web = login(coalition["coordinator"])
+    response = web.post("/participants/PER/pledge/signature",
+                        {"signed_on": "2020-01-01", "version": "0"},
+                        form_page="/participants/PER/pledge")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "opened for signature on" in html
+    assert 'value="2020-01-01"' in html and "is-invalid" in html
