@@ -95,29 +95,38 @@ def year_before(today):
 @dataclass
 class ReviewDue:
     participant: Participant
-    numbers: list  # commitment numbers not reviewed in 12 months
+    numbers: list  # commitment numbers due a review
     last_reviewed_on: date | None  # the oldest review among them (None: one never reviewed)
+    signed_on: date | None = None  # the participant's signature date
+
+
+def review_due(last_reviewed_on, signed_on, cutoff):
+    """A record is due a review when its last review (or, never reviewed, the signature) is
+    older than `cutoff`: a signatory has 12 months from signing before its first review."""
+    since = last_reviewed_on or signed_on
+    return since is None or since < cutoff
 
 
 def not_reviewed(signatories, items, records, today):
-    """Signatories with commitments whose record was not reviewed in the last 12 months
-    (or never): reviewed before the same day a year ago."""
+    """Signatories with commitments due a review: last reviewed before the same day a year ago,
+    or never reviewed and signed before that day."""
     cutoff = year_before(today)
     due = []
     for p in signatories:
+        signed_on = p.pledge_signature.signed_on if p.pledge_signature is not None else None
         numbers, dates, never = [], [], False
         for c in items:
             record = records.get((p.id, c.id))
             reviewed = record.last_reviewed_on if record is not None else None
-            if reviewed is None or reviewed < cutoff:
+            if review_due(reviewed, signed_on, cutoff):
                 numbers.append(c.number)
                 never = never or reviewed is None
                 if reviewed is not None:
                     dates.append(reviewed)
         if numbers:
-            due.append(ReviewDue(p, numbers, None if never else min(dates)))
-    due.sort(key=lambda r: (r.last_reviewed_on or date.min, sort_key(participant_name(
-        r.participant))))
+            due.append(ReviewDue(p, numbers, None if never else min(dates), signed_on))
+    due.sort(key=lambda r: (r.last_reviewed_on or r.signed_on or date.min,
+                            sort_key(participant_name(r.participant))))
     return due
 
 
