@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from tests import factories
+from wg.auth.models import Person
 from wg.extensions import db
 from wg.participants.models import Participant
 from wg.pledge import services as pledge
@@ -223,3 +224,27 @@ def test_a_signature_date_before_the_pledge_shows_beside_the_field(app, login, c
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "opened for signature on" in html
     assert 'value="2020-01-01"' in html and "is-invalid" in html
+
+
+def test_correcting_a_signature_says_so_and_keeps_who_first_recorded_it(app, login, coalition):
+    with app.app_context():
+        peru = db.session.query(Participant).filter_by(code="PER").one()
+        lead = db.session.query(Person).filter_by(email=coalition["lead"]).one()
+        lead_name = lead.name
+        pledge.sign(peru, lead, signed_on=date(2025, 2, 1), now=pledge_now())
+        db.session.commit()
+    web = login(coalition["coordinator"])
+    page = "/participants/PER/pledge"
+    html = web.get(page).get_data(as_text=True)
+    assert "Save the correction" in html and "Record signature" not in html
+    response = web.post("/participants/PER/pledge/signature",
+                        {"signed_on": "2025-02-03", "reason": "Typo in the note verbale",
+                         "version": "1"}, form_page=page)
+    assert response.status_code == 302
+    html = web.get(page).get_data(as_text=True)
+    assert "The signature of Peru is corrected; signed on Monday, 3 February 2025." in html
+    assert "signed the Coalition Pledge" not in html
+    recorded = html.split('id="signature"')[1].split("</dl>")[0]
+    assert "corrected" in recorded
+    # Who first recorded it is kept; the correction names the coordinator.
+    assert f"by {lead_name}" in recorded and recorded.count(" by ") == 2

@@ -151,3 +151,37 @@ def signatures_csv(header, bom=True):
             s.recorded_by.name if s and s.recorded_by else "",
             s.recorded_at.isoformat(timespec="seconds") if s and s.recorded_at else "")])
     return ("\ufeff" if bom else "") + out.getvalue()
+
+
+@dataclass
+class SignatureTrail:
+    recorded_at: object  # when the signature was first recorded (None: unknown)
+    recorded_by: str  # who recorded it, as the history shows a name
+    corrected_at: object = None  # the last correction, if any
+    corrected_by: str = ""
+
+
+def signature_trail(signature):
+    """Who first recorded the signature and who last corrected it, read from its history
+    (two single-row queries); a signature with no history (seeded) falls back on its row."""
+    from wg.history.models import HistoryEntry
+    from wg.history.services import SYSTEM, actor_display
+
+    stmt = select(HistoryEntry).where(HistoryEntry.object_type == "pledge_signature",
+                                      HistoryEntry.object_id == signature.id)
+    first = db.session.scalar(stmt.order_by(HistoryEntry.id).limit(1))
+    last = db.session.scalar(stmt.order_by(HistoryEntry.id.desc()).limit(1))
+
+    def who(entry):
+        return actor_display(entry.actor_label)
+
+    if first is not None and first.verb == "signed":
+        trail = SignatureTrail(first.at, who(first))
+    elif first is None:
+        return SignatureTrail(signature.recorded_at, signature.recorded_by.name
+                              if signature.recorded_by else actor_display(SYSTEM))
+    else:  # recorded without history (seed data), corrected since
+        trail = SignatureTrail(None, "")
+    if last is not None and last.verb in ("updated", "signature_corrected"):
+        trail.corrected_at, trail.corrected_by = last.at, who(last)
+    return trail
