@@ -83,3 +83,25 @@ def test_rollup_from_the_database_matches_the_rows(ctx):
     ghana_due = next(d for d in due if d.participant.code == "GHA")
     assert ghana_due.numbers == [2, 3, 4, 5] and ghana_due.last_reviewed_on is None
     assert len(due) == 11
+
+
+def test_a_recent_signatory_is_not_due_a_review_until_a_year_after_signing(ctx):
+    c = factories.coalition()
+    coord = c["people"]["coordinator"]
+    peru = factories.participant("PER")
+    pledge.sign(peru, coord, signed_on=date(2026, 2, 10), now=NOW)  # a month before NOW
+    signatories, commitments, records = queries.implementation_rows()
+    due = queries.not_reviewed(signatories, commitments, records, NOW.date())
+    assert "PER" not in {d.participant.code for d in due} and len(due) == 11
+    # Thirteen months after signing, never reviewed: due, and the signature date is given.
+    later = date(2027, 3, 10)
+    peru_due = next(d for d in queries.not_reviewed(signatories, commitments, records, later)
+                    if d.participant.code == "PER")
+    assert peru_due.numbers == [1, 2, 3, 4, 5] and peru_due.last_reviewed_on is None
+    assert peru_due.signed_on == date(2026, 2, 10)
+
+
+@given(st.one_of(st.none(), st.dates()), st.one_of(st.none(), st.dates()), st.dates())
+def test_review_due_is_the_older_of_review_or_signature(reviewed, signed, cutoff):
+    since = reviewed if reviewed is not None else signed
+    assert queries.review_due(reviewed, signed, cutoff) == (since is None or since < cutoff)

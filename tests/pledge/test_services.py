@@ -47,6 +47,19 @@ def test_future_date_refused_with_a_clear_message(ctx):
     assert pledge.sign(peru, coord, signed_on=NOW.date(), now=NOW).signed_on == NOW.date()
 
 
+def test_a_signature_before_the_pledge_existed_is_refused(ctx):
+    coord, peru = _setup()
+    with pytest.raises(ValidationError) as exc:
+        pledge.sign(peru, coord, signed_on=date(2020, 1, 1), now=NOW)
+    assert "opened for signature on" in exc.value.errors["signed_on"]
+    assert pledge.signature_of(peru) is None
+    with pytest.raises(ValidationError):
+        pledge.sign(peru, coord, signed_on=pledge.PLEDGE_OPENED_ON - timedelta(days=1), now=NOW)
+    # The day it opened is fine.
+    assert pledge.sign(peru, coord, signed_on=pledge.PLEDGE_OPENED_ON, now=NOW).signed_on == \
+        date(2024, 9, 24)
+
+
 def test_correction_needs_a_reason_and_history_keeps_the_old_date(ctx):
     coord, peru = _setup()
     pledge.sign(peru, coord, signed_on=date(2025, 3, 1), signatory_name="Ana Ruiz", now=NOW,

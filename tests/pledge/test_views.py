@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from tests import factories
+from wg.auth.models import Person
 from wg.extensions import db
 from wg.participants.models import Participant
 from wg.pledge import services as pledge
@@ -192,3 +193,58 @@ def test_focal_point_links_only_actions_they_can_see(app, login, coalition):
         record = db.session.query(CommitmentImplementation).one()
         assert [a.id for a in record.actions] == [mine_id]
     assert "Map precursor routes" in web.get(page).get_data(as_text=True)
+
+
+def test_an_action_the_focal_point_may_not_see_keeps_its_title_hidden(app, login, coalition):
+    """The Unlink button's screen-reader label says "Action N" too, not the hidden title."""
+    with app.app_context():
+        ghana = db.session.query(Participant).filter_by(code="GHA").one()
+        coordinator = None  # the system, as in the demo data
+        other = factories.action(factories.group("SWG3.2"), "Secret interdiction plan")
+        from wg.pledge.models import PledgeCommitment
+
+        commitment = db.session.query(PledgeCommitment).filter_by(number=1).one()
+        record = pledge.update_implementation(ghana, commitment, coordinator,
+                                              status="in_progress", evidence_md="",
+                                              evidence_links="", last_reviewed_on=None,
+                                              now=pledge_now())
+        pledge.link_action(record, coordinator, other, now=pledge_now())
+        other_id = other.id
+        db.session.commit()
+    html = login(coalition["member"]).get("/participants/GHA/pledge").get_data(as_text=True)
+    assert f"Action {other_id}" in html and "Unlink" in html
+    assert "Secret interdiction plan" not in html
+
+
+def test_a_signature_date_before_the_pledge_shows_beside_the_field(app, login, coalition):
+    web = login(coalition["coordinator"])
+    response = web.post("/participants/PER/pledge/signature",
+                        {"signed_on": "2020-01-01", "version": "0"},
+                        form_page="/participants/PER/pledge")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "opened for signature on" in html
+    assert 'value="2020-01-01"' in html and "is-invalid" in html
+
+
+def test_correcting_a_signature_says_so_and_keeps_who_first_recorded_it(app, login, coalition):
+    with app.app_context():
+        peru = db.session.query(Participant).filter_by(code="PER").one()
+        lead = db.session.query(Person).filter_by(email=coalition["lead"]).one()
+        lead_name = lead.name
+        pledge.sign(peru, lead, signed_on=date(2025, 2, 1), now=pledge_now())
+        db.session.commit()
+    web = login(coalition["coordinator"])
+    page = "/participants/PER/pledge"
+    html = web.get(page).get_data(as_text=True)
+    assert "Save the correction" in html and "Record signature" not in html
+    response = web.post("/participants/PER/pledge/signature",
+                        {"signed_on": "2025-02-03", "reason": "Typo in the note verbale",
+                         "version": "1"}, form_page=page)
+    assert response.status_code == 302
+    html = web.get(page).get_data(as_text=True)
+    assert "The signature of Peru is corrected; signed on Monday, 3 February 2025." in html
+    assert "signed the Coalition Pledge" not in html
+    recorded = html.split('id="signature"')[1].split("</dl>")[0]
+    assert "corrected" in recorded
+    # Who first recorded it is kept; the correction names the coordinator.
+    assert f"by {lead_name}" in recorded and recorded.count(" by ") == 2

@@ -95,29 +95,38 @@ def year_before(today):
 @dataclass
 class ReviewDue:
     participant: Participant
-    numbers: list  # commitment numbers not reviewed in 12 months
+    numbers: list  # commitment numbers due a review
     last_reviewed_on: date | None  # the oldest review among them (None: one never reviewed)
+    signed_on: date | None = None  # the participant's signature date
+
+
+def review_due(last_reviewed_on, signed_on, cutoff):
+    """A record is due a review when its last review (or, never reviewed, the signature) is
+    older than `cutoff`: a signatory has 12 months from signing before its first review."""
+    since = last_reviewed_on or signed_on
+    return since is None or since < cutoff
 
 
 def not_reviewed(signatories, items, records, today):
-    """Signatories with commitments whose record was not reviewed in the last 12 months
-    (or never): reviewed before the same day a year ago."""
+    """Signatories with commitments due a review: last reviewed before the same day a year ago,
+    or never reviewed and signed before that day."""
     cutoff = year_before(today)
     due = []
     for p in signatories:
+        signed_on = p.pledge_signature.signed_on if p.pledge_signature is not None else None
         numbers, dates, never = [], [], False
         for c in items:
             record = records.get((p.id, c.id))
             reviewed = record.last_reviewed_on if record is not None else None
-            if reviewed is None or reviewed < cutoff:
+            if review_due(reviewed, signed_on, cutoff):
                 numbers.append(c.number)
                 never = never or reviewed is None
                 if reviewed is not None:
                     dates.append(reviewed)
         if numbers:
-            due.append(ReviewDue(p, numbers, None if never else min(dates)))
-    due.sort(key=lambda r: (r.last_reviewed_on or date.min, sort_key(participant_name(
-        r.participant))))
+            due.append(ReviewDue(p, numbers, None if never else min(dates), signed_on))
+    due.sort(key=lambda r: (r.last_reviewed_on or r.signed_on or date.min,
+                            sort_key(participant_name(r.participant))))
     return due
 
 
@@ -142,3 +151,37 @@ def signatures_csv(header, bom=True):
             s.recorded_by.name if s and s.recorded_by else "",
             s.recorded_at.isoformat(timespec="seconds") if s and s.recorded_at else "")])
     return ("\ufeff" if bom else "") + out.getvalue()
+
+
+@dataclass
+class SignatureTrail:
+    recorded_at: object  # when the signature was first recorded (None: unknown)
+    recorded_by: str  # who recorded it, as the history shows a name
+    corrected_at: object = None  # the last correction, if any
+    corrected_by: str = ""
+
+
+def signature_trail(signature):
+    """Who first recorded the signature and who last corrected it, read from its history
+    (two single-row queries); a signature with no history (seeded) falls back on its row."""
+    from wg.history.models import HistoryEntry
+    from wg.history.services import SYSTEM, actor_display
+
+    stmt = select(HistoryEntry).where(HistoryEntry.object_type == "pledge_signature",
+                                      HistoryEntry.object_id == signature.id)
+    first = db.session.scalar(stmt.order_by(HistoryEntry.id).limit(1))
+    last = db.session.scalar(stmt.order_by(HistoryEntry.id.desc()).limit(1))
+
+    def who(entry):
+        return actor_display(entry.actor_label)
+
+    if first is not None and first.verb == "signed":
+        trail = SignatureTrail(first.at, who(first))
+    elif first is None:
+        return SignatureTrail(signature.recorded_at, signature.recorded_by.name
+                              if signature.recorded_by else actor_display(SYSTEM))
+    else:  # recorded without history (seed data), corrected since
+        trail = SignatureTrail(None, "")
+    if last is not None and last.verb in ("updated", "signature_corrected"):
+        trail.corrected_at, trail.corrected_by = last.at, who(last)
+    return trail

@@ -30,6 +30,9 @@ IMPLEMENTATION_FIELDS = ("status", "evidence_md", "evidence_links", "last_review
 MAX_EVIDENCE = 20_000
 MAX_LINKS = 20
 MAX_URL = 500
+# The core countries signed the Pledge, and it opened for signature, on this day: no signature
+# can be older.
+PLEDGE_OPENED_ON = date(2024, 9, 24)
 
 
 def _date(value, field):
@@ -48,6 +51,15 @@ def _not_future(value, field, now, message):
     """`value`, unless it is after today; `message(today)` says so."""
     if value is not None and value > now.date():
         raise ValidationError({field: message(format_date(now.date()))})
+    return value
+
+
+def _not_before_pledge(value, field):
+    """`value`, unless it is before the Pledge was opened for signature."""
+    if value is not None and value < PLEDGE_OPENED_ON:
+        raise ValidationError({field: _(
+            "The Pledge was opened for signature on %(date)s: give a date on or after it.",
+            date=format_date(PLEDGE_OPENED_ON))})
     return value
 
 
@@ -110,10 +122,10 @@ def sign(participant, actor, *, signed_on, signatory_name="", signatory_title=""
     errors = {}
     values = {}
     for field, getter in (
-        ("signed_on", lambda: _not_future(
+        ("signed_on", lambda: _not_before_pledge(_not_future(
             _date(signed_on, "signed_on"), "signed_on", now,
             lambda today: _("The Pledge cannot be signed in the future: give the date it was "
-                            "signed (today is %(today)s).", today=today))),
+                            "signed (today is %(today)s).", today=today)), "signed_on")),
         ("signatory_name", lambda: _text(signatory_name, "signatory_name", 200)),
         ("signatory_title", lambda: _text(signatory_title, "signatory_title", 200)),
         ("instrument_url", lambda: check_url(instrument_url, "instrument_url")),

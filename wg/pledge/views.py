@@ -196,9 +196,13 @@ def _participant_page(participant, *, signature_form=None, open_number=None, ope
     signature_form = signature_form or (_signature_form(participant=participant)
                                         if permissions.can_record_signature(current_user)
                                         else None)
+    signature = participant.pledge_signature
+    if signature_form is not None and signature is not None:
+        signature_form.submit.label.text = _("Save the correction")
     return render_template(
-        "pledge/participant.html", participant=participant,
-        signature=participant.pledge_signature, commitments=items, records=records,
+        "pledge/participant.html", participant=participant, signature=signature,
+        trail=queries.signature_trail(signature) if signature is not None else None,
+        commitments=items, records=records,
         forms=forms, open_number=open_number, stale=stale, signature_form=signature_form,
         withdraw_form=WithdrawForm(formdata=None, prefix="withdraw", meta=PREFIXED),
         focal_points=pledge.focal_points_of(participant), people=people,
@@ -218,6 +222,7 @@ def participant(code):
 def record_signature(code):
     participant = permissions.participant_for_signature(current_user, code)
     form = SignatureForm()
+    correcting = participant.pledge_signature is not None
     if form.validate_on_submit():
         with saving(form) as done:
             done.result = _record_signature(participant, form)
@@ -225,6 +230,10 @@ def record_signature(code):
             flash(_("This signature was already recorded; nothing new was added."), "info")
         elif done.saved and done.result is None:
             flash(_("Nothing changed."), "info")
+        elif done.saved and correcting:
+            flash(_("The signature of %(name)s is corrected; signed on %(date)s.",
+                    name=participant_name(participant),
+                    date=format_date(done.result.signed_on, "long_date")), "success")
         elif done.saved:
             flash(_signed_message(participant, done.result), "success")
         elif done.stale:
