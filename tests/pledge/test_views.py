@@ -185,9 +185,9 @@ def test_focal_point_links_only_actions_they_can_see(app, login, coalition):
     web.post(url, {"action_id": mine_id}, form_page=page)
     assert "Save the commitment" in web.get(page).get_data(as_text=True)  # no record yet
     web.post("/participants/GHA/pledge/commitments/1", _impl_form(1), form_page=page)
-    web.post(url, {"action_id": other_id}, form_page=page)
-    assert f"There is no action {other_id} that you can see." in web.get(page).get_data(
-        as_text=True)
+    refused = web.post(url, {"action_id": other_id}, form_page=page)
+    assert refused.status_code == 422
+    assert f"There is no action {other_id} that you can see." in refused.get_data(as_text=True)
     web.post(url, {"action_id": mine_id}, form_page=page)
     with app.app_context():
         record = db.session.query(CommitmentImplementation).one()
@@ -248,3 +248,55 @@ def test_correcting_a_signature_says_so_and_keeps_who_first_recorded_it(app, log
     assert "corrected" in recorded
     # Who first recorded it is kept; the correction names the coordinator.
     assert f"by {lead_name}" in recorded and recorded.count(" by ") == 2
+
+
+def _details_of(html, number):
+    """The opening <details> tag of commitment `number`'s update form."""
+    before = html[:html.index(f"<summary>Update commitment {number}</summary>")]
+    return before[before.rindex("<details"):]
+
+
+def test_a_failed_commitment_update_shows_the_error_summary_and_its_form_open(app, login,
+                                                                          coalition):
+    web = login(coalition["member"])
+    page = "/participants/GHA/pledge"
+    response = web.post("/participants/GHA/pledge/commitments/2",
+                        _impl_form(2, last_reviewed_on="2030-01-01",
+                                   evidence_links="javascript:alert(1)"), form_page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert "There is a problem" in summary
+    assert 'href="#c2-last_reviewed_on"' in summary and 'href="#c2-evidence_links"' in summary
+    assert "open" in _details_of(html, 2) and "open" not in _details_of(html, 3)
+
+
+@pytest.mark.parametrize("number", ["", "99999999"])
+def test_linking_an_unknown_action_shows_the_message_beside_the_field(app, login, coalition,
+                                                                     number):
+    web = login(coalition["member"])
+    page = "/participants/GHA/pledge"
+    web.post("/participants/GHA/pledge/commitments/1", _impl_form(1), form_page=page)
+    response = web.post("/participants/GHA/pledge/commitments/1/actions", {"action_id": number},
+                        form_page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="link-1-error"' in html and 'href="#link-1"' in html
+    assert "open" in _details_of(html, 1)
+    if number:
+        assert f'value="{number}"' in html
+
+
+def test_removing_a_signature_without_a_reason_shows_beside_the_field(app, login, coalition):
+    web = login(coalition["coordinator"])
+    page = "/participants/GHA/pledge"
+    response = web.post("/participants/GHA/pledge/withdraw",
+                        {"withdraw-reason": "", "withdraw-version": "1"}, form_page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="withdraw-reason-error"' in html and 'href="#withdraw-reason"' in html
+    signature_part = html.split('id="signature-h"')[1].split('id="impl-h"')[0]
+    assert "<details class=\"mb-2\" open" in signature_part
+    with app.app_context():
+        assert db.session.query(PledgeSignature).join(Participant).filter(
+            Participant.code == "GHA").count() == 1

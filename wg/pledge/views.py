@@ -173,7 +173,9 @@ def _implementation_form(number, record):
 
 
 def _participant_page(participant, *, signature_form=None, open_number=None, open_form=None,
-                      stale=None, status=200):
+                      link_form=None, withdraw_form=None, stale=None, status=200):
+    """The page, with a failed form (`open_form` or `link_form` of commitment `open_number`,
+    `withdraw_form`) shown open with its messages; base.html lists them in the error summary."""
     items = queries.commitments()
     from wg.actions.models import ActionItem
 
@@ -204,7 +206,10 @@ def _participant_page(participant, *, signature_form=None, open_number=None, ope
         trail=queries.signature_trail(signature) if signature is not None else None,
         commitments=items, records=records,
         forms=forms, open_number=open_number, stale=stale, signature_form=signature_form,
-        withdraw_form=WithdrawForm(formdata=None, prefix="withdraw", meta=PREFIXED),
+        withdraw_form=withdraw_form or WithdrawForm(formdata=None, prefix="withdraw",
+                                                    meta=PREFIXED),
+        open_form=open_form, link_form=link_form,
+        error_field_ids={"action_id": f"link-{open_number}"} if link_form is not None else {},
         focal_points=pledge.focal_points_of(participant), people=people,
         display=pledge.commitment_display_text,
         evidence_html={cid: Markup(markdown.render(r.evidence_md))  # sanitized by nh3
@@ -259,9 +264,7 @@ def withdraw(code):
             flash(_("The signature of %(name)s is removed.", name=participant_name(participant)),
                   "success")
             return redirect(url_for("pledge.participant", code=participant.code))
-    for message in form.reason.errors:
-        flash(message, "danger")
-    return redirect(url_for("pledge.participant", code=participant.code))
+    return _participant_page(participant, withdraw_form=form, status=422)
 
 
 @bp.route("/participants/<code>/pledge/commitments/<int:number>", methods=["POST"])
@@ -310,17 +313,17 @@ def link_action(code, number):
     if record is None:
         flash(_("Save the commitment's status first, then link actions."), "danger")
         return back
-    if not form.validate_on_submit():
-        for message in form.action_id.errors:
-            flash(message, "danger")
-        return back
-    from wg.actions.models import ActionItem
+    refused = None
+    if form.validate_on_submit():
+        from wg.actions.models import ActionItem
 
-    action = db.session.get(ActionItem, form.action_id.data)
-    if action is None or not permissions.can_view_actions(current_user, action.group):
-        flash(_("There is no action %(num)s that you can see.", num=form.action_id.data),
-              "danger")
-        return back
+        action = db.session.get(ActionItem, form.action_id.data)
+        if action is None or not permissions.can_view_actions(current_user, action.group):
+            refused = _("There is no action %(num)s that you can see.", num=form.action_id.data)
+    if refused or form.errors:
+        if refused:
+            form.action_id.errors = list(form.action_id.errors) + [refused]
+        return _participant_page(participant, open_number=number, link_form=form, status=422)
     if pledge.link_action(record, current_user, action, now=utcnow()):
         db.session.commit()
         flash(_("Action “%(title)s” is linked.", title=action.title), "success")
