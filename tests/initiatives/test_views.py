@@ -49,6 +49,12 @@ def test_lead_creates_keeps_input_on_error_and_links(app, login):
                                           "status": "active", "idempotency_key": "init-key-002"})
     assert good.status_code == 302
     path = good.headers["Location"]
+    # A number that names no action (or none the lead may see) is told beside the field.
+    unknown = lead.post(path + "/actions", {"action_number": "99999999", "version": "1",
+                                            "idempotency_key": "link-key-0000"}, form_page=path)
+    assert unknown.status_code == 422
+    assert "There is no action number 99999999 that you may link here." in unknown.get_data(
+        as_text=True)
     linked = lead.post(path + "/actions", {"action_number": str(action_id), "version": "1",
                                            "idempotency_key": "link-key-0001"}, form_page=path)
     assert linked.status_code == 302

@@ -159,6 +159,12 @@ def test_coordinator_grants_and_revokes_a_focal_point_from_the_admin_page(app, l
         db.session.commit()
     web = login(coalition["coordinator"])
     admin_page = f"/admin/participants/{peru_id}/edit"
+    html = web.get(admin_page).get_data(as_text=True)
+    assert "No focal point yet." in html
+    # Nobody is chosen until the coordinator picks someone: an empty choice grants nothing.
+    assert '<option value="" selected>Choose a person</option>' in html
+    web.post("/participants/PER/focal-points", {"person_id": "", "back": "admin"},
+             form_page=admin_page)
     assert "No focal point yet." in web.get(admin_page).get_data(as_text=True)
     response = web.post("/participants/PER/focal-points", {"person_id": person_id,
                                                            "back": "admin"},
@@ -166,6 +172,7 @@ def test_coordinator_grants_and_revokes_a_focal_point_from_the_admin_page(app, l
     assert response.headers["Location"].endswith(admin_page)
     html = web.get(admin_page).get_data(as_text=True)
     assert "Rosa Quispe" in html and "No focal point yet." not in html
+    assert "Revoke…" in html and "Yes, revoke" in html  # a second step before revoking
     web.post(f"/participants/PER/focal-points/{person_id}/revoke", {"back": "admin"},
              form_page=admin_page)
     assert "No focal point yet." in web.get(admin_page).get_data(as_text=True)

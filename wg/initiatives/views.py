@@ -217,11 +217,14 @@ def link(initiative_id):
     action_id = form.action_number.data or (int(form.action_id.data)
                                             if (form.action_id.data or "").isdigit() else None)
     action = db.session.get(ActionItem, action_id) if action_id else None
-    if action is None:
+    if action_id is None:
         form.action_number.errors = [_("Pick an action, or type the number of one.")]
         return _render_detail(initiative, form, 422)
-    if not permissions.can_view_actions(current_user, action.group):
-        abort(403)
+    if action is None or not permissions.can_view_actions(current_user, action.group):
+        # The same answer whether it does not exist or is not the person's to see.
+        form.action_number.errors = [_("There is no action number %(num)s that you may link "
+                                       "here.", num=action_id)]
+        return _render_detail(initiative, form, 422)
     try:
         initiatives.link_action(initiative, current_user, action, utcnow(),
                                 expected_version=form.version.data or None,
