@@ -131,3 +131,29 @@ def test_list_card_follows_its_figures_and_title_at_once(app, login):
         db.session.scalar(db.select(Person).where(Person.email == emails["lead"])).language = "fr"
         db.session.commit()
     assert "40,0" in card()
+
+
+def test_one_submit_names_every_problem(app, login):
+    emails, wg1, _ = _world(app)
+    lead = login(emails["lead"])
+    empty = lead.post("/initiatives/new", {"title": "", "group_id": str(wg1), "start_date": "",
+                                           "status": "active"}, form_page="/initiatives/new")
+    html = empty.get_data(as_text=True)
+    assert empty.status_code == 422
+    for message in ("A title is required.", "A start date is required.",
+                    "Name at least one leading country or organization."):
+        assert message in html, message
+    from tests.factories import participant
+    with app.app_context():
+        mex = participant("MEX").id
+    created = lead.post("/initiatives/new", {"title": "Labs", "group_id": str(wg1),
+                                             "lead_ids": [str(mex)], "start_date": "2026-01-01",
+                                             "status": "active"}, form_page="/initiatives/new")
+    path = created.headers["Location"]
+    edit = lead.post(path + "/edit", {"title": "", "group_id": str(wg1), "lead_ids": [str(mex)],
+                                      "start_date": "2026-01-01", "end_date": "2025-01-01",
+                                      "status": "active", "version": "1"},
+                     form_page=path + "/edit")
+    html = edit.get_data(as_text=True)
+    assert edit.status_code == 422 and "A title is required." in html
+    assert "The end date cannot be before the start date." in html

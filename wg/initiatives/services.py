@@ -101,6 +101,12 @@ def _clean(data):
         subgroups, leads
 
 
+def check_input(data):
+    """Raise the ValidationError `_clean` would (every problem at once), writing nothing: a
+    form that fails its own checks still shows the rules' messages in the same answer."""
+    _clean(data)
+
+
 def _record(actor, initiative, verb, changes, now, reason=None):
     history.record(actor, "initiative", initiative.id, verb, changes, now=now,
                    label=initiative.title, reason=reason, group_id=initiative.group_id,

@@ -107,6 +107,18 @@ def _input(form):
         end_date=form.end_date.data, status=form.status.data)
 
 
+def _every_error(form):
+    """The form's own errors and the service's rules together, so one submit names every
+    problem (the form stops at a missing title or date; the service would then find more)."""
+    try:
+        initiatives.check_input(_input(form))
+    except ValidationError as exc:
+        missing = ValidationError({f: m for f, m in exc.errors.items()
+                                   if not getattr(getattr(form, f, None), "errors", None)})
+        for message in missing.apply_to(form):
+            flash(message, "danger")
+
+
 def _allowed_group(group_id):
     """The chosen line of effort must be one the person may edit (else 403)."""
     group = db.session.get(Group, int(group_id)) if str(group_id or "").isdigit() else None
@@ -139,6 +151,8 @@ def new():
             db.session.rollback()
             for message in exc.apply_to(form):
                 flash(message, "danger")
+    elif form.is_submitted():
+        _every_error(form)
     status = 422 if form.is_submitted() else 200
     return render_template("initiatives/form.html", form=form, initiative=None), status
 
@@ -172,6 +186,8 @@ def edit(initiative_id):
             db.session.rollback()
             for message in exc.apply_to(form):
                 flash(message, "danger")
+    elif form.is_submitted():
+        _every_error(form)
     status = 409 if stale else (422 if form.is_submitted() else 200)
     return render_template("initiatives/form.html", form=form, initiative=initiative,
                            stale=stale), status
