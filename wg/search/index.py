@@ -195,6 +195,10 @@ def reindex(session, batch=2000):
         for first, last in sql_ranges:
             _refresh_tsv(connection, first, last, missing_only=True)
         _create_indexes(connection, indexes)
+    else:
+        # Merge the FTS5 index's many segments (written batch by batch) into one: searches on
+        # a freshly rebuilt scale-10 index took about twice as long before (1-2 s here).
+        connection.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
     return count
 
 
