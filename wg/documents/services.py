@@ -241,7 +241,7 @@ def _flush(document, expected_version):
         raise history.StaleEdit("document", document.id, expected_version, "a newer one") from None
 
 
-def remove_document(document, parent, actor, now, expected_version=None):
+def remove_document(document, parent, actor, now, expected_version=None, reason=None):
     """Hide a document (its files and history stay). Removing it again changes nothing."""
     if document.deleted:
         return False
@@ -249,22 +249,15 @@ def remove_document(document, parent, actor, now, expected_version=None):
     document.deleted = True
     document.version = (document.version or 1) + 1
     _flush(document, expected_version)
-    _history(actor, document, parent, "deleted", {"deleted": [False, True]}, now)
+    _history(actor, document, parent, "deleted", {"deleted": [False, True]}, now, reason=reason)
     return True
 
 
 def remove_documents_of(parent_type, parent, actor, now, reason):
     """Hide every document of a parent that goes away (a withdrawn Pledge signature), each
     with its history entry giving the reason."""
-    removed = 0
-    for document in documents_of(parent_type, parent.id):
-        document.deleted = True
-        document.version = (document.version or 1) + 1
-        _flush(document, None)
-        _history(actor, document, parent, "deleted", {"deleted": [False, True]}, now,
-                 reason=reason)
-        removed += 1
-    return removed
+    return sum(remove_document(document, parent, actor, now, reason=reason)
+               for document in documents_of(parent_type, parent.id))
 
 
 def documents_of(parent_type, parent_id):
